@@ -1,0 +1,91 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from careers.models import Level, Role, Skill
+
+
+class Assessment(models.Model):
+    """One self-assessment: a draft while answers are given, a result once submitted.
+
+    On submission `snapshot` freezes everything the result shows (roles, their
+    weights and targets, skill names, descriptors, next steps, career paths, and the
+    levels given), so later edits to the catalogue never change a result.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="assessments",
+        verbose_name=_("owner"),
+    )
+    roles = models.ManyToManyField(Role, related_name="assessments", verbose_name=_("target roles"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    snapshot = models.JSONField(_("snapshot"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | Q(status="submitted", submitted_at__isnull=False, snapshot__isnull=False),
+                name="assessments_assessment_submitted_has_snapshot",
+            ),
+        ]
+        indexes = [models.Index(fields=["owner", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.owner} · {self.created_at:%Y-%m-%d} · {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assessments:detail", args=[self.pk])
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class Answer(models.Model):
+    """A level (and an optional evidence note) for one skill; saved one at a time."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="answers", verbose_name=_("assessment")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="answers", verbose_name=_("skill")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=Level.choices, null=True, blank=True
+    )
+    note = models.TextField(_("evidence note"), max_length=2000, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        ordering = ["assessment", "skill__category__order", "skill__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "skill"], name="assessments_answer_one_per_skill"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__isnull=True) | Q(level__gte=0, level__lte=4),
+                name="assessments_answer_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill.code}: {self.level}"

@@ -1,0 +1,234 @@
+"""Turn a submitted assessment's snapshot into what the result page and exports show.
+
+Everything here reads the frozen snapshot only, never the live catalogue, so a
+result looks the same however the catalogue changes afterwards.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import get_language
+
+from careers.models import Level, NextStepAction
+
+from . import scoring
+from .models import Assessment
+
+TOP_GAPS = 5
+
+
+def pick(text: dict[str, str] | None, language: str | None = None) -> str:
+    """The text in the active language, falling back to French, then to anything."""
+    if not text:
+        return ""
+    language = (language or get_language() or "fr")[:2]
+    return text.get(language) or text.get("fr") or next(iter(text.values()), "")
+
+
+@dataclass
+class SkillRow:
+    code: str
+    name: str
+    category: str
+    weight: int
+    target: int
+    level: int
+    gap: int
+    priority: int
+    level_label: str
+    target_label: str
+    descriptor: str  # what the person's own level means for this skill
+    order: int  # catalogue position: the radar's axes keep this order
+    next_steps: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def is_strength(self) -> bool:
+        return self.gap == 0
+
+
+@dataclass
+class RoleResult:
+    code: str
+    name: str
+    summary: str
+    fit: float
+    band: str
+    rank: int
+    rows: list[SkillRow]
+    career_from: list[dict[str, Any]]
+    career_to: list[dict[str, Any]]
+
+    @property
+    def gaps(self) -> list[SkillRow]:
+        return [r for r in self.rows if not r.is_strength]
+
+    @property
+    def top_gaps(self) -> list[SkillRow]:
+        return self.gaps[:TOP_GAPS]
+
+    @property
+    def strengths(self) -> list[SkillRow]:
+        return [r for r in self.rows if r.is_strength]
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        """Radar data in catalogue order (stable axes), for Chart.js."""
+        rows = sorted(self.rows, key=lambda r: r.order)
+        return {
+            "labels": [r.name for r in rows],
+            "self": [r.level for r in rows],
+            "target": [r.target for r in rows],
+        }
+
+
+def band_ranges() -> list[dict[str, Any]]:
+    """The bands with their bounds, for the page that explains them (from scoring.BANDS)."""
+    ranges = []
+    high = None
+    for low, key in scoring.BANDS:
+        ranges.append({"key": key, "low": low, "high": high})
+        high = low
+    return ranges
+
+
+def profiles_from_snapshot(snapshot: dict[str, Any]) -> list[scoring.RoleProfile]:
+    skills = snapshot["skills"]
+    return [
+        scoring.RoleProfile(
+            code=role["code"],
+            order=index,
+            requirements=tuple(
+                scoring.Requirement(
+                    skill=req["skill"],
+                    weight=req["weight"],
+                    target=req["target"],
+                    order=skills[req["skill"]]["order"],
+                )
+                for req in role["requirements"]
+            ),
+        )
+        for index, role in enumerate(snapshot["roles"])
+    ]
+
+
+def scores_for(assessment: Assessment) -> list[scoring.RoleScore]:
+    snapshot = assessment.snapshot or {}
+    return scoring.rank_roles(profiles_from_snapshot(snapshot), snapshot.get("levels", {}))
+
+
+def next_steps(skill: dict[str, Any], level: int, target: int) -> list[dict[str, Any]]:
+    """Actions for the next level up; failing that, the nearest level up to the target."""
+    actions = skill.get("actions", [])
+    for wanted in range(level + 1, target + 1):
+        found = [a for a in actions if a["level"] == wanted]
+        if found:
+            return found
+    return [a for a in actions if a["level"] > level] or list(actions)
+
+
+def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
+    snapshot = assessment.snapshot or {}
+    skills = snapshot.get("skills", {})
+    roles = {role["code"]: role for role in snapshot.get("roles", [])}
+    labels = dict(Level.choices)
+    kinds = dict(NextStepAction.Kind.choices)
+    results = []
+    for rank, score in enumerate(scores_for(assessment), start=1):
+        role = roles[score.code]
+        rows = []
+        for s in score.skills:
+            skill = skills[s.skill]
+            row = SkillRow(
+                code=s.skill,
+                name=pick(skill["name"], language),
+                category=pick(skill["category"]["name"], language),
+                weight=s.weight,
+                target=s.target,
+                level=s.level,
+                gap=s.gap,
+                priority=s.priority,
+                level_label=str(labels[s.level]),
+                target_label=str(labels[s.target]),
+                descriptor=pick(skill["levels"].get(str(s.level)), language),
+                order=s.order,
+            )
+            if s.gap:
+                row.next_steps = [
+                    {
+                        "kind": a["kind"],
+                        "kind_label": str(kinds.get(a["kind"], a["kind"])),
+                        "level": a["level"],
+                        "title": pick(a["title"], language),
+                        "detail": pick(a["detail"], language),
+                    }
+                    for a in next_steps(skill, s.level, s.target)
+                ]
+            rows.append(row)
+        career = role.get("career", {})
+        results.append(
+            RoleResult(
+                code=score.code,
+                name=pick(role["name"], language),
+                summary=pick(role["summary"], language),
+                fit=score.fit,
+                band=scoring.band_for(score.fit),
+                rank=rank,
+                rows=rows,
+                career_from=[
+                    {"name": pick(c["name"], language), "role": c["role"]}
+                    for c in career.get("from", [])
+                ],
+                career_to=[
+                    {"name": pick(c["name"], language), "role": c["role"]}
+                    for c in career.get("to", [])
+                ],
+            )
+        )
+    return results
+
+
+def result_document(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
+    """The result export contract (DESIGN.md): roles in fit order, skills in gap order."""
+    snapshot = assessment.snapshot or {}
+    skills = snapshot.get("skills", {})
+    roles = {role["code"]: role for role in snapshot.get("roles", [])}
+    return {
+        "assessment": assessment.pk,
+        "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
+        "scale": {"min": Level.NONE.value, "max": Level.EXPERT.value},
+        "roles": [
+            {
+                "code": score.code,
+                "name": pick(roles[score.code]["name"], language),
+                "fit": score.fit,
+                "skills": [
+                    {
+                        "code": s.skill,
+                        "name": pick(skills[s.skill]["name"], language),
+                        "weight": s.weight,
+                        "target": s.target,
+                        "level": s.level,
+                        "gap": s.gap,
+                        "priority": s.priority,
+                    }
+                    for s in score.skills
+                ],
+            }
+            for score in scores_for(assessment)
+        ],
+    }
+
+
+def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Fit per role across submitted assessments, oldest first: (role codes, rows)."""
+    codes: list[str] = []
+    rows = []
+    for assessment in sorted(assessments, key=lambda a: a.submitted_at):
+        fits = {score.code: score.fit for score in scores_for(assessment)}
+        for code in fits:
+            if code not in codes:
+                codes.append(code)
+        rows.append({"assessment": assessment, "fits": fits})
+    for row in rows:
+        row["cells"] = [row["fits"].get(code) for code in codes]
+    return codes, rows

@@ -1,0 +1,112 @@
+"""Writes on assessments: start, answer, submit, retake, delete."""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from careers.models import Role, Skill
+from careers.selectors import catalogue_snapshot, questionnaire_steps
+
+from .models import Answer, Assessment
+
+
+class AssessmentLocked(Exception):
+    """The assessment was submitted: its answers can no longer change."""
+
+
+class IncompleteAssessment(Exception):
+    def __init__(self, missing: list[Skill]):
+        super().__init__(f"{len(missing)} question(s) unanswered")
+        self.missing = missing
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    level: int | None
+    note: str
+
+
+@transaction.atomic
+def assessment_start(*, owner, roles: Iterable[Role]) -> Assessment:
+    assessment = Assessment.objects.create(owner=owner)
+    assessment.roles.set(roles)
+    return assessment
+
+
+def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -> int:
+    """Save answers keyed by skill id, each on its own row; returns how many changed.
+
+    Only the skills given are touched, so two tabs saving different questions never
+    overwrite each other. The caller checks the skills belong to the questionnaire.
+    """
+    if not assessment.is_draft:
+        raise AssessmentLocked
+    with transaction.atomic():
+        existing = {
+            a.skill_id: a for a in Answer.objects.filter(assessment=assessment, skill_id__in=values)
+        }
+        to_create, to_update = [], []
+        for skill_id, value in values.items():
+            answer = existing.get(skill_id)
+            if answer is None:
+                to_create.append(
+                    Answer(
+                        assessment=assessment, skill_id=skill_id, level=value.level, note=value.note
+                    )
+                )
+            elif (answer.level, answer.note) != (value.level, value.note):
+                answer.level, answer.note = value.level, value.note
+                answer.updated_at = timezone.now()
+                to_update.append(answer)
+        if to_create:
+            # ignore_conflicts: a concurrent save of the same new answer must not fail
+            Answer.objects.bulk_create(to_create, ignore_conflicts=True)
+        if to_update:
+            Answer.objects.bulk_update(to_update, ["level", "note", "updated_at"])
+        if to_create or to_update:
+            Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
+    return len(to_create) + len(to_update)
+
+
+def assessment_submit(*, assessment: Assessment) -> Assessment:
+    """Freeze the answers and the catalogue they are scored against.
+
+    Submitting twice (double click, back and resubmit) is harmless: the second call
+    finds the assessment already submitted and returns it unchanged.
+    """
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if not locked.is_draft:
+            return locked
+        role_ids = list(locked.roles.values_list("pk", flat=True))
+        skills = [skill for step in questionnaire_steps(role_ids) for skill in step.skills]
+        levels = dict(
+            Answer.objects.filter(assessment=locked, level__isnull=False).values_list(
+                "skill_id", "level"
+            )
+        )
+        missing = [skill for skill in skills if skill.pk not in levels]
+        if missing or not skills:
+            raise IncompleteAssessment(missing)
+        snapshot = catalogue_snapshot(role_ids)
+        snapshot["levels"] = {skill.code: levels[skill.pk] for skill in skills}
+        locked.snapshot = snapshot
+        locked.status = Assessment.Status.SUBMITTED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["snapshot", "status", "submitted_at", "updated_at"])
+        return locked
+
+
+@transaction.atomic
+def assessment_retake(*, assessment: Assessment) -> Assessment:
+    """A new draft for the same roles (those still published), answers left blank."""
+    roles = assessment.roles.filter(is_published=True)
+    return assessment_start(owner=assessment.owner, roles=roles)
+
+
+def assessment_delete_draft(*, assessment: Assessment) -> None:
+    if not assessment.is_draft:
+        raise AssessmentLocked
+    assessment.delete()

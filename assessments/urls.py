@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assessments"
+
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("new/", views.assessment_new, name="new"),
+    path("<int:pk>/", views.assessment_detail, name="detail"),
+    path("<int:pk>/step/<int:number>/", views.assessment_step, name="step"),
+    path("<int:pk>/answers/<int:skill_id>/", views.answer_save, name="answer"),
+    path("<int:pk>/review/", views.assessment_review, name="review"),
+    path("<int:pk>/retake/", views.assessment_retake_view, name="retake"),
+    path("<int:pk>/delete/", views.assessment_delete, name="delete"),
+    path("<int:pk>/result.json", views.result_json, name="result_json"),
+    path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),
+]

@@ -1,0 +1,293 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careers.models import Level
+
+from .forms import AnswerForm, RoleChoiceForm
+from .models import Assessment
+from .results import band_ranges, build_result, fit_history, result_document
+from .selectors import (
+    assessment_get,
+    drafts_with_progress,
+    questionnaire_for,
+    results_of,
+)
+from .services import (
+    AnswerInput,
+    AssessmentLocked,
+    IncompleteAssessment,
+    answers_save,
+    assessment_delete_draft,
+    assessment_retake,
+    assessment_start,
+    assessment_submit,
+)
+
+
+def _submitted(request, pk: int) -> Assessment:
+    assessment = assessment_get(request.user, pk)
+    if assessment.is_draft:
+        raise Http404("This assessment has no result yet.")
+    return assessment
+
+
+@login_required
+def assessment_list(request):
+    results = list(results_of(request.user))
+    role_codes, history = fit_history(results)
+    return render(
+        request,
+        "assessments/list.html",
+        {
+            "drafts": drafts_with_progress(request.user),
+            "results": results,
+            "history_codes": role_codes,
+            "history": history,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_new(request):
+    form = RoleChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = assessment_start(owner=request.user, roles=form.cleaned_data["roles"])
+        return redirect("assessments:step", pk=assessment.pk, number=1)
+    return render(request, "assessments/new.html", {"form": form})
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    assessment = assessment_get(request.user, pk)
+    if assessment.is_draft:
+        questionnaire = questionnaire_for(assessment)
+        return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
+    return render(
+        request,
+        "assessments/result.html",
+        {"assessment": assessment, "results": build_result(assessment), "bands": band_ranges()},
+    )
+
+
+def _step_forms(step, questionnaire, data=None):
+    forms = []
+    for skill in step.skills:
+        answer = questionnaire.answers.get(skill.pk)
+        initial = {"level": answer.level, "note": answer.note} if answer else {}
+        forms.append((skill, AnswerForm(data, prefix=f"s{skill.pk}", initial=initial)))
+    return forms
+
+
+def _questions(forms):
+    """Each question with its answer options: the scale's label and the skill's descriptor."""
+    questions = []
+    for skill, form in forms:
+        descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
+        chosen = str(form["level"].value())
+        options = [
+            {
+                "value": value,
+                "label": label,
+                "descriptor": descriptors.get(value, ""),
+                "checked": chosen == str(value),
+            }
+            for value, label in Level.choices
+        ]
+        questions.append({"skill": skill, "form": form, "options": options})
+    return questions
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_step(request, pk: int, number: int):
+    assessment = assessment_get(request.user, pk)
+    if not assessment.is_draft:
+        return redirect(assessment)
+    questionnaire = questionnaire_for(assessment)
+    if not questionnaire.steps:
+        messages.error(request, _("The roles of this draft no longer have any skills."))
+        return redirect("assessments:list")
+    step = questionnaire.step(number)
+    if step is None:
+        raise Http404("No such step.")
+
+    if request.method == "POST":
+        forms = _step_forms(step, questionnaire, request.POST)
+        if all(form.is_valid() for _skill, form in forms):
+            values = {}
+            for skill, form in forms:
+                answer = questionnaire.answers.get(skill.pk)
+                level = form.cleaned_data["level"]
+                if level is None and answer is not None:
+                    # An unset radio sends nothing: keep the level already saved
+                    # (perhaps from another tab) rather than clearing it.
+                    level = answer.level
+                if answer is None and level is None and not form.cleaned_data["note"]:
+                    continue
+                values[skill.pk] = AnswerInput(level=level, note=form.cleaned_data["note"])
+            answers_save(assessment=assessment, values=values)
+            return _after_step(request, pk, number, len(questionnaire.steps))
+        messages.error(request, _("Some answers could not be saved: see the messages below."))
+    else:
+        forms = _step_forms(step, questionnaire)
+
+    return render(
+        request,
+        "assessments/step.html",
+        {
+            "assessment": assessment,
+            "questionnaire": questionnaire,
+            "step": step,
+            "questions": _questions(forms),
+            "is_last": number == len(questionnaire.steps),
+        },
+    )
+
+
+def _after_step(request, pk: int, number: int, step_count: int):
+    """Where the step form's buttons lead once the answers are saved."""
+    action = request.POST.get("go", "next")
+    if action == "quit":
+        messages.success(request, _("Your answers are saved. Resume whenever you like."))
+        return redirect("assessments:list")
+    if action == "review":
+        return redirect("assessments:review", pk=pk)
+    if action == "previous":
+        target = number - 1
+    elif action.startswith("step-") and action[5:].isdigit():
+        target = int(action[5:])
+    else:
+        target = number + 1
+    if 1 <= target <= step_count:
+        return redirect("assessments:step", pk=pk, number=target)
+    return redirect("assessments:review", pk=pk)
+
+
+@login_required
+@require_POST
+def answer_save(request, pk: int, skill_id: int):
+    """Save one answer as soon as it is given (called by htmx on change)."""
+    assessment = assessment_get(request.user, pk)
+    questionnaire = questionnaire_for(assessment)
+    if not questionnaire.has_skill(skill_id):
+        raise Http404("This skill is not part of the questionnaire.")
+    form = AnswerForm(request.POST, prefix=f"s{skill_id}")
+    if not assessment.is_draft:
+        return _answer_status(request, questionnaire, _("Already submitted: not saved."), 409)
+    if not form.is_valid():
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        return _answer_status(request, questionnaire, errors, 400)
+    answers_save(assessment=assessment, values={skill_id: form.to_input()})
+    return _answer_status(request, questionnaire_for(assessment), _("Saved"), 200)
+
+
+def _answer_status(request, questionnaire, message, status):
+    return render(
+        request,
+        "assessments/_answer_status.html",
+        {"questionnaire": questionnaire, "message": message, "ok": status == 200},
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_review(request, pk: int):
+    assessment = assessment_get(request.user, pk)
+    if not assessment.is_draft:
+        return redirect(assessment)
+    if request.method == "POST":
+        try:
+            assessment = assessment_submit(assessment=assessment)
+        except IncompleteAssessment:
+            messages.error(request, _("Answer every question before submitting."))
+        else:
+            return redirect(assessment)
+    questionnaire = questionnaire_for(assessment)
+    return render(
+        request,
+        "assessments/review.html",
+        {"assessment": assessment, "questionnaire": questionnaire},
+    )
+
+
+@login_required
+@require_POST
+def assessment_retake_view(request, pk: int):
+    previous = assessment_get(request.user, pk)
+    assessment = assessment_retake(assessment=previous)
+    if not assessment.roles.exists():
+        assessment.delete()
+        messages.error(request, _("Those roles are no longer offered: choose new ones."))
+        return redirect("assessments:new")
+    return redirect("assessments:step", pk=assessment.pk, number=1)
+
+
+@login_required
+@require_POST
+def assessment_delete(request, pk: int):
+    assessment = assessment_get(request.user, pk)
+    try:
+        assessment_delete_draft(assessment=assessment)
+    except AssessmentLocked:
+        messages.error(request, _("A submitted result cannot be deleted here."))
+    else:
+        messages.success(request, _("Draft deleted."))
+    return redirect("assessments:list")
+
+
+@login_required
+def result_json(request, pk: int):
+    assessment = _submitted(request, pk)
+    response = JsonResponse(
+        result_document(assessment), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = f'inline; filename="result-{assessment.pk}.json"'
+    return response
+
+
+@login_required
+def result_csv(request, pk: int):
+    assessment = _submitted(request, pk)
+    document = result_document(assessment)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gaps-{assessment.pk}.csv"'
+    response.write("\ufeff")  # BOM: spreadsheet programs then read the accents right
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("role"),
+            _("fit"),
+            _("skill code"),
+            _("skill"),
+            _("weight"),
+            _("target"),
+            _("level"),
+            _("gap"),
+            _("priority"),
+        ]
+    )
+    for role in document["roles"]:
+        for skill in role["skills"]:
+            writer.writerow(
+                [
+                    role["code"],
+                    role["fit"],
+                    skill["code"],
+                    skill["name"],
+                    skill["weight"],
+                    skill["target"],
+                    skill["level"],
+                    skill["gap"],
+                    skill["priority"],
+                ]
+            )
+    return response
+

@@ -1,0 +1,225 @@
+"""The role catalogue: skills grouped in categories, roles and what they require.
+
+Text fields (name, description, ...) are translated by django-modeltranslation
+(see translation.py): each has a `_fr` and an `_en` column, and the plain attribute
+returns the active language with French as the fallback.
+"""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    """The answer scale shared by every skill (DESIGN.md)."""
+
+    NONE = 0, _("No experience")
+    AWARENESS = 1, _("Awareness")
+    WORKING = 2, _("Working")
+    ADVANCED = 3, _("Advanced (autonomous)")
+    EXPERT = 4, _("Expert (leads, teaches others)")
+
+
+TARGET_LEVELS = [choice for choice in Level.choices if choice[0] >= 1]
+
+
+class SkillCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("skill category")
+        verbose_name_plural = _("skill categories")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("careers:role_list") + f"#category-{self.code}"
+
+
+class Skill(models.Model):
+    category = models.ForeignKey(
+        SkillCategory, on_delete=models.PROTECT, related_name="skills", verbose_name=_("category")
+    )
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=150)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("skill")
+        verbose_name_plural = _("skills")
+        ordering = ["category__order", "order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("careers:role_list") + f"#skill-{self.code}"
+
+
+class SkillLevel(models.Model):
+    """What a level from 1 to 4 looks like for one skill: shown as the answer option."""
+
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="levels", verbose_name=_("skill")
+    )
+    level = models.PositiveSmallIntegerField(_("level"), choices=TARGET_LEVELS)
+    descriptor = models.TextField(_("descriptor"))
+
+    class Meta:
+        verbose_name = _("level descriptor")
+        verbose_name_plural = _("level descriptors")
+        ordering = ["skill", "level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["skill", "level"], name="careers_skilllevel_one_per_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4), name="careers_skilllevel_level_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.skill} · {self.level}"
+
+
+class NextStepAction(models.Model):
+    """A concrete thing to do to reach `level` in a skill."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Training")
+        CERTIFICATION = "certification", _("Certification")
+        MENTORING = "mentoring", _("Mentoring")
+        PRACTICE = "practice", _("Practice on the job")
+        READING = "reading", _("Reading")
+
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="actions", verbose_name=_("skill")
+    )
+    level = models.PositiveSmallIntegerField(
+        _("level to reach"), choices=TARGET_LEVELS, help_text=_("The level this action helps reach.")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    detail = models.TextField(_("detail"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("next-step action")
+        verbose_name_plural = _("next-step actions")
+        ordering = ["skill", "level", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=4), name="careers_nextstepaction_level_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["training", "certification", "mentoring", "practice", "reading"]),
+                name="careers_nextstepaction_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Role(models.Model):
+    code = models.SlugField(
+        _("code"), max_length=30, unique=True, help_text=_("Stable identifier, e.g. TPM.")
+    )
+    name = models.CharField(_("name"), max_length=150)
+    summary = models.TextField(_("summary"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Only published roles can be chosen.")
+    )
+    skills = models.ManyToManyField(Skill, through="RoleRequirement", related_name="roles")
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("careers:role_detail", args=[self.code])
+
+
+class RoleRequirement(models.Model):
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="requirements", verbose_name=_("role")
+    )
+    skill = models.ForeignKey(
+        Skill, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("skill")
+    )
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), help_text=_("Importance for the role, from 1 to 5.")
+    )
+    target = models.PositiveSmallIntegerField(
+        _("target level"), choices=TARGET_LEVELS, help_text=_("Expected level, from 1 to 4.")
+    )
+
+    class Meta:
+        verbose_name = _("role requirement")
+        verbose_name_plural = _("role requirements")
+        ordering = ["role", "skill__category__order", "skill__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["role", "skill"], name="careers_rolerequirement_one_per_skill"
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gte=1, weight__lte=5),
+                name="careers_rolerequirement_weight_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(target__gte=1, target__lte=4),
+                name="careers_rolerequirement_target_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role.code} · {self.skill.code}"
+
+
+class CareerStep(models.Model):
+    """Where people in a role come from, or go next."""
+
+    class Direction(models.TextChoices):
+        FROM = "from", _("Comes from")
+        TO = "to", _("Goes to")
+
+    role = models.ForeignKey(
+        Role, on_delete=models.CASCADE, related_name="career_steps", verbose_name=_("role")
+    )
+    direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
+    name = models.CharField(_("name"), max_length=150)
+    linked_role = models.ForeignKey(
+        Role,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("linked role"),
+        help_text=_("Set when this step is a role of the catalogue."),
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("career step")
+        verbose_name_plural = _("career steps")
+        ordering = ["role", "direction", "order"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(direction__in=["from", "to"]), name="careers_careerstep_direction_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

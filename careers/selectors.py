@@ -1,0 +1,143 @@
+"""Reads of the catalogue that several pages share. Each runs a fixed number of queries."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
+from .services import LANGUAGES
+
+
+def published_roles() -> QuerySet[Role]:
+    return Role.objects.filter(is_published=True)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One questionnaire step: the chosen roles' skills in one category."""
+
+    number: int
+    category: SkillCategory
+    skills: list[Skill]
+
+
+def questionnaire_steps(role_ids: Iterable[int]) -> list[Step]:
+    """The union of the roles' skills, one step per category, in catalogue order (2 queries)."""
+    skill_ids = RoleRequirement.objects.filter(role_id__in=list(role_ids)).values("skill_id")
+    skills = (
+        Skill.objects.filter(pk__in=skill_ids)
+        .select_related("category")
+        .prefetch_related("levels")
+        .order_by("category__order", "category__code", "order", "code")
+    )
+    steps: list[Step] = []
+    for skill in skills:
+        if not steps or steps[-1].category.pk != skill.category_id:
+            steps.append(Step(number=len(steps) + 1, category=skill.category, skills=[]))
+        steps[-1].skills.append(skill)
+    return steps
+
+
+def _text(obj: Any, field: str) -> dict[str, str]:
+    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
+
+
+def catalogue_snapshot(role_ids: Iterable[int]) -> dict[str, Any]:
+    """Everything a result shows about the catalogue, as plain JSON (6 queries).
+
+    Both languages are kept so that a frozen result can still be read in either.
+    """
+    role_ids = list(role_ids)
+    roles = list(
+        Role.objects.filter(pk__in=role_ids).prefetch_related(
+            Prefetch(
+                "requirements",
+                queryset=RoleRequirement.objects.select_related("skill").order_by(
+                    "skill__category__order", "skill__order", "skill__code"
+                ),
+            ),
+            Prefetch(
+                "career_steps",
+                queryset=CareerStep.objects.select_related("linked_role").order_by(
+                    "direction", "order"
+                ),
+            ),
+        )
+    )
+    steps = questionnaire_steps(role_ids)
+    skill_ids = [skill.pk for step in steps for skill in step.skills]
+    actions: dict[int, list[dict[str, Any]]] = {}
+    for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
+        "skill_id", "level", "order"
+    ):
+        actions.setdefault(action.skill_id, []).append(
+            {
+                "level": action.level,
+                "kind": action.kind,
+                "title": _text(action, "title"),
+                "detail": _text(action, "detail"),
+            }
+        )
+
+    skills: dict[str, dict[str, Any]] = {}
+    order = 0
+    for step in steps:
+        for skill in step.skills:
+            order += 1
+            skills[skill.code] = {
+                "id": skill.pk,
+                "order": order,
+                "name": _text(skill, "name"),
+                "category": {"code": step.category.code, "name": _text(step.category, "name")},
+                "levels": {str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()},
+                "actions": actions.get(skill.pk, []),
+            }
+
+    return {
+        "version": 1,
+        "roles": [
+            {
+                "code": role.code,
+                "order": role.order,
+                "name": _text(role, "name"),
+                "summary": _text(role, "summary"),
+                "requirements": [
+                    {"skill": r.skill.code, "weight": r.weight, "target": r.target}
+                    for r in role.requirements.all()
+                ],
+                "career": {
+                    direction: [
+                        {
+                            "name": _text(step, "name"),
+                            "role": step.linked_role.code if step.linked_role else None,
+                        }
+                        for step in role.career_steps.all()
+                        if step.direction == direction
+                    ]
+                    for direction in ("from", "to")
+                },
+            }
+            for role in sorted(roles, key=lambda r: (r.order, r.code))
+        ],
+        "skills": skills,
+    }
+
+
+def roles_with_requirements() -> QuerySet[Role]:
+    """Published roles with their requirements, skills and career steps (4 queries)."""
+    return published_roles().prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=RoleRequirement.objects.select_related("skill__category").order_by(
+                "skill__category__order", "skill__order"
+            ),
+        ),
+        Prefetch(
+            "career_steps",
+            queryset=CareerStep.objects.select_related("linked_role").order_by(
+                "direction", "order"
+            ),
+        ),
+    )

@@ -1,0 +1,75 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("has-js");
+  document.body.classList.add("has-js");
+
+  // "Select all roles" on the new-assessment page.
+  document.querySelectorAll("[data-check-all]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var boxes = document.querySelectorAll('input[name="' + button.dataset.checkAll + '"]');
+      var allChecked = Array.prototype.every.call(boxes, function (b) { return b.checked; });
+      boxes.forEach(function (b) { b.checked = !allChecked; });
+    });
+  });
+
+  // Confirmation before destructive buttons.
+  document.querySelectorAll("[data-confirm]").forEach(function (button) {
+    button.addEventListener("click", function (event) {
+      if (!window.confirm(button.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+
+  // Print button on the result page.
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // Submit buttons that must only fire once (the server is idempotent too).
+  document.querySelectorAll("form button[data-once]").forEach(function (button) {
+    button.form.addEventListener("submit", function () {
+      window.setTimeout(function () { button.disabled = true; }, 0);
+    });
+  });
+
+  // Autosave feedback when the network fails: the step's buttons still save everything.
+  document.body.addEventListener("htmx:sendError", function (event) {
+    var target = event.detail.target;
+    if (target) { target.textContent = target.dataset.offline || "⚠"; }
+  });
+
+  // Radar charts on the result page: data comes from a json_script block.
+  if (window.Chart) {
+    var styles = getComputedStyle(document.documentElement);
+    document.querySelectorAll("canvas[data-radar]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.radar);
+      if (!source) { return; }
+      var data = JSON.parse(source.textContent);
+      var labels = canvas.dataset.labels ? JSON.parse(canvas.dataset.labels) : {};
+      new window.Chart(canvas, {
+        type: "radar",
+        data: {
+          labels: data.labels.map(function (l) { return l.length > 22 ? l.slice(0, 21) + "…" : l; }),
+          datasets: [
+            { label: labels.self || "Self", data: data.self, borderColor: "#1f5fa8",
+              backgroundColor: "rgba(31, 95, 168, 0.18)", pointRadius: 2, borderWidth: 2 },
+            { label: labels.target || "Target", data: data.target, borderColor: "#d9822b",
+              backgroundColor: "rgba(0, 0, 0, 0)", borderDash: [5, 4], pointRadius: 0, borderWidth: 2 }
+          ]
+        },
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, backdropColor: "transparent" },
+                         pointLabels: { font: { size: 10 } } } },
+          plugins: { legend: { position: "bottom" },
+                     tooltip: { callbacks: { title: function (items) { return data.labels[items[0].dataIndex]; } } } }
+        }
+      });
+    });
+  }
+  window.addEventListener("beforeprint", function () {
+    if (!window.Chart) { return; }
+    Object.values(window.Chart.instances || {}).forEach(function (chart) { chart.resize(); });
+  });
+})();
