@@ -11,7 +11,7 @@ from .forms import SignUpForm
 def signup(request):
     if request.user.is_authenticated:
         return redirect("assessments:list")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -15,7 +15,7 @@ class RoleChoiceForm(forms.Form):
     roles = forms.ModelMultipleChoiceField(
         label=_("Target roles"),
         queryset=Role.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-2"}),
         help_text=_("Pick one, several or all: the questionnaire covers every skill they need."),
         error_messages={"required": _("Choose at least one role.")},
     )

@@ -56,7 +56,7 @@ def assessment_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request):
-    form = RoleChoiceForm(request.POST or None)
+    form = RoleChoiceForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         assessment = assessment_start(owner=request.user, roles=form.cleaned_data["roles"])
         return redirect("assessments:step", pk=assessment.pk, number=1)

@@ -1,0 +1,221 @@
+import csv
+import re
+import io
+import json
+
+import pytest
+from django.urls import reverse
+
+from assessments.services import assessment_start
+from careers.models import RoleRequirement, Skill
+from tests.assessments.helpers import submitted
+from tests.conftest import build_catalogue
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def result(individual, catalogue):
+    return submitted(assessment_start(owner=individual, roles=catalogue))
+
+
+def test_result_page_ranks_roles_and_shows_the_analysis(client, individual, result):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:detail", args=[result.pk]))
+
+    assert response.status_code == 200
+    roles = response.context["results"]
+    assert [r.fit for r in roles] == sorted((r.fit for r in roles), reverse=True)
+    top = roles[0]
+    assert f"{top.fit:.1f}".replace(".", ",") in response.text  # French decimal comma
+    assert len(top.top_gaps) <= 5
+    for gap in top.top_gaps:
+        assert gap.next_steps, "every top gap has at least one next step"
+        assert gap.next_steps[0]["level"] == gap.level + 1
+        assert gap.next_steps[0]["title"] in response.text
+    assert 'data-radar="chart-AAA"' in response.text
+    assert 'id="chart-AAA"' in response.text  # the radar's data
+    assert "Développeur" in response.text  # career path, from the snapshot
+    assert reverse("careers:role_detail", args=["BBB"]) in response.text  # linked career step
+    assert "Prêt" in response.text and "Éloigné" in response.text  # bands explained
+
+
+def test_result_page_is_shown_in_english_when_chosen(client, individual, result):
+    client.force_login(individual)
+    client.cookies["django_language"] = "en"
+
+    response = client.get(reverse("assessments:detail", args=[result.pk]))
+
+    assert "Your gap analysis" in response.text
+    assert "Skill 1" in response.text or "Skill" in response.context["results"][0].rows[0].name
+    assert all(not row.name.startswith("Compétence") for row in response.context["results"][0].rows)
+
+
+@pytest.mark.parametrize(("categories", "per_category"), [(2, 3), (8, 12)])
+def test_result_page_query_count_does_not_grow(
+    client, individual, django_assert_num_queries, categories, per_category
+):
+    roles = build_catalogue(categories=categories, skills_per_category=per_category)
+    assessment = submitted(assessment_start(owner=individual, roles=roles))
+    client.force_login(individual)
+
+    # session, user, assessment (with its snapshot): the catalogue is not read at all
+    with django_assert_num_queries(3):
+        assert client.get(reverse("assessments:detail", args=[assessment.pk])).status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get(reverse("assessments:result_json", args=[assessment.pk])).status_code == 200
+    with django_assert_num_queries(3):
+        assert client.get(reverse("assessments:result_csv", args=[assessment.pk])).status_code == 200
+
+
+def test_result_json_follows_the_export_contract(client, individual, result):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:result_json", args=[result.pk]))
+
+    assert response["Content-Type"] == "application/json"
+    data = json.loads(response.content)
+    assert list(data) == ["assessment", "submitted_at", "scale", "roles"]
+    assert data["assessment"] == result.pk
+    assert data["submitted_at"] == result.submitted_at.isoformat()
+    assert data["scale"] == {"min": 0, "max": 4}
+    fits = [role["fit"] for role in data["roles"]]
+    assert fits == sorted(fits, reverse=True)
+    for role in data["roles"]:
+        assert list(role) == ["code", "name", "fit", "skills"]
+        assert isinstance(role["fit"], float)
+        skills = role["skills"]
+        for skill in skills:
+            assert list(skill) == [
+                "code", "name", "weight", "target", "level", "gap", "priority"
+            ]
+            assert skill["gap"] == max(0, skill["target"] - skill["level"])
+            assert skill["priority"] == skill["weight"] * skill["gap"]
+        gaps = [s for s in skills if s["gap"]]
+        strengths = [s for s in skills if not s["gap"]]
+        assert skills == gaps + strengths
+        assert [(-s["priority"], -s["weight"]) for s in gaps] == sorted(
+            (-s["priority"], -s["weight"]) for s in gaps
+        )
+        requirements = {
+            r.skill.code: (r.weight, r.target)
+            for r in RoleRequirement.objects.filter(role__code=role["code"]).select_related("skill")
+        }
+        assert {s["code"]: (s["weight"], s["target"]) for s in skills} == requirements
+
+
+def test_result_json_fit_is_the_hand_computed_number(client, individual, catalogue):
+    # Role BBB: skills 0, 2, 4 of role A; weights 5, 3, 1; targets 4, 2, 4.
+    assessment = submitted(
+        assessment_start(owner=individual, roles=catalogue[1:]), level_for=lambda i: 2
+    )
+    client.force_login(individual)
+
+    data = client.get(reverse("assessments:result_json", args=[assessment.pk])).json()
+
+    # achieved 5*2 + 3*2 + 1*2 = 18; possible 5*4 + 3*2 + 1*4 = 30 -> 60.0
+    (role,) = data["roles"]
+    assert role["fit"] == 60.0
+    assert [(s["weight"], s["gap"], s["priority"]) for s in role["skills"]] == [
+        (5, 2, 10),
+        (1, 2, 2),
+        (3, 0, 0),
+    ]
+
+
+def test_gap_csv_has_one_row_per_role_and_skill(client, individual, result):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:result_csv", args=[result.pk]))
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    document = client.get(reverse("assessments:result_json", args=[result.pk])).json()
+    expected = [
+        [role["code"], str(role["fit"]), s["code"], s["name"], str(s["weight"]),
+         str(s["target"]), str(s["level"]), str(s["gap"]), str(s["priority"])]
+        for role in document["roles"]
+        for s in role["skills"]
+    ]
+    assert rows[0][0] == "rôle"
+    assert rows[1:] == expected
+
+
+def test_draft_has_no_result_or_exports(client, individual, catalogue):
+    draft = assessment_start(owner=individual, roles=catalogue)
+    client.force_login(individual)
+
+    assert client.get(reverse("assessments:result_json", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("assessments:result_csv", args=[draft.pk])).status_code == 404
+    page = client.get(reverse("assessments:detail", args=[draft.pk]))
+    assert page["Location"] == reverse("assessments:step", args=[draft.pk, 1])
+
+
+def test_result_page_unchanged_after_catalogue_edit(client, individual, result):
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[result.pk])
+
+    def page():
+        text = client.get(url).text
+        return re.sub(r'value="[^"]{64}"', "", text)  # CSRF tokens are masked anew each time
+
+    before = page()
+    json_before = client.get(reverse("assessments:result_json", args=[result.pk])).content
+
+    RoleRequirement.objects.update(weight=5, target=1)
+    Skill.objects.update(name_fr="Nom modifié")
+
+    assert page() == before
+    assert client.get(reverse("assessments:result_json", args=[result.pk])).content == json_before
+
+
+def test_history_shows_fit_per_role_across_results(client, individual, catalogue):
+    first = submitted(assessment_start(owner=individual, roles=catalogue), lambda i: 1)
+    second = submitted(assessment_start(owner=individual, roles=catalogue[:1]), lambda i: 4)
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:list"))
+
+    codes = response.context["history_codes"]
+    history = response.context["history"]
+    assert [row["assessment"] for row in history] == [first, second]
+    assert codes == ["AAA", "BBB"] or codes == ["BBB", "AAA"]
+    assert history[1]["fits"] == {"AAA": 100.0}
+    assert history[1]["cells"][codes.index("BBB")] is None
+    assert "100,0 %" in response.text
+
+
+def test_list_query_count_does_not_grow(client, individual, catalogue, django_assert_max_num_queries):
+    for _ in range(2):
+        submitted(assessment_start(owner=individual, roles=catalogue))
+        assessment_start(owner=individual, roles=catalogue)
+    client.force_login(individual)
+    with django_assert_max_num_queries(6) as small:
+        client.get(reverse("assessments:list"))
+    for _ in range(6):
+        submitted(assessment_start(owner=individual, roles=catalogue))
+        assessment_start(owner=individual, roles=catalogue)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("assessments:list"))
+
+
+def test_retake_creates_a_new_draft(client, individual, result):
+    client.force_login(individual)
+
+    response = client.post(reverse("assessments:retake", args=[result.pk]))
+
+    new = individual.assessments.exclude(pk=result.pk).get()
+    assert response["Location"] == reverse("assessments:step", args=[new.pk, 1])
+    assert new.is_draft
+
+
+def test_delete_removes_a_draft_but_never_a_result(client, individual, result, catalogue):
+    draft = assessment_start(owner=individual, roles=catalogue)
+    client.force_login(individual)
+
+    client.post(reverse("assessments:delete", args=[draft.pk]))
+    client.post(reverse("assessments:delete", args=[result.pk]))
+
+    assert list(individual.assessments.all()) == [result]

@@ -1,0 +1,55 @@
+"""Shared people and a small catalogue that every test can build on."""
+
+import pytest
+
+from careers.models import Role
+from tests.factories import (
+    CareerStepFactory,
+    RoleFactory,
+    RoleRequirementFactory,
+    SkillCategoryFactory,
+    SkillFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture
+def individual(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="mallory")
+
+
+@pytest.fixture
+def editor(db):
+    return UserFactory(username="edith", is_staff=True)
+
+
+def build_catalogue(*, categories: int = 2, skills_per_category: int = 3) -> list[Role]:
+    """Two roles over `categories` x `skills_per_category` skills.
+
+    Role A needs every skill; role B needs every other one, so they overlap but differ.
+    Weights cycle 1-5 and targets 1-4 so that no two skills score alike.
+    """
+    skills = []
+    for c in range(categories):
+        category = SkillCategoryFactory()
+        skills += [SkillFactory(category=category) for _ in range(skills_per_category)]
+    role_a = RoleFactory(code="AAA")
+    role_b = RoleFactory(code="BBB")
+    for i, skill in enumerate(skills):
+        RoleRequirementFactory(role=role_a, skill=skill, weight=i % 5 + 1, target=i % 4 + 1)
+        if i % 2 == 0:
+            RoleRequirementFactory(role=role_b, skill=skill, weight=5 - i % 5, target=4 - i % 4)
+    CareerStepFactory(role=role_a, direction="from", name_fr="Développeur", name_en="Developer")
+    CareerStepFactory(role=role_a, direction="to", linked_role=role_b)
+    return [role_a, role_b]
+
+
+@pytest.fixture
+def catalogue(db):
+    return build_catalogue()
+
