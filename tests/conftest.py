@@ -53,3 +53,8 @@ def build_catalogue(*, categories: int = 2, skills_per_category: int = 3) -> lis
 def catalogue(db):
     return build_catalogue()
 
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
