@@ -45,11 +45,14 @@
       var source = document.getElementById(canvas.dataset.radar);
       if (!source) { return; }
       var data = JSON.parse(source.textContent);
+      // Long skill names crowd a small radar: shorter labels there; the tooltip and the
+      // table beside the chart keep the full names.
+      var maxLength = canvas.parentElement.clientWidth < 420 ? 12 : 22;
       var labels = canvas.dataset.labels ? JSON.parse(canvas.dataset.labels) : {};
       new window.Chart(canvas, {
         type: "radar",
         data: {
-          labels: data.labels.map(function (l) { return l.length > 22 ? l.slice(0, 21) + "…" : l; }),
+          labels: data.labels.map(function (l) { return l.length > maxLength ? l.slice(0, maxLength - 1) + "…" : l; }),
           datasets: [
             { label: labels.self || "Self", data: data.self, borderColor: "#1f5fa8",
               backgroundColor: "rgba(31, 95, 168, 0.18)", pointRadius: 2, borderWidth: 2 },
@@ -61,7 +64,7 @@
           animation: false,
           maintainAspectRatio: false,
           scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, backdropColor: "transparent" },
-                         pointLabels: { font: { size: 10 } } } },
+                         pointLabels: { font: { size: maxLength < 20 ? 9 : 10 } } } },
           plugins: { legend: { position: "bottom" },
                      tooltip: { callbacks: { title: function (items) { return data.labels[items[0].dataIndex]; } } } }
         }
@@ -69,6 +72,7 @@
     });
   }
   window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details").forEach(function (d) { d.open = true; });
     if (!window.Chart) { return; }
     Object.values(window.Chart.instances || {}).forEach(function (chart) { chart.resize(); });
   });
