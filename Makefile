@@ -32,6 +32,8 @@ run: catalogue
 	$(BIN)/python manage.py runserver $(HOST)
 
 test: install-dev
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev

@@ -15,6 +15,8 @@ def signup(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Choose the roles you want to assess yourself against."))
+        messages.success(
+            request, _("Welcome! Choose the roles you want to assess yourself against.")
+        )
         return redirect("assessments:new")
     return render(request, "registration/signup.html", {"form": form})

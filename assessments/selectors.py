@@ -85,9 +85,7 @@ def drafts_with_progress(user) -> QuerySet[Assessment]:
         .filter(status=Assessment.Status.DRAFT)
         .annotate(
             question_count=Count("roles__requirements__skill", distinct=True),
-            answer_count=Count(
-                "answers", filter=Q(answers__level__isnull=False), distinct=True
-            ),
+            answer_count=Count("answers", filter=Q(answers__level__isnull=False), distinct=True),
         )
         .prefetch_related("roles")
     )

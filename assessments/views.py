@@ -290,4 +290,3 @@ def result_csv(request, pk: int):
                 ]
             )
     return response
-

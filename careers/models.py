@@ -103,7 +103,9 @@ class NextStepAction(models.Model):
         Skill, on_delete=models.CASCADE, related_name="actions", verbose_name=_("skill")
     )
     level = models.PositiveSmallIntegerField(
-        _("level to reach"), choices=TARGET_LEVELS, help_text=_("The level this action helps reach.")
+        _("level to reach"),
+        choices=TARGET_LEVELS,
+        help_text=_("The level this action helps reach."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
@@ -119,7 +121,9 @@ class NextStepAction(models.Model):
                 condition=Q(level__gte=1, level__lte=4), name="careers_nextstepaction_level_range"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["training", "certification", "mentoring", "practice", "reading"]),
+                condition=Q(
+                    kind__in=["training", "certification", "mentoring", "practice", "reading"]
+                ),
                 name="careers_nextstepaction_kind_valid",
             ),
         ]

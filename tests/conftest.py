@@ -35,7 +35,7 @@ def build_catalogue(*, categories: int = 2, skills_per_category: int = 3) -> lis
     Weights cycle 1-5 and targets 1-4 so that no two skills score alike.
     """
     skills = []
-    for c in range(categories):
+    for _ in range(categories):
         category = SkillCategoryFactory()
         skills += [SkillFactory(category=category) for _ in range(skills_per_category)]
     role_a = RoleFactory(code="AAA")
@@ -52,7 +52,6 @@ def build_catalogue(*, categories: int = 2, skills_per_category: int = 3) -> lis
 @pytest.fixture
 def catalogue(db):
     return build_catalogue()
-
 
 
 @pytest.fixture(autouse=True)

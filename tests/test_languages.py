@@ -15,9 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def catalogue_pairs():
-    mo = gettext.GNUTranslations(
-        open(settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo", "rb")
-    )
+    path = settings.BASE_DIR / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
+    with open(path, "rb") as mo_file:
+        mo = gettext.GNUTranslations(mo_file)
     pairs = []
     for msgid, msgstr in mo._catalog.items():  # type: ignore[attr-defined]
         if isinstance(msgid, tuple):

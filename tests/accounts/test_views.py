@@ -10,7 +10,12 @@ STRONG = "Plan-de-charge-2026"
 def test_signup_creates_an_account_and_logs_in(client):
     response = client.post(
         reverse("signup"),
-        {"username": "bruno", "email": "Bruno@Example.com", "password1": STRONG, "password2": STRONG},
+        {
+            "username": "bruno",
+            "email": "Bruno@Example.com",
+            "password1": STRONG,
+            "password2": STRONG,
+        },
     )
 
     assert response.status_code == 302

@@ -1,7 +1,7 @@
 import csv
-import re
 import io
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -64,9 +64,13 @@ def test_result_page_query_count_does_not_grow(
     with django_assert_num_queries(3):
         assert client.get(reverse("assessments:detail", args=[assessment.pk])).status_code == 200
     with django_assert_num_queries(3):
-        assert client.get(reverse("assessments:result_json", args=[assessment.pk])).status_code == 200
+        assert (
+            client.get(reverse("assessments:result_json", args=[assessment.pk])).status_code == 200
+        )
     with django_assert_num_queries(3):
-        assert client.get(reverse("assessments:result_csv", args=[assessment.pk])).status_code == 200
+        assert (
+            client.get(reverse("assessments:result_csv", args=[assessment.pk])).status_code == 200
+        )
 
 
 def test_result_json_follows_the_export_contract(client, individual, result):
@@ -87,9 +91,7 @@ def test_result_json_follows_the_export_contract(client, individual, result):
         assert isinstance(role["fit"], float)
         skills = role["skills"]
         for skill in skills:
-            assert list(skill) == [
-                "code", "name", "weight", "target", "level", "gap", "priority"
-            ]
+            assert list(skill) == ["code", "name", "weight", "target", "level", "gap", "priority"]
             assert skill["gap"] == max(0, skill["target"] - skill["level"])
             assert skill["priority"] == skill["weight"] * skill["gap"]
         gaps = [s for s in skills if s["gap"]]
@@ -134,8 +136,17 @@ def test_gap_csv_has_one_row_per_role_and_skill(client, individual, result):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     document = client.get(reverse("assessments:result_json", args=[result.pk])).json()
     expected = [
-        [role["code"], str(role["fit"]), s["code"], s["name"], str(s["weight"]),
-         str(s["target"]), str(s["level"]), str(s["gap"]), str(s["priority"])]
+        [
+            role["code"],
+            str(role["fit"]),
+            s["code"],
+            s["name"],
+            str(s["weight"]),
+            str(s["target"]),
+            str(s["level"]),
+            str(s["gap"]),
+            str(s["priority"]),
+        ]
         for role in document["roles"]
         for s in role["skills"]
     ]
@@ -187,7 +198,9 @@ def test_history_shows_fit_per_role_across_results(client, individual, catalogue
     assert "100,0 %" in response.text
 
 
-def test_list_query_count_does_not_grow(client, individual, catalogue, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow(
+    client, individual, catalogue, django_assert_max_num_queries
+):
     for _ in range(2):
         submitted(assessment_start(owner=individual, roles=catalogue))
         assessment_start(owner=individual, roles=catalogue)

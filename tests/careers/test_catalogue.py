@@ -30,7 +30,15 @@ def loaded():
 def counts():
     return [
         m.objects.count()
-        for m in (SkillCategory, Skill, SkillLevel, NextStepAction, Role, RoleRequirement, CareerStep)
+        for m in (
+            SkillCategory,
+            Skill,
+            SkillLevel,
+            NextStepAction,
+            Role,
+            RoleRequirement,
+            CareerStep,
+        )
     ]
 
 
@@ -60,7 +68,8 @@ def test_roles_overlap_but_clearly_differ(loaded):
         others = [p for c, p in profiles.items() if c != code]
         assert all(set(profile) & set(other) for other in others), f"{code} shares skills"
         distinctive = [
-            skill for skill, weight in profile.items()
+            skill
+            for skill, weight in profile.items()
             if weight >= 3 and all(other.get(skill, 0) <= 2 for other in others)
         ]
         assert len(distinctive) >= 4, f"{code}: {distinctive}"
@@ -96,14 +105,21 @@ def test_loading_repairs_edits_and_removes_what_the_file_no_longer_lists(loaded,
     requirement.refresh_from_db()
     assert report.total("updated") == 1
     assert report.total("deleted") == 1
-    assert not RoleRequirement.objects.filter(role__code="TPM", skill__code=dropped["skill"]).exists()
+    assert not RoleRequirement.objects.filter(
+        role__code="TPM", skill__code=dropped["skill"]
+    ).exists()
 
 
 def test_an_unknown_skill_in_a_role_rolls_the_whole_load_back(db):
     data = {
         "categories": [{"code": "c", "name": {"fr": "C", "en": "C"}, "skills": []}],
-        "roles": [{"code": "X", "name": {"fr": "X", "en": "X"},
-                   "requirements": [{"skill": "nope", "weight": 3, "target": 2}]}],
+        "roles": [
+            {
+                "code": "X",
+                "name": {"fr": "X", "en": "X"},
+                "requirements": [{"skill": "nope", "weight": 3, "target": 2}],
+            }
+        ],
     }
     from careers.services import CatalogueError
 
@@ -112,9 +128,7 @@ def test_an_unknown_skill_in_a_role_rolls_the_whole_load_back(db):
     assert SkillCategory.objects.count() == 0
 
 
-@pytest.mark.parametrize(
-    ("weight", "target"), [(0, 2), (6, 2), (3, 0), (3, 5)]
-)
+@pytest.mark.parametrize(("weight", "target"), [(0, 2), (6, 2), (3, 0), (3, 5)])
 def test_database_refuses_out_of_range_weights_and_targets(weight, target):
     role, skill = RoleFactory(), SkillFactory()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -15,7 +15,9 @@ def test_role_list_is_public_and_shows_published_roles(client, catalogue):
     assert "AAA" in response.text and "DRAFTROLE" not in response.text
 
 
-def test_role_detail_shows_requirements_and_career(client, catalogue, django_assert_max_num_queries):
+def test_role_detail_shows_requirements_and_career(
+    client, catalogue, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(4):
         response = client.get(reverse("careers:role_detail", args=["AAA"]))
 
