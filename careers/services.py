@@ -167,6 +167,7 @@ def catalogue_load(*, data: dict[str, Any]) -> LoadReport:
             {"code": doc["code"]},
             {
                 "order": r_order,
+                "is_published": bool(doc.get("published", True)),
                 **_translated("name", doc["name"]),
                 **_translated("summary", doc.get("summary")),
             },
