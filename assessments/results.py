@@ -232,3 +232,85 @@ def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str
     for row in rows:
         row["cells"] = [row["fits"].get(code) for code in codes]
     return codes, rows
+
+
+@dataclass
+class RequirementChange:
+    name: str
+    kind: str  # "added", "removed" or "changed"
+    before: tuple[int, int] | None  # (weight, target)
+    after: tuple[int, int] | None
+    assessed: bool  # False: the person was never asked this skill (counts as 0)
+
+
+@dataclass
+class RoleComparison:
+    code: str
+    name: str
+    fit_then: float
+    fit_now: float | None  # None: the role is no longer in the catalogue
+    is_published: bool
+    changes: list[RequirementChange]
+
+    @property
+    def delta(self) -> float | None:
+        return None if self.fit_now is None else round(self.fit_now - self.fit_then, 1)
+
+
+def compare_with_current(
+    assessment: Assessment,
+    current: dict[str, Any],
+    published: set[str],
+    language: str | None = None,
+) -> list[RoleComparison]:
+    """What the result would be against today's profiles, with the same levels.
+
+    `current` is a catalogue snapshot of the same roles taken now. Skills a role
+    requires today that the person was never asked count as 0, as the contract says.
+    """
+    snapshot = assessment.snapshot or {}
+    levels = snapshot.get("levels", {})
+    then_fit = {s.code: s.fit for s in scores_for(assessment)}
+    now_roles = {role["code"]: role for role in current.get("roles", [])}
+    now_fit = {s.code: s.fit for s in scoring.rank_roles(profiles_from_snapshot(current), levels)}
+    names = {
+        code: pick(skill["name"], language)
+        for source in (snapshot, current)
+        for code, skill in source.get("skills", {}).items()
+    }
+    comparisons = []
+    for role in snapshot.get("roles", []):
+        code = role["code"]
+        before = {r["skill"]: (r["weight"], r["target"]) for r in role["requirements"]}
+        now_role = now_roles.get(code)
+        after = (
+            {r["skill"]: (r["weight"], r["target"]) for r in now_role["requirements"]}
+            if now_role
+            else {}
+        )
+        changes = []
+        for skill in list(before) + [s for s in after if s not in before]:
+            old, new = before.get(skill), after.get(skill)
+            if now_role is None or old == new:
+                continue
+            kind = "added" if old is None else "removed" if new is None else "changed"
+            changes.append(
+                RequirementChange(
+                    name=names.get(skill, skill),
+                    kind=kind,
+                    before=old,
+                    after=new,
+                    assessed=skill in levels,
+                )
+            )
+        comparisons.append(
+            RoleComparison(
+                code=code,
+                name=pick((now_role or role)["name"], language),
+                fit_then=then_fit[code],
+                fit_now=now_fit.get(code) if now_role else None,
+                is_published=code in published,
+                changes=changes,
+            )
+        )
+    return comparisons

@@ -7,11 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from careers.models import Level
+from careers.models import Level, Role
+from careers.selectors import catalogue_snapshot, published_roles
 
 from .forms import AnswerForm, RoleChoiceForm
 from .models import Assessment
-from .results import band_ranges, build_result, fit_history, result_document
+from .results import band_ranges, build_result, compare_with_current, fit_history, result_document
 from .selectors import (
     assessment_get,
     drafts_with_progress,
@@ -56,7 +57,8 @@ def assessment_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_new(request):
-    form = RoleChoiceForm(request.POST if request.method == "POST" else None)
+    initial = {"roles": published_roles().filter(code__in=request.GET.getlist("role"))}
+    form = RoleChoiceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         assessment = assessment_start(owner=request.user, roles=form.cleaned_data["roles"])
         return redirect("assessments:step", pk=assessment.pk, number=1)
@@ -72,7 +74,13 @@ def assessment_detail(request, pk: int):
     return render(
         request,
         "assessments/result.html",
-        {"assessment": assessment, "results": build_result(assessment), "bands": band_ranges()},
+        {
+            "assessment": assessment,
+            "results": build_result(assessment),
+            "bands": band_ranges(),
+            # Career steps link to roles a person can assess against today.
+            "published_codes": set(published_roles().values_list("code", flat=True)),
+        },
     )
 
 
@@ -241,6 +249,24 @@ def assessment_delete(request, pk: int):
     else:
         messages.success(request, _("Draft deleted."))
     return redirect("assessments:list")
+
+
+@login_required
+def result_compare(request, pk: int):
+    """The result against today's role profiles, without changing the saved result."""
+    assessment = _submitted(request, pk)
+    codes = [role["code"] for role in assessment.snapshot["roles"]]
+    roles = Role.objects.filter(code__in=codes)
+    current = catalogue_snapshot(roles.values_list("pk", flat=True))
+    published = set(roles.filter(is_published=True).values_list("code", flat=True))
+    return render(
+        request,
+        "assessments/compare.html",
+        {
+            "assessment": assessment,
+            "comparisons": compare_with_current(assessment, current, published),
+        },
+    )
 
 
 @login_required

@@ -1,5 +1,16 @@
-from django.contrib import admin
+"""The catalogue in Django's admin: both languages side by side, history on every model."""
+
+from collections import defaultdict
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Sum
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
     CareerStep,
@@ -12,48 +23,234 @@ from .models import (
 )
 
 
+class CatalogueAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    """History (who, when, what; revert) and French/English fields side by side."""
+
+    stable_fields: tuple[str, ...] = ("code",)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        # Codes are referenced by exports, imports and frozen results: fixed once created.
+        return (*readonly, *self.stable_fields) if obj else readonly
+
+
 @admin.register(SkillCategory)
-class SkillCategoryAdmin(TranslationAdmin):
-    list_display = ("name", "code", "order")
+class SkillCategoryAdmin(CatalogueAdmin):
+    list_display = ("name", "code", "order", "skill_count")
     list_editable = ("order",)
     search_fields = ("code", "name_fr", "name_en")
+    ordering = ("order", "code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(skill_total=Count("skills"))
+
+    @admin.display(description=_("skills"), ordering="skill_total")
+    def skill_count(self, obj):
+        return obj.skill_total
 
 
 class SkillLevelInline(TranslationTabularInline):
     model = SkillLevel
     extra = 0
+    min_num = 4
     max_num = 4
+    can_delete = False
 
 
 class NextStepActionInline(TranslationTabularInline):
     model = NextStepAction
-    extra = 0
+    extra = 1
+    fields = ("level", "kind", "title", "detail", "order")
 
 
 @admin.register(Skill)
-class SkillAdmin(TranslationAdmin):
-    list_display = ("name", "code", "category", "order")
-    list_filter = ("category",)
-    search_fields = ("code", "name_fr", "name_en")
+class SkillAdmin(CatalogueAdmin):
+    list_display = ("name", "code", "category", "order", "role_count")
+    list_filter = ("category", "roles")
+    search_fields = ("code", "name_fr", "name_en", "description_fr", "description_en")
     list_select_related = ("category",)
+    ordering = ("category__order", "order", "code")
     inlines = [SkillLevelInline, NextStepActionInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(role_total=Count("requirements"))
+
+    @admin.display(description=_("roles"), ordering="role_total")
+    def role_count(self, obj):
+        return obj.role_total
+
+
+class RequirementInlineFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if self.instance.is_published and not kept:
+            raise ValidationError(
+                _("A published role needs at least one requirement: add one or unpublish it.")
+            )
 
 
 class RoleRequirementInline(admin.TabularInline):
     model = RoleRequirement
+    formset = RequirementInlineFormSet
     extra = 0
     autocomplete_fields = ("skill",)
+    fields = ("skill", "weight", "target")
+    ordering = ("skill__category__order", "skill__order")
 
 
 class CareerStepInline(TranslationTabularInline):
     model = CareerStep
     fk_name = "role"
     extra = 0
+    fields = ("direction", "name", "linked_role", "order")
+    autocomplete_fields = ("linked_role",)
 
 
 @admin.register(Role)
-class RoleAdmin(TranslationAdmin):
-    list_display = ("name", "code", "is_published", "order")
+class RoleAdmin(CatalogueAdmin):
+    list_display = ("name", "code", "is_published", "requirement_count", "total_weight", "order")
     list_filter = ("is_published",)
-    search_fields = ("code", "name_fr", "name_en")
+    search_fields = ("code", "name_fr", "name_en", "summary_fr", "summary_en")
+    ordering = ("order", "code")
+    readonly_fields = ("profile",)
     inlines = [RoleRequirementInline, CareerStepInline]
+    actions = ["publish", "unpublish"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                requirement_total=Count("requirements"), weight_total=Sum("requirements__weight")
+            )
+        )
+
+    @admin.display(description=_("requirements"), ordering="requirement_total")
+    def requirement_count(self, obj):
+        return obj.requirement_total
+
+    @admin.display(description=_("total weight"), ordering="weight_total")
+    def total_weight(self, obj):
+        return obj.weight_total or 0
+
+    @admin.display(description=_("profile"))
+    def profile(self, obj):
+        """Total weight and the skills by category, as saved (one query)."""
+        if not obj.pk:
+            return "-"
+        requirements = obj.requirements.select_related("skill__category").order_by(
+            "skill__category__order", "skill__order"
+        )
+        by_category = defaultdict(list)
+        total = 0
+        for req in requirements:
+            by_category[req.skill.category].append(req)
+            total += req.weight
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
+            (
+                (
+                    category.name,
+                    sum(r.weight for r in reqs),
+                    ", ".join(f"{r.skill.name} ({r.weight}/{r.target})" for r in reqs),
+                )
+                for category, reqs in by_category.items()
+            ),
+        )
+        return format_html(
+            "<p><strong>{}</strong> {} · <strong>{}</strong> {}</p>"
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+            "<tbody>{}</tbody></table>",
+            total,
+            _("total weight"),
+            sum(len(reqs) for reqs in by_category.values()),
+            _("skills"),
+            _("category"),
+            _("weight"),
+            _("skills (weight/target)"),
+            rows,
+        )
+
+    @admin.action(description=_("Publish the selected roles"), permissions=["change"])
+    def publish(self, request, queryset):
+        empty = queryset.filter(requirements__isnull=True)
+        if empty.exists():
+            self.message_user(
+                request,
+                _("Not published: %(roles)s have no requirement.")
+                % {"roles": ", ".join(r.code for r in empty)},
+                messages.ERROR,
+            )
+            return
+        count = 0
+        for role in queryset.filter(is_published=False):
+            role.is_published = True
+            role.save(update_fields=["is_published"])  # one history record each
+            count += 1
+        self.message_user(
+            request, ngettext("%d role published.", "%d roles published.", count) % count
+        )
+
+    @admin.action(description=_("Unpublish the selected roles"), permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = 0
+        for role in queryset.filter(is_published=True):
+            role.is_published = False
+            role.save(update_fields=["is_published"])
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "%d role unpublished: past results keep it, new assessments cannot choose it.",
+                "%d roles unpublished: past results keep them, new assessments cannot choose them.",
+                count,
+            )
+            % count,
+        )
+
+
+# The rows edited inline above also get their own pages, so that each change can be
+# looked up and reverted from its history.
+
+
+@admin.register(RoleRequirement)
+class RoleRequirementAdmin(SimpleHistoryAdmin):
+    list_display = ("role", "skill", "weight", "target")
+    list_filter = ("role", "skill__category", "weight", "target")
+    search_fields = ("role__code", "skill__code", "skill__name_fr", "skill__name_en")
+    list_select_related = ("role", "skill")
+    autocomplete_fields = ("role", "skill")
+    ordering = ("role__order", "skill__category__order", "skill__order")
+
+
+@admin.register(SkillLevel)
+class SkillLevelAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ("skill", "level", "descriptor")
+    list_filter = ("level", "skill__category")
+    search_fields = ("skill__code", "descriptor_fr", "descriptor_en")
+    list_select_related = ("skill",)
+    autocomplete_fields = ("skill",)
+
+
+@admin.register(NextStepAction)
+class NextStepActionAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ("title", "skill", "level", "kind")
+    list_filter = ("kind", "level", "skill__category")
+    search_fields = ("skill__code", "title_fr", "title_en")
+    list_select_related = ("skill",)
+    autocomplete_fields = ("skill",)
+
+
+@admin.register(CareerStep)
+class CareerStepAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    list_display = ("name", "role", "direction", "linked_role")
+    list_filter = ("direction", "role")
+    search_fields = ("role__code", "name_fr", "name_en")
+    list_select_related = ("role", "linked_role")
+    autocomplete_fields = ("role", "linked_role")

@@ -5,6 +5,7 @@ Text fields (name, description, ...) are translated by django-modeltranslation
 returns the active language with French as the fallback.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,9 +24,31 @@ class Level(models.IntegerChoices):
 
 TARGET_LEVELS = [choice for choice in Level.choices if choice[0] >= 1]
 
+# Field validators give the editor a message on the right field; the CheckConstraints
+# below hold the same rules in the database, whatever writes to it.
+WEIGHT_VALIDATORS = [
+    MinValueValidator(1, _("The weight goes from 1 (useful) to 5 (essential).")),
+    MaxValueValidator(5, _("The weight goes from 1 (useful) to 5 (essential).")),
+]
+LEVEL_VALIDATORS = [
+    MinValueValidator(1, _("The level goes from 1 to 4.")),
+    MaxValueValidator(4, _("The level goes from 1 to 4.")),
+]
+SLUG_VALIDATOR = RegexValidator(
+    r"^[a-z0-9]+(-[a-z0-9]+)*$",
+    _("Use lowercase letters, digits and single hyphens only, e.g. risk-management."),
+)
+CODE_HELP = _("Stable identifier used by exports and results. It cannot change later.")
+ROLE_CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
+    _("Use letters, digits and single hyphens only, e.g. TPM or PMO-MANAGER."),
+)
+
 
 class SkillCategory(models.Model):
-    code = models.SlugField(_("code"), max_length=50, unique=True)
+    code = models.CharField(
+        _("code"), max_length=50, unique=True, validators=[SLUG_VALIDATOR], help_text=CODE_HELP
+    )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -34,6 +57,13 @@ class SkillCategory(models.Model):
         verbose_name = _("skill category")
         verbose_name_plural = _("skill categories")
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                name="careers_skillcategory_code_slug",
+                violation_error_message=_("Use lowercase letters, digits and hyphens."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -46,7 +76,9 @@ class Skill(models.Model):
     category = models.ForeignKey(
         SkillCategory, on_delete=models.PROTECT, related_name="skills", verbose_name=_("category")
     )
-    code = models.SlugField(_("code"), max_length=60, unique=True)
+    code = models.CharField(
+        _("code"), max_length=60, unique=True, validators=[SLUG_VALIDATOR], help_text=CODE_HELP
+    )
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -55,6 +87,13 @@ class Skill(models.Model):
         verbose_name = _("skill")
         verbose_name_plural = _("skills")
         ordering = ["category__order", "order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[a-z0-9]+(-[a-z0-9]+)*$"),
+                name="careers_skill_code_slug",
+                violation_error_message=_("Use lowercase letters, digits and hyphens."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -69,7 +108,9 @@ class SkillLevel(models.Model):
     skill = models.ForeignKey(
         Skill, on_delete=models.CASCADE, related_name="levels", verbose_name=_("skill")
     )
-    level = models.PositiveSmallIntegerField(_("level"), choices=TARGET_LEVELS)
+    level = models.PositiveSmallIntegerField(
+        _("level"), choices=TARGET_LEVELS, validators=LEVEL_VALIDATORS
+    )
     descriptor = models.TextField(_("descriptor"))
 
     class Meta:
@@ -78,7 +119,9 @@ class SkillLevel(models.Model):
         ordering = ["skill", "level"]
         constraints = [
             models.UniqueConstraint(
-                fields=["skill", "level"], name="careers_skilllevel_one_per_level"
+                fields=["skill", "level"],
+                name="careers_skilllevel_one_per_level",
+                violation_error_message=_("This skill already has a descriptor for this level."),
             ),
             models.CheckConstraint(
                 condition=Q(level__gte=1, level__lte=4), name="careers_skilllevel_level_range"
@@ -133,8 +176,12 @@ class NextStepAction(models.Model):
 
 
 class Role(models.Model):
-    code = models.SlugField(
-        _("code"), max_length=30, unique=True, help_text=_("Stable identifier, e.g. TPM.")
+    code = models.CharField(
+        _("code"),
+        max_length=30,
+        unique=True,
+        validators=[ROLE_CODE_VALIDATOR],
+        help_text=_("Stable identifier, e.g. TPM. It cannot change once the role exists."),
     )
     name = models.CharField(_("name"), max_length=150)
     summary = models.TextField(_("summary"), blank=True)
@@ -148,6 +195,13 @@ class Role(models.Model):
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"),
+                name="careers_role_code_format",
+                violation_error_message=_("Use letters, digits and single hyphens only."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -164,10 +218,15 @@ class RoleRequirement(models.Model):
         Skill, on_delete=models.PROTECT, related_name="requirements", verbose_name=_("skill")
     )
     weight = models.PositiveSmallIntegerField(
-        _("weight"), help_text=_("Importance for the role, from 1 to 5.")
+        _("weight"),
+        validators=WEIGHT_VALIDATORS,
+        help_text=_("Importance for the role, from 1 to 5."),
     )
     target = models.PositiveSmallIntegerField(
-        _("target level"), choices=TARGET_LEVELS, help_text=_("Expected level, from 1 to 4.")
+        _("target level"),
+        choices=TARGET_LEVELS,
+        validators=LEVEL_VALIDATORS,
+        help_text=_("Expected level, from 1 to 4."),
     )
 
     class Meta:
@@ -176,7 +235,9 @@ class RoleRequirement(models.Model):
         ordering = ["role", "skill__category__order", "skill__order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["role", "skill"], name="careers_rolerequirement_one_per_skill"
+                fields=["role", "skill"],
+                name="careers_rolerequirement_one_per_skill",
+                violation_error_message=_("This role already requires this skill."),
             ),
             models.CheckConstraint(
                 condition=Q(weight__gte=1, weight__lte=5),

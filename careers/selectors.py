@@ -125,9 +125,10 @@ def catalogue_snapshot(role_ids: Iterable[int]) -> dict[str, Any]:
     }
 
 
-def roles_with_requirements() -> QuerySet[Role]:
-    """Published roles with their requirements, skills and career steps (4 queries)."""
-    return published_roles().prefetch_related(
+def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:
+    """Roles with their requirements, skills and career steps (3 queries)."""
+    roles = Role.objects.all() if include_drafts else published_roles()
+    return roles.prefetch_related(
         Prefetch(
             "requirements",
             queryset=RoleRequirement.objects.select_related("skill__category").order_by(

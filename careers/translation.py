@@ -1,6 +1,15 @@
+import simple_history
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import CareerStep, NextStepAction, Role, Skill, SkillCategory, SkillLevel
+from .models import (
+    CareerStep,
+    NextStepAction,
+    Role,
+    RoleRequirement,
+    Skill,
+    SkillCategory,
+    SkillLevel,
+)
 
 
 @register(SkillCategory)
@@ -31,3 +40,10 @@ class RoleTranslation(TranslationOptions):
 @register(CareerStep)
 class CareerStepTranslation(TranslationOptions):
     fields = ("name",)
+
+
+# History is registered here, after the translated columns exist, so that each
+# historical record keeps both languages (the pattern simple-history documents for
+# django-modeltranslation).
+for _model in (SkillCategory, Skill, SkillLevel, NextStepAction, Role, RoleRequirement, CareerStep):
+    simple_history.register(_model, app="careers")

@@ -8,5 +8,12 @@ def role_list(request):
 
 
 def role_detail(request, code: str):
-    role = get_object_or_404(roles_with_requirements(), code=code)
-    return render(request, "careers/role_detail.html", {"role": role})
+    """A published role; editors may also preview a draft role before publishing it."""
+    can_preview = request.user.has_perm("careers.change_role")
+    roles = roles_with_requirements(include_drafts=can_preview)
+    role = get_object_or_404(roles, code=code)
+    return render(
+        request,
+        "careers/role_detail.html",
+        {"role": role, "is_preview": not role.is_published},
+    )

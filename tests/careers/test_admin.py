@@ -1,0 +1,258 @@
+"""The catalogue admin: who may use it, validation, history and revert, publishing."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from assessments.services import assessment_start
+from careers.models import Role, RoleRequirement
+from tests.assessments.helpers import submitted
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def catalogue_editor(db):
+    user = UserFactory(username="edith", is_staff=True)
+    user.groups.add(Group.objects.get(name="Catalogue editors"))
+    return user
+
+
+def form_data(response) -> dict:
+    """The POST body an unchanged admin change form would send, inlines included."""
+    data = {}
+    for name, field in response.context["adminform"].form.fields.items():
+        value = response.context["adminform"].form[name].value()
+        if value is None:
+            continue
+        data[name] = "on" if value is True else "" if value is False else value
+        if value is False:
+            del data[name]
+    for inline in response.context.get("inline_admin_formsets", []):
+        formset = inline.formset
+        for key, value in formset.management_form.initial.items():
+            data[f"{formset.prefix}-{key}"] = value
+        for form in formset.forms:
+            for name in form.fields:
+                value = form[name].value()
+                if value is None or value is False:
+                    continue
+                data[form.add_prefix(name)] = value
+    return {k: v for k, v in data.items() if v != ""}
+
+
+def requirement_index(response, requirement) -> int:
+    formset = next(
+        i.formset for i in response.context["inline_admin_formsets"]
+        if i.formset.model is RoleRequirement
+    )
+    ids = [form.instance.pk for form in formset.forms]
+    return formset.prefix, ids.index(requirement.pk)
+
+
+CATALOGUE_PAGES = [
+    "admin:careers_skillcategory_changelist",
+    "admin:careers_skill_changelist",
+    "admin:careers_role_changelist",
+    "admin:careers_rolerequirement_changelist",
+    "admin:careers_skilllevel_changelist",
+    "admin:careers_nextstepaction_changelist",
+    "admin:careers_careerstep_changelist",
+]
+
+
+@pytest.mark.parametrize("name", CATALOGUE_PAGES)
+def test_editor_reaches_every_catalogue_page(client, catalogue_editor, catalogue, name):
+    client.force_login(catalogue_editor)
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name", ["admin:auth_user_changelist", "admin:assessments_assessment_changelist"]
+)
+def test_editor_cannot_see_people_or_assessments(client, catalogue_editor, name):
+    client.force_login(catalogue_editor)
+    assert client.get(reverse(name)).status_code == 403
+
+
+@pytest.mark.parametrize("name", ["admin:index", *CATALOGUE_PAGES])
+def test_individuals_cannot_reach_the_admin(client, individual, name):
+    client.force_login(individual)
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_role_page_shows_total_weight_and_skills_by_category(client, catalogue_editor, catalogue):
+    client.force_login(catalogue_editor)
+    role = catalogue[0]  # weights 1,2,3,4,5,1 = 16
+
+    response = client.get(reverse("admin:careers_role_change", args=[role.pk]))
+
+    assert "<strong>16</strong> poids total" in response.text
+    for category in {r.skill.category for r in role.requirements.select_related("skill__category")}:
+        assert category.name_fr in response.text
+    assert "Nom [fr]" in response.text and "Nom [en]" in response.text
+
+
+def test_editor_changes_a_weight_then_reverts_it(client, catalogue_editor, catalogue):
+    client.force_login(catalogue_editor)
+    role = catalogue[0]
+    requirement = role.requirements.order_by("skill__category__order", "skill__order").first()
+    original = requirement.weight
+    url = reverse("admin:careers_role_change", args=[role.pk])
+    page = client.get(url)
+    data = form_data(page)
+    prefix, index = requirement_index(page, requirement)
+    data[f"{prefix}-{index}-weight"] = 5 if original != 5 else 4
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context and response.context["errors"]
+    requirement.refresh_from_db()
+    assert requirement.weight != original
+    latest = requirement.history.first()
+    assert latest.history_user == catalogue_editor
+    assert latest.history_type == "~"
+
+    history = requirement.history.order_by("history_date")
+    records_before = history.count()
+    first = history.first()
+    revert_url = reverse(
+        "admin:careers_rolerequirement_simple_history", args=[requirement.pk, first.history_id]
+    )
+    revert_page = client.get(revert_url)
+    assert revert_page.status_code == 200
+    response = client.post(revert_url, form_data(revert_page))
+
+    assert response.status_code == 302
+    requirement.refresh_from_db()
+    assert requirement.weight == original
+    assert requirement.history.count() == records_before + 1
+
+
+def test_out_of_range_weight_is_refused_on_its_field_and_nothing_is_saved(
+    client, catalogue_editor, catalogue
+):
+    client.force_login(catalogue_editor)
+    role = catalogue[0]
+    requirement = role.requirements.first()
+    url = reverse("admin:careers_role_change", args=[role.pk])
+    page = client.get(url)
+    data = form_data(page)
+    prefix, index = requirement_index(page, requirement)
+    data[f"{prefix}-{index}-weight"] = 9
+    data["name_fr"] = "Nouveau nom"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Le poids va de 1 (utile) à 5 (essentiel)." in response.text
+    role.refresh_from_db()
+    assert role.name_fr != "Nouveau nom"
+    assert RoleRequirement.objects.get(pk=requirement.pk).weight == requirement.weight
+
+
+def test_duplicate_requirement_is_refused(client, catalogue_editor, catalogue):
+    client.force_login(catalogue_editor)
+    role = catalogue[1]
+    url = reverse("admin:careers_role_change", args=[role.pk])
+    page = client.get(url)
+    data = form_data(page)
+    prefix, _index = requirement_index(page, role.requirements.first())
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = total + 1
+    data[f"{prefix}-{total}-skill"] = role.requirements.first().skill_id
+    data[f"{prefix}-{total}-weight"] = 2
+    data[f"{prefix}-{total}-target"] = 2
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert role.requirements.count() == 3
+
+
+def test_published_role_keeps_at_least_one_requirement(client, catalogue_editor, catalogue):
+    client.force_login(catalogue_editor)
+    role = catalogue[1]
+    url = reverse("admin:careers_role_change", args=[role.pk])
+    page = client.get(url)
+    data = form_data(page)
+    prefix, _index = requirement_index(page, role.requirements.first())
+    for i in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+        data[f"{prefix}-{i}-DELETE"] = "on"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 200
+    assert "Un rôle publié a besoin d’au moins une exigence" in response.text
+    assert role.requirements.count() == 3
+
+
+def test_codes_cannot_change_once_created(client, catalogue_editor, catalogue):
+    client.force_login(catalogue_editor)
+    role = catalogue[0]
+    url = reverse("admin:careers_role_change", args=[role.pk])
+    data = form_data(client.get(url))
+    data["code"] = "CHANGED"
+
+    client.post(url, data)
+
+    role.refresh_from_db()
+    assert role.code == "AAA"
+
+
+def test_a_badly_formed_code_is_explained(client, catalogue_editor):
+    client.force_login(catalogue_editor)
+
+    response = client.post(
+        reverse("admin:careers_skillcategory_add"),
+        {"code": "Pas un code!", "name_fr": "X", "name_en": "X", "order": 1},
+    )
+
+    assert response.status_code == 200
+    assert "lettres minuscules" in response.text
+
+
+def test_unpublishing_hides_a_role_from_new_assessments_but_not_old_results(
+    client, catalogue_editor, individual, catalogue
+):
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+    client.force_login(catalogue_editor)
+    client.post(
+        reverse("admin:careers_role_changelist"),
+        {"action": "unpublish", "_selected_action": [catalogue[1].pk]},
+    )
+    assert not Role.objects.get(pk=catalogue[1].pk).is_published
+    preview = client.get(reverse("careers:role_detail", args=["BBB"]))
+    assert preview.status_code == 200 and "brouillon" in preview.text
+
+    client.force_login(individual)
+    assert "BBB" not in client.get(reverse("assessments:new")).text
+    assert client.get(reverse("careers:role_detail", args=["BBB"])).status_code == 404
+    page = client.get(reverse("assessments:detail", args=[result.pk]))
+    assert [r.code for r in page.context["results"]] == ["AAA", "BBB"] or [
+        r.code for r in page.context["results"]
+    ] == ["BBB", "AAA"]
+
+    client.force_login(catalogue_editor)
+    client.post(
+        reverse("admin:careers_role_changelist"),
+        {"action": "publish", "_selected_action": [catalogue[1].pk]},
+    )
+    client.force_login(individual)
+    assert "BBB" in client.get(reverse("assessments:new")).text
+
+
+def test_a_role_without_requirements_cannot_be_published(client, catalogue_editor):
+    role = Role.objects.create(code="EMPTY", name_fr="Vide", name_en="Empty", is_published=False)
+    client.force_login(catalogue_editor)
+
+    client.post(
+        reverse("admin:careers_role_changelist"),
+        {"action": "publish", "_selected_action": [role.pk]},
+    )
+
+    role.refresh_from_db()
+    assert not role.is_published
