@@ -4,14 +4,19 @@ from collections import defaultdict
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Sum
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import interchange
 from .models import (
     CareerStep,
     NextStepAction,
@@ -120,6 +125,10 @@ class RoleAdmin(CatalogueAdmin):
     readonly_fields = ("profile",)
     inlines = [RoleRequirementInline, CareerStepInline]
     actions = ["publish", "unpublish"]
+    change_list_template = "admin/careers/role/change_list.html"
+
+    def get_urls(self):
+        return catalogue_urls() + super().get_urls()
 
     def get_queryset(self, request):
         return (
@@ -254,3 +263,127 @@ class CareerStepAdmin(SimpleHistoryAdmin, TranslationAdmin):
     search_fields = ("role__code", "name_fr", "name_en")
     list_select_related = ("role", "linked_role")
     autocomplete_fields = ("role", "linked_role")
+
+
+# Import and export of the whole catalogue, from the roles' admin pages.
+
+CATALOGUE_PERMISSIONS = [
+    f"careers.{action}_{model}"
+    for model in (
+        "skillcategory",
+        "skill",
+        "skilllevel",
+        "nextstepaction",
+        "role",
+        "rolerequirement",
+        "careerstep",
+    )
+    for action in ("add", "change", "delete")
+]
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+PENDING_KEY = "careers_pending_import"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Catalogue file"),
+        help_text=_("JSON or CSV (UTF-8), in the formats described in the README."),
+    )
+
+
+def _parse_upload(name: str, raw: bytes):
+    if name.lower().endswith(".json"):
+        return interchange.parse_json(raw)
+    if name.lower().endswith(".csv"):
+        return interchange.parse_csv(raw)
+    raise interchange.ImportRejected(
+        [interchange.RowError(None, str(_("The file name must end in .json or .csv.")))]
+    )
+
+
+def catalogue_export_view(request, fmt: str):
+    if not request.user.has_perm("careers.view_role"):
+        raise PermissionDenied
+    document = interchange.catalogue_document()
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        response = HttpResponse(
+            interchange.dump_csv(document), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            interchange.dump_json(document), content_type="application/json; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="catalogue-{stamp}.{fmt}"'
+    return response
+
+
+def catalogue_import_view(request):
+    """Upload, preview (a dry run), then confirm: nothing is written before the confirm."""
+    if not request.user.has_perms(CATALOGUE_PERMISSIONS):
+        raise PermissionDenied
+    context = {**admin.site.each_context(request), "title": _("Import the catalogue")}
+    form = ImportForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        pending = request.session.get(PENDING_KEY)
+        if not pending:
+            messages.error(request, _("Nothing to import: upload the file again."))
+            return redirect("admin:careers_catalogue_import")
+        try:
+            document = _parse_upload(pending["name"], pending["content"].encode("utf-8"))
+            report = interchange.import_catalogue(document=document, dry_run=False)
+        except interchange.ImportRejected as rejected:
+            context["errors"] = rejected.errors
+        else:
+            del request.session[PENDING_KEY]
+            messages.success(
+                request,
+                _(
+                    "Catalogue imported: %(created)s created, %(updated)s updated, "
+                    "%(deleted)s deleted."
+                )
+                % {
+                    "created": report.total("created"),
+                    "updated": report.total("updated"),
+                    "deleted": report.total("deleted"),
+                },
+            )
+            return redirect("admin:careers_role_changelist")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            if upload.size > MAX_IMPORT_BYTES:
+                form.add_error("file", _("The file is larger than 5 MB."))
+            else:
+                raw = upload.read()
+                try:
+                    document = _parse_upload(upload.name, raw)
+                    report = interchange.import_catalogue(document=document, dry_run=True)
+                except interchange.ImportRejected as rejected:
+                    context["errors"] = rejected.errors
+                else:
+                    # Kept as text for the confirm step; the file was checked as UTF-8.
+                    request.session[PENDING_KEY] = {
+                        "name": upload.name,
+                        "content": raw.decode("utf-8-sig"),
+                    }
+                    context["report"] = report
+                    context["file_name"] = upload.name
+    context["form"] = form
+    return render(request, "admin/careers/catalogue_import.html", context)
+
+
+def catalogue_urls():
+    return [
+        path(
+            "catalogue/import/",
+            admin.site.admin_view(catalogue_import_view),
+            name="careers_catalogue_import",
+        ),
+        path(
+            "catalogue/export.<str:fmt>",
+            admin.site.admin_view(catalogue_export_view),
+            name="careers_catalogue_export",
+        ),
+    ]

@@ -1,6 +1,7 @@
 """Writes to the catalogue that span many rows."""
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,15 +85,29 @@ def _delete_rest(report: LoadReport, queryset: models.QuerySet, kept_ids: set[in
 
 
 @transaction.atomic
-def catalogue_load(*, data: dict[str, Any]) -> LoadReport:
+def catalogue_load(
+    *, data: dict[str, Any], progress: Callable[[int, int], None] | None = None
+) -> LoadReport:
     """Load a nested catalogue document (fixtures/catalogue.json), matching on codes.
 
     Categories, skills and roles are matched by code; descriptors by (skill, level);
     actions and career steps by their position. Rows the document no longer lists
     under a skill or role it names are removed; skills, categories and roles it does
     not name are left alone. Loading the same document twice changes nothing.
+    `progress(done, total)` is called after each skill and each role.
     """
     report = LoadReport()
+    total = sum(len(c.get("skills", [])) for c in data.get("categories", [])) + len(
+        data.get("roles", [])
+    )
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
     categories = {c.code: c for c in SkillCategory.objects.all()}
     skills = {s.code: s for s in Skill.objects.all()}
     levels = {(lv.skill_id, lv.level): lv for lv in SkillLevel.objects.all()}
@@ -156,6 +171,7 @@ def catalogue_load(*, data: dict[str, Any]) -> LoadReport:
                 )
                 kept.add(action.pk)
             _delete_rest(report, NextStepAction.objects.filter(skill=skill), kept)
+            tick()
 
     role_docs = data.get("roles", [])
     for r_order, doc in enumerate(role_docs, start=1):
@@ -188,6 +204,7 @@ def catalogue_load(*, data: dict[str, Any]) -> LoadReport:
             )
             kept.add(requirement.pk)
         _delete_rest(report, RoleRequirement.objects.filter(role=role), kept)
+        tick()
 
     # Career steps may point at roles defined later in the document: second pass.
     for doc in role_docs:

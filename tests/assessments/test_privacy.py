@@ -30,12 +30,13 @@ def urls(draft, result):
         ("get", reverse("assessments:detail", args=[result.pk])),
         ("get", reverse("assessments:result_json", args=[result.pk])),
         ("get", reverse("assessments:result_csv", args=[result.pk])),
+        ("get", reverse("assessments:compare", args=[result.pk])),
         ("post", reverse("assessments:retake", args=[result.pk])),
         ("post", reverse("assessments:delete", args=[result.pk])),
     ]
 
 
-URL_COUNT = 12
+URL_COUNT = 13
 
 
 @pytest.mark.parametrize("index", range(URL_COUNT))

@@ -6,10 +6,12 @@ import re
 import pytest
 from django.urls import reverse
 
+from assessments.results import result_document
 from assessments.services import assessment_start
-from careers.models import RoleRequirement, Skill
+from careers.models import NextStepAction, Role, RoleRequirement, Skill, SkillLevel
 from tests.assessments.helpers import submitted
 from tests.conftest import build_catalogue
+from tests.factories import RoleRequirementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -165,22 +167,61 @@ def test_draft_has_no_result_or_exports(client, individual, catalogue):
     assert page["Location"] == reverse("assessments:step", args=[draft.pk, 1])
 
 
-def test_result_page_unchanged_after_catalogue_edit(client, individual, result):
+def test_result_page_and_exports_unchanged_after_catalogue_edit(client, individual, result):
     client.force_login(individual)
-    url = reverse("assessments:detail", args=[result.pk])
+    urls = [
+        reverse("assessments:detail", args=[result.pk]),
+        reverse("assessments:result_json", args=[result.pk]),
+        reverse("assessments:result_csv", args=[result.pk]),
+    ]
 
-    def page():
-        text = client.get(url).text
-        return re.sub(r"[A-Za-z0-9]{64}", "", text)  # CSRF tokens are masked anew each time
+    def pages():
+        # CSRF tokens are masked anew on each page: leave them out of the comparison
+        return [re.sub(r"[A-Za-z0-9]{64}", "", client.get(url).content.decode()) for url in urls]
 
-    before = page()
-    json_before = client.get(reverse("assessments:result_json", args=[result.pk])).content
+    before = pages()
 
     RoleRequirement.objects.update(weight=5, target=1)
-    Skill.objects.update(name_fr="Nom modifié")
+    RoleRequirement.objects.filter(role__code="BBB").first().delete()
+    RoleRequirementFactory(role=Role.objects.get(code="BBB"))  # a new skill for the role
+    Skill.objects.update(name_fr="Nom modifié", name_en="Changed name")
+    SkillLevel.objects.update(descriptor_fr="Changé", descriptor_en="Changed")
+    NextStepAction.objects.update(title_fr="Autre action", title_en="Other action")
 
-    assert page() == before
-    assert client.get(reverse("assessments:result_json", args=[result.pk])).content == json_before
+    assert pages() == before
+
+
+def test_compare_shows_what_todays_profile_would_give(client, individual, result):
+    requirement = RoleRequirement.objects.filter(role__code="AAA").order_by("pk").first()
+    requirement.weight, requirement.target = 5, 4
+    requirement.save()
+    added = RoleRequirementFactory(role=Role.objects.get(code="AAA"), weight=2, target=2)
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:compare", args=[result.pk]))
+
+    assert response.status_code == 200
+    role = next(c for c in response.context["comparisons"] if c.code == "AAA")
+    kinds = {change.name: change.kind for change in role.changes}
+    assert kinds == {requirement.skill.name_fr: "changed", added.skill.name_fr: "added"}
+    assert next(c for c in role.changes if c.kind == "added").assessed is False
+    # the same levels against the new weights: the comparison is scored, the result is not
+    saved = result_document(result)["roles"]
+    assert role.fit_then == next(r["fit"] for r in saved if r["code"] == "AAA")
+    assert role.fit_now != role.fit_then
+    result.refresh_from_db()
+    assert result_document(result)["roles"] == saved
+
+
+def test_compare_on_an_unchanged_catalogue_shows_no_change(client, individual, result):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:compare", args=[result.pk]))
+
+    for comparison in response.context["comparisons"]:
+        assert comparison.changes == []
+        assert comparison.fit_now == comparison.fit_then
+    assert "Le profil n’a pas changé depuis votre évaluation." in response.text
 
 
 def test_history_shows_fit_per_role_across_results(client, individual, catalogue):

@@ -1,0 +1,656 @@
+"""Catalogue import and export, as the nested JSON document or as one flat CSV file.
+
+JSON is the document `catalogue_load` reads (README, "The role catalogue"); the export
+also gives every role its `"published"` flag.
+
+CSV is one file with one row per record. The header row names the columns, in any
+order (other columns are ignored):
+
+    type,code,parent,level,weight,target,kind,direction,link,published,
+    name_fr,name_en,text_fr,text_en
+
+    type         code        other columns                           name_*   text_*
+    category     category                                            name     description
+    skill        skill       parent = category code                  name     description
+    level        skill code  level 1-4                                        descriptor
+    action       skill code  level 1-4 (the level it helps reach),   title    detail
+                             kind (training, certification, ...)
+    role         role        published true/false (empty: true)      name     summary
+    requirement  role code   parent = skill code, weight 1-5,
+                             target 1-4
+    career       role code   direction from/to, link = role code     name
+                             of the catalogue or empty
+
+Rows are numbered as a spreadsheet shows them (the header is row 1). The order of the
+rows is the display order: of categories, of roles, of the skills of a category, of the
+actions of a skill, of the career steps of a role. A level, action, requirement or
+career row needs its skill or role row in the same file; a requirement may name any
+skill, and a career step any role, of the file or of the catalogue already loaded. The
+file is UTF-8 (with or without BOM), separated by commas or semicolons (read from the
+header row).
+
+An import checks the whole file before writing anything and rejects it with every
+error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requirements[5]).
+"""
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Prefetch
+
+from .models import (
+    CareerStep,
+    NextStepAction,
+    Role,
+    RoleRequirement,
+    Skill,
+    SkillCategory,
+    SkillLevel,
+)
+from .services import LANGUAGES, CatalogueError, LoadReport, catalogue_load
+
+Document = dict[str, Any]
+Progress = Callable[[int, int], None]
+
+COLUMNS = [
+    "type",
+    "code",
+    "parent",
+    "level",
+    "weight",
+    "target",
+    "kind",
+    "direction",
+    "link",
+    "published",
+    "name_fr",
+    "name_en",
+    "text_fr",
+    "text_en",
+]
+TYPES = ["category", "skill", "level", "action", "role", "requirement", "career"]
+# The same rules as the database constraints on the codes (careers/models.py).
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+ROLE_CODE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
+TRUE = {"true", "1", "yes", "oui", "vrai"}
+FALSE = {"false", "0", "no", "non", "faux"}
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
+PROGRESS_EVERY = 500
+NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem in an imported file: a CSV row number, a JSON path, or None."""
+
+    row: int | str | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.row is None else f"{_where(self.row)}: {self.message}"
+
+
+class ImportRejected(Exception):
+    """The file was not imported; `errors` lists every problem found in it."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass
+class _Record:
+    """One CSV row, or its equivalent in a JSON document: every column, as text."""
+
+    where: int | str
+    values: dict[str, str]
+
+
+def _where(row: int | str) -> str:
+    return f"row {row}" if isinstance(row, int) else row
+
+
+# Export ----------------------------------------------------------------------------
+
+
+def _text(obj: models.Model, field: str) -> dict[str, str]:
+    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
+
+
+def catalogue_document() -> Document:
+    """The whole catalogue, unpublished roles included, in display order (7 queries)."""
+    categories = SkillCategory.objects.order_by("order", "code").prefetch_related(
+        Prefetch("skills", queryset=Skill.objects.order_by("order", "code")),
+        Prefetch("skills__levels", queryset=SkillLevel.objects.order_by("level")),
+        Prefetch("skills__actions", queryset=NextStepAction.objects.order_by("order", "pk")),
+    )
+    roles = Role.objects.order_by("order", "code").prefetch_related(
+        Prefetch(
+            "requirements",
+            queryset=RoleRequirement.objects.select_related("skill").order_by(
+                "skill__category__order", "skill__category__code", "skill__order", "skill__code"
+            ),
+        ),
+        Prefetch(
+            "career_steps",
+            queryset=CareerStep.objects.select_related("linked_role").order_by("order", "pk"),
+        ),
+    )
+    return {
+        "categories": [
+            {
+                "code": category.code,
+                "name": _text(category, "name"),
+                "description": _text(category, "description"),
+                "skills": [
+                    {
+                        "code": skill.code,
+                        "name": _text(skill, "name"),
+                        "description": _text(skill, "description"),
+                        "levels": {
+                            str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()
+                        },
+                        "actions": [
+                            {
+                                "level": action.level,
+                                "kind": action.kind,
+                                "title": _text(action, "title"),
+                                "detail": _text(action, "detail"),
+                            }
+                            for action in skill.actions.all()
+                        ],
+                    }
+                    for skill in category.skills.all()
+                ],
+            }
+            for category in categories
+        ],
+        "roles": [
+            {
+                "code": role.code,
+                "published": role.is_published,
+                "name": _text(role, "name"),
+                "summary": _text(role, "summary"),
+                "requirements": [
+                    {"skill": req.skill.code, "weight": req.weight, "target": req.target}
+                    for req in role.requirements.all()
+                ],
+                "career": {
+                    direction: [
+                        {
+                            "name": _text(step, "name"),
+                            "role": step.linked_role.code if step.linked_role else None,
+                        }
+                        for step in role.career_steps.all()
+                        if step.direction == direction
+                    ]
+                    for direction in ("from", "to")
+                },
+            }
+            for role in roles
+        ],
+    }
+
+
+def dump_json(document: Document) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def dump_csv(document: Document, *, delimiter: str = ",") -> str:
+    """The document as CSV, starting with a BOM so that Excel reads it as UTF-8.
+
+    French Excel expects `delimiter=";"`.
+    """
+    records, errors = _flatten(document)
+    if errors:
+        raise ImportRejected(errors)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows([record.values[column] for column in COLUMNS] for record in records)
+    return "\ufeff" + out.getvalue()
+
+
+# Import ----------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, save_as: str) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        message = (
+            f"the file is not UTF-8 (byte {raw[exc.start]:#x} cannot be read): save it as {save_as}"
+        )
+        raise ImportRejected([RowError(row, message)]) from None
+
+
+def parse_json(raw: bytes) -> Document:
+    """Read a JSON document. Its content is checked by `import_catalogue`."""
+    try:
+        document = json.loads(_decode(raw, "UTF-8"))
+    except json.JSONDecodeError as exc:
+        raise ImportRejected(
+            [RowError(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]
+        ) from None
+    if not isinstance(document, dict):
+        raise ImportRejected([RowError(None, NOT_A_DOCUMENT)])
+    return document
+
+
+def parse_csv(raw: bytes) -> Document:
+    """Read and check a CSV file (see the module docstring) and return it as a document.
+
+    The rows are checked here, against the catalogue too, so that errors name them.
+    """
+    text = _decode(raw, "CSV UTF-8 (in Excel: Save As, CSV UTF-8)")
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = [name.strip().lower() for name in next(reader, [])]
+    if not header:
+        raise ImportRejected([RowError(None, "the file is empty")])
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise ImportRejected([RowError(1, f"missing required columns: {', '.join(missing)}")])
+    records: list[_Record] = []
+    errors: list[RowError] = []
+    try:
+        for row, cells in enumerate(reader, start=2):
+            cells = [cell.strip() for cell in cells]
+            if not any(cells):
+                continue
+            if any(cells[len(header) :]):
+                errors.append(RowError(row, f"{len(cells)} cells but the header has {len(header)}"))
+            values = dict(zip(header, cells, strict=False))
+            values["type"] = values.get("type", "").lower()
+            records.append(_Record(row, {column: values.get(column, "") for column in COLUMNS}))
+    except csv.Error as exc:
+        errors.append(RowError(reader.line_num, f"the CSV cannot be read: {exc}"))
+    errors += _validate(records)
+    if errors:
+        raise ImportRejected(errors)
+    return _nest(records)
+
+
+def import_catalogue(
+    *, document: Document, dry_run: bool, progress: Progress | None = None
+) -> LoadReport:
+    """Check the whole document, then load it with `catalogue_load` in one transaction.
+
+    Nothing is written if any check fails (ImportRejected lists them all). A dry run
+    loads and rolls back, so its report says what an import would change.
+    `progress(done, total)` counts twice the records: the first half while checking,
+    the second while loading (catalogue_load reports after each skill and role).
+    """
+    records, errors = _flatten(document)
+    total = 2 * len(records)
+    tick = progress or (lambda _done, _total: None)
+    tick(0, total)
+    with transaction.atomic():
+        errors += _validate(records, progress=lambda done: tick(done, total))
+        if errors:
+            raise ImportRejected(errors)
+        tick(len(records), total)
+        try:
+            loaded = len(records)
+            report = catalogue_load(
+                data=_nest(records),
+                progress=lambda done, items: tick(loaded + loaded * done // max(items, 1), total),
+            )
+        except (CatalogueError, ValidationError) as exc:
+            raise ImportRejected([RowError(None, str(exc))]) from exc
+        if dry_run:
+            transaction.set_rollback(True)
+    tick(total, total)
+    return report
+
+
+def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
+    """The document as CSV records located by their JSON path, and its shape errors."""
+    records: list[_Record] = []
+    errors: list[RowError] = []
+
+    def items(where: str, node: dict, key: str) -> list[tuple[str, dict]]:
+        path = f"{where}.{key}" if where else key
+        value = node.get(key) or []
+        if not isinstance(value, list):
+            errors.append(RowError(path, "must be a list"))
+            return []
+        found = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                found.append((f"{path}[{i}]", item))
+            else:
+                errors.append(RowError(f"{path}[{i}]", "must be an object"))
+        return found
+
+    def scalar(where: str, node: dict, key: str) -> str:
+        value = node.get(key)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int | float | str):
+            return str(value).strip()
+        if value is not None:
+            errors.append(RowError(where, f"{key} must be a number or a text"))
+        return ""
+
+    def texts(where: str, value: Any, key: str, column: str) -> dict[str, str]:
+        value = value or {}
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(lang) or "", str) for lang in LANGUAGES
+        ):
+            errors.append(RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}'))
+            value = {}
+        return {f"{column}_{lang}": (value.get(lang) or "").strip() for lang in LANGUAGES}
+
+    def add(where: str, type_: str, **values: str) -> None:
+        records.append(
+            _Record(where, {column: "" for column in COLUMNS} | values | {"type": type_})
+        )
+
+    if not isinstance(document, dict):
+        return [], [RowError(None, NOT_A_DOCUMENT)]
+    for c_path, category in items("", document, "categories"):
+        c_code = scalar(c_path, category, "code")
+        add(
+            c_path,
+            "category",
+            code=c_code,
+            **texts(c_path, category.get("name"), "name", "name"),
+            **texts(c_path, category.get("description"), "description", "text"),
+        )
+        for s_path, skill in items(c_path, category, "skills"):
+            s_code = scalar(s_path, skill, "code")
+            add(
+                s_path,
+                "skill",
+                code=s_code,
+                parent=c_code,
+                **texts(s_path, skill.get("name"), "name", "name"),
+                **texts(s_path, skill.get("description"), "description", "text"),
+            )
+            levels = skill.get("levels") or {}
+            if not isinstance(levels, dict):
+                errors.append(
+                    RowError(f"{s_path}.levels", 'must be an object: {"1": ..., "4": ...}')
+                )
+                levels = {}
+            for level, descriptor in levels.items():
+                l_path = f"{s_path}.levels.{level}"
+                add(
+                    l_path,
+                    "level",
+                    code=s_code,
+                    level=level,
+                    **texts(l_path, descriptor, "descriptor", "text"),
+                )
+            for a_path, action in items(s_path, skill, "actions"):
+                add(
+                    a_path,
+                    "action",
+                    code=s_code,
+                    level=scalar(a_path, action, "level"),
+                    kind=scalar(a_path, action, "kind"),
+                    **texts(a_path, action.get("title"), "title", "name"),
+                    **texts(a_path, action.get("detail"), "detail", "text"),
+                )
+    for r_path, role in items("", document, "roles"):
+        r_code = scalar(r_path, role, "code")
+        add(
+            r_path,
+            "role",
+            code=r_code,
+            published=scalar(r_path, role, "published"),
+            **texts(r_path, role.get("name"), "name", "name"),
+            **texts(r_path, role.get("summary"), "summary", "text"),
+        )
+        for q_path, requirement in items(r_path, role, "requirements"):
+            add(
+                q_path,
+                "requirement",
+                code=r_code,
+                parent=scalar(q_path, requirement, "skill"),
+                weight=scalar(q_path, requirement, "weight"),
+                target=scalar(q_path, requirement, "target"),
+            )
+        career = role.get("career") or {}
+        if not isinstance(career, dict):
+            errors.append(
+                RowError(f"{r_path}.career", 'must be an object: {"from": [...], "to": [...]}')
+            )
+            career = {}
+        for direction in career:
+            if direction not in ("from", "to"):
+                errors.append(
+                    RowError(f"{r_path}.career", f"direction {direction!r} must be from or to")
+                )
+        for direction in ("from", "to"):
+            for p_path, step in items(f"{r_path}.career", career, direction):
+                add(
+                    p_path,
+                    "career",
+                    code=r_code,
+                    direction=direction,
+                    link=scalar(p_path, step, "role"),
+                    **texts(p_path, step.get("name"), "name", "name"),
+                )
+    return records, errors
+
+
+def _validate(
+    records: list[_Record], progress: Callable[[int], None] | None = None
+) -> list[RowError]:
+    """Every problem in the records, against the records themselves and the catalogue."""
+    in_file = {
+        type_: {r.values["code"] for r in records if r.values["type"] == type_}
+        for type_ in ("category", "skill", "role")
+    }
+    known_skills = in_file["skill"] | set(Skill.objects.values_list("code", flat=True))
+    known_roles = in_file["role"] | set(Role.objects.values_list("code", flat=True))
+    requirements = Counter(r.values["code"] for r in records if r.values["type"] == "requirement")
+    errors: list[RowError] = []
+    first_seen: dict[tuple[str, ...], int | str] = {}
+    for done, record in enumerate(records, start=1):
+        v = record.values
+        problems = _problems(v, in_file, known_skills, known_roles)
+        key = None if problems else _identity(v)
+        if key:
+            if key in first_seen:
+                first = _where(first_seen[key])
+                problems.append(f"duplicate {v['type']} {'/'.join(key[1:])} (first at {first})")
+            first_seen.setdefault(key, record.where)
+        if (
+            v["type"] == "role"
+            and not problems
+            and _flag(v["published"])
+            and not requirements[v["code"]]
+        ):
+            problems.append(f"role {v['code']} is published but has no requirement")
+        errors += [RowError(record.where, problem) for problem in problems]
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done)
+    return errors
+
+
+def _identity(v: dict[str, str]) -> tuple[str, ...] | None:
+    """What makes a record unique in a file (actions and career steps are positional)."""
+    if v["type"] in ("category", "skill", "role"):
+        return (v["type"], v["code"])
+    if v["type"] == "level":
+        return ("level", v["code"], str(int(v["level"])))
+    if v["type"] == "requirement":
+        return ("requirement", v["code"], v["parent"])
+    return None
+
+
+def _problems(
+    v: dict[str, str], in_file: dict[str, set[str]], known_skills: set[str], known_roles: set[str]
+) -> list[str]:
+    type_, code = v["type"], v["code"]
+    if type_ not in TYPES:
+        return [f"unknown type {type_!r} (expected one of: {', '.join(TYPES)})"]
+    if not code:
+        return ["code is empty"]
+    if type_ == "category":
+        return _code(SkillCategory, code, SLUG) + _names(v, "name", "name", SkillCategory, "name")
+    if type_ == "skill":
+        problems = _code(Skill, code, SLUG) + _names(v, "name", "name", Skill, "name")
+        if not v["parent"]:
+            problems.append("parent is empty: give the code of the skill's category")
+        elif v["parent"] not in in_file["category"]:
+            problems.append(f"category {v['parent']!r} (parent) is not in the file")
+        return problems
+    if type_ == "role":
+        problems = _code(Role, code, ROLE_CODE) + _names(v, "name", "name", Role, "name")
+        if _flag(v["published"]) is None:
+            problems.append(f"published {v['published']!r} must be true or false")
+        return problems
+    if type_ in ("level", "action"):
+        problems = [] if code in in_file["skill"] else [f"skill {code!r} is not in the file"]
+        problems += _number(v, "level", 1, 4)
+        if type_ == "level":
+            return problems + _names(v, "descriptor", "text")
+        if v["kind"] not in NextStepAction.Kind.values:
+            kinds = ", ".join(NextStepAction.Kind.values)
+            problems.append(f"kind {v['kind']!r} is not one of {kinds}")
+        return problems + _names(v, "title", "name", NextStepAction, "title")
+    problems = [] if code in in_file["role"] else [f"role {code!r} is not in the file"]
+    if type_ == "requirement":
+        if not v["parent"]:
+            problems.append("parent is empty: give the code of the required skill")
+        elif v["parent"] not in known_skills:
+            problems.append(
+                f"skill {v['parent']!r} (parent) is neither in the file nor in the catalogue"
+            )
+        return problems + _number(v, "weight", 1, 5) + _number(v, "target", 1, 4)
+    if v["direction"] not in ("from", "to"):
+        problems.append(f"direction {v['direction']!r} must be from or to")
+    if v["link"] and v["link"] not in known_roles:
+        problems.append(f"role {v['link']!r} (link) is neither in the file nor in the catalogue")
+    return problems + _names(v, "name", "name", CareerStep, "name")
+
+
+def _max_length(model: type[models.Model], field: str) -> int | None:
+    return getattr(model._meta.get_field(field), "max_length", None)
+
+
+def _code(model: type[models.Model], code: str, pattern: re.Pattern[str]) -> list[str]:
+    max_length = _max_length(model, "code")
+    if max_length and len(code) > max_length:
+        return [f"code {code!r} is too long ({len(code)} characters, at most {max_length})"]
+    if not pattern.fullmatch(code):
+        letters = "lowercase letters" if pattern is SLUG else "letters"
+        return [f"code {code!r} may only hold {letters}, digits and single hyphens"]
+    return []
+
+
+def _names(
+    v: dict[str, str],
+    label: str,
+    column: str,
+    model: type[models.Model] | None = None,
+    field: str = "",
+) -> list[str]:
+    """Both languages are required; `model.field` gives the maximum length."""
+    max_length = _max_length(model, field) if model else None
+    problems = []
+    for lang in LANGUAGES:
+        value = v[f"{column}_{lang}"]
+        if not value:
+            problems.append(f"{label} in {LANGUAGE_NAMES[lang]} ({column}_{lang}) is missing")
+        elif max_length and len(value) > max_length:
+            problems.append(
+                f"{label} in {LANGUAGE_NAMES[lang]} is too long "
+                f"({len(value)} characters, at most {max_length})"
+            )
+    return problems
+
+
+def _number(v: dict[str, str], column: str, low: int, high: int) -> list[str]:
+    value = v[column]
+    if not value:
+        return [f"{column} is missing"]
+    if not (value.isascii() and value.isdigit()):
+        return [f"{column} {value!r} is not a whole number"]
+    if not low <= int(value) <= high:
+        return [f"{column} {value} is out of range ({low}-{high})"]
+    return []
+
+
+def _flag(value: str) -> bool | None:
+    value = value.lower()
+    if not value or value in TRUE:
+        return True
+    return False if value in FALSE else None
+
+
+def _nest(records: list[_Record]) -> Document:
+    """Checked records as the nested document `catalogue_load` reads."""
+
+    def text(v: dict[str, str], column: str) -> dict[str, str]:
+        return {lang: v[f"{column}_{lang}"] for lang in LANGUAGES}
+
+    document: Document = {"categories": [], "roles": []}
+    categories: dict[str, dict] = {}
+    skills: dict[str, dict] = {}
+    roles: dict[str, dict] = {}
+    for v in (record.values for record in records):
+        if v["type"] == "category":
+            categories[v["code"]] = {
+                "code": v["code"],
+                "name": text(v, "name"),
+                "description": text(v, "text"),
+                "skills": [],
+            }
+            document["categories"].append(categories[v["code"]])
+        elif v["type"] == "skill":
+            skills[v["code"]] = {
+                "code": v["code"],
+                "name": text(v, "name"),
+                "description": text(v, "text"),
+                "levels": {},
+                "actions": [],
+            }
+        elif v["type"] == "role":
+            roles[v["code"]] = {
+                "code": v["code"],
+                "published": _flag(v["published"]),
+                "name": text(v, "name"),
+                "summary": text(v, "text"),
+                "requirements": [],
+                "career": {"from": [], "to": []},
+            }
+            document["roles"].append(roles[v["code"]])
+    # Second pass: a child may come before its parent in the file.
+    for v in (record.values for record in records):
+        if v["type"] == "skill":
+            categories[v["parent"]]["skills"].append(skills[v["code"]])
+        elif v["type"] == "level":
+            skills[v["code"]]["levels"][str(int(v["level"]))] = text(v, "text")
+        elif v["type"] == "action":
+            skills[v["code"]]["actions"].append(
+                {
+                    "level": int(v["level"]),
+                    "kind": v["kind"],
+                    "title": text(v, "name"),
+                    "detail": text(v, "text"),
+                }
+            )
+        elif v["type"] == "requirement":
+            roles[v["code"]]["requirements"].append(
+                {"skill": v["parent"], "weight": int(v["weight"]), "target": int(v["target"])}
+            )
+        elif v["type"] == "career":
+            roles[v["code"]]["career"][v["direction"]].append(
+                {"name": text(v, "name"), "role": v["link"] or None}
+            )
+    return document

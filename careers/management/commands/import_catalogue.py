@@ -1,0 +1,57 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from careers.interchange import ImportRejected, import_catalogue, parse_csv, parse_json
+
+FORMATS = ("json", "csv")
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a catalogue file (JSON or CSV, see README). The whole file is checked "
+        "first: any error and nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+        parser.add_argument("--format", choices=FORMATS, help="default: the file's extension")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="report what would change, write nothing"
+        )
+
+    def handle(self, *args, path, **options):
+        fmt = options["format"] or Path(path).suffix[1:].lower()
+        if fmt not in FORMATS:
+            raise CommandError(f"Cannot tell the format of {path}: add --format json or csv.")
+        try:
+            raw = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        try:
+            document = parse_csv(raw) if fmt == "csv" else parse_json(raw)
+            report = import_catalogue(
+                document=document, dry_run=options["dry_run"], progress=self.progress
+            )
+        except ImportRejected as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(
+                f"{path}: {len(exc.errors)} error(s), nothing was imported."
+            ) from exc
+        for line in report.lines():
+            self.stdout.write(line)
+        summary = ", ".join(
+            f"{report.total(outcome)} {outcome}"
+            for outcome in ("created", "updated", "unchanged", "deleted")
+        )
+        if options["dry_run"]:
+            self.stdout.write(self.style.WARNING(f"Dry run, nothing was written: {summary}."))
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Catalogue imported: {summary}."))
+
+    def progress(self, done: int, total: int) -> None:
+        percent = 100 * done // max(total, 1)
+        if percent // 10 != getattr(self, "_last_tenth", None) or done == total:
+            self._last_tenth = percent // 10
+            self.stdout.write(f"Progress: {done}/{total} ({percent}%)")
