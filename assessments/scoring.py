@@ -122,3 +122,21 @@ def band_for(fit: float) -> str:
         if fit >= threshold:
             return key
     return BANDS[-1][1]
+
+
+# Team reviews -----------------------------------------------------------------------
+
+BLIND_SPOT_GAP = 2  # self and manager differ by this much or more
+
+
+def used_levels(
+    self_levels: Mapping[str, int], manager_levels: Mapping[str, int]
+) -> dict[str, int]:
+    """The level used for team figures: the manager's rating where there is one."""
+    return {**self_levels, **manager_levels}
+
+
+def is_blind_spot(self_level: int | None, manager_level: int | None) -> bool:
+    if self_level is None or manager_level is None:
+        return False
+    return abs(self_level - manager_level) >= BLIND_SPOT_GAP

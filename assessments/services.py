@@ -28,6 +28,11 @@ class AnswerInput:
     note: str
 
 
+def _cycle_closed(assessment: Assessment) -> bool:
+    """A closed review cycle freezes its assessments, drafts included."""
+    return assessment.cycle_id is not None and assessment.cycle.closed_at is not None
+
+
 @transaction.atomic
 def assessment_start(*, owner, roles: Iterable[Role]) -> Assessment:
     assessment = Assessment.objects.create(owner=owner)
@@ -41,7 +46,7 @@ def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -
     Only the skills given are touched, so two tabs saving different questions never
     overwrite each other. The caller checks the skills belong to the questionnaire.
     """
-    if not assessment.is_draft:
+    if not assessment.is_draft or _cycle_closed(assessment):
         raise AssessmentLocked
     with transaction.atomic():
         existing = {
@@ -80,6 +85,8 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         if not locked.is_draft:
             return locked
+        if _cycle_closed(locked):
+            raise AssessmentLocked
         role_ids = list(locked.roles.values_list("pk", flat=True))
         skills = [skill for step in questionnaire_steps(role_ids) for skill in step.skills]
         levels = dict(

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/retake/", views.assessment_retake_view, name="retake"),
     path("<int:pk>/delete/", views.assessment_delete, name="delete"),
     path("<int:pk>/compare/", views.result_compare, name="compare"),
+    path("<int:pk>/manager-review/", views.shared_review, name="shared_review"),
     path("<int:pk>/result.json", views.result_json, name="result_json"),
     path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),
 ]

@@ -11,8 +11,16 @@ from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_roles
 
 from .forms import AnswerForm, RoleChoiceForm
-from .models import Assessment
-from .results import band_ranges, build_result, compare_with_current, fit_history, result_document
+from .models import Assessment, TeamMembership
+from .results import (
+    band_ranges,
+    build_result,
+    compare_with_current,
+    fit_history,
+    pick,
+    result_document,
+)
+from .scoring import is_blind_spot
 from .selectors import (
     assessment_get,
     drafts_with_progress,
@@ -29,12 +37,19 @@ from .services import (
     assessment_start,
     assessment_submit,
 )
+from .team_selectors import is_manager_of_assessment, member_cycles
+from .team_services import CycleClosed, cycle_assessment_start
 
 
 def _submitted(request, pk: int) -> Assessment:
-    assessment = assessment_get(request.user, pk)
-    if assessment.is_draft:
-        raise Http404("This assessment has no result yet.")
+    """A submitted result for its owner, or for a manager of the team it was made for."""
+    assessment = Assessment.objects.select_related("cycle").filter(pk=pk).first()
+    if assessment is None or assessment.is_draft:
+        raise Http404("No such result.")
+    if assessment.owner_id != request.user.pk and not is_manager_of_assessment(
+        request.user, assessment
+    ):
+        raise Http404("No such result.")
     return assessment
 
 
@@ -50,6 +65,7 @@ def assessment_list(request):
             "results": results,
             "history_codes": role_codes,
             "history": history,
+            "cycles": member_cycles(request.user),
         },
     )
 
@@ -59,10 +75,39 @@ def assessment_list(request):
 def assessment_new(request):
     initial = {"roles": published_roles().filter(code__in=request.GET.getlist("role"))}
     form = RoleChoiceForm(request.POST if request.method == "POST" else None, initial=initial)
+    cycle_membership = _cycle_membership(request)
     if request.method == "POST" and form.is_valid():
-        assessment = assessment_start(owner=request.user, roles=form.cleaned_data["roles"])
+        roles = form.cleaned_data["roles"]
+        if cycle_membership:
+            cycle, membership = cycle_membership
+            try:
+                assessment = cycle_assessment_start(cycle=cycle, membership=membership, roles=roles)
+            except CycleClosed:
+                messages.error(request, _("This review cycle is closed."))
+                return redirect("assessments:list")
+        else:
+            assessment = assessment_start(owner=request.user, roles=roles)
         return redirect("assessments:step", pk=assessment.pk, number=1)
-    return render(request, "assessments/new.html", {"form": form})
+    return render(
+        request,
+        "assessments/new.html",
+        {"form": form, "cycle": cycle_membership[0] if cycle_membership else None},
+    )
+
+
+def _cycle_membership(request):
+    """The open review cycle named in ?cycle=, if the user is a member of its team."""
+    cycle_id = request.GET.get("cycle") or request.POST.get("cycle")
+    if not cycle_id or not str(cycle_id).isdigit():
+        return None
+    membership = (
+        TeamMembership.objects.select_related("team")
+        .filter(user=request.user, team__cycles=cycle_id, kind=TeamMembership.Kind.MEMBER)
+        .first()
+    )
+    if membership is None:
+        raise Http404("No such review cycle.")
+    return membership.team.cycles.get(pk=cycle_id), membership
 
 
 @login_required
@@ -140,7 +185,11 @@ def assessment_step(request, pk: int, number: int):
                 if answer is None and level is None and not form.cleaned_data["note"]:
                     continue
                 values[skill.pk] = AnswerInput(level=level, note=form.cleaned_data["note"])
-            answers_save(assessment=assessment, values=values)
+            try:
+                answers_save(assessment=assessment, values=values)
+            except AssessmentLocked:
+                messages.error(request, _("This review cycle is closed: answers are frozen."))
+                return redirect("assessments:list")
             return _after_step(request, pk, number, len(questionnaire.steps))
         messages.error(request, _("Some answers could not be saved: see the messages below."))
     else:
@@ -192,7 +241,10 @@ def answer_save(request, pk: int, skill_id: int):
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return _answer_status(request, questionnaire, errors, 400)
-    answers_save(assessment=assessment, values={skill_id: form.to_input()})
+    try:
+        answers_save(assessment=assessment, values={skill_id: form.to_input()})
+    except AssessmentLocked:
+        return _answer_status(request, questionnaire, _("This review cycle is closed."), 409)
     return _answer_status(request, questionnaire_for(assessment), _("Saved"), 200)
 
 
@@ -216,6 +268,8 @@ def assessment_review(request, pk: int):
             assessment = assessment_submit(assessment=assessment)
         except IncompleteAssessment:
             messages.error(request, _("Answer every question before submitting."))
+        except AssessmentLocked:
+            messages.error(request, _("This review cycle is closed: answers are frozen."))
         else:
             return redirect(assessment)
     questionnaire = questionnaire_for(assessment)
@@ -266,6 +320,34 @@ def result_compare(request, pk: int):
             "assessment": assessment,
             "comparisons": compare_with_current(assessment, current, published),
         },
+    )
+
+
+@login_required
+def shared_review(request, pk: int):
+    """The manager's ratings beside the member's own, once the manager shared them."""
+    assessment = assessment_get(request.user, pk)
+    if assessment.is_draft or not assessment.review_shared_at:
+        raise Http404("No shared review.")
+    snapshot = assessment.snapshot
+    ratings = {r.skill_id: r for r in assessment.ratings.all()}
+    rows = []
+    for code, skill in sorted(snapshot["skills"].items(), key=lambda item: item[1]["order"]):
+        rating = ratings.get(skill["id"])
+        own = snapshot["levels"].get(code)
+        rows.append(
+            {
+                "name": pick(skill["name"]),
+                "self": own,
+                "manager": rating.level if rating else None,
+                "comment": rating.comment if rating else "",
+                "blind_spot": is_blind_spot(own, rating.level if rating else None),
+            }
+        )
+    return render(
+        request,
+        "assessments/shared_review.html",
+        {"assessment": assessment, "rows": rows, "levels": dict(Level.choices)},
     )
 
 

@@ -1,0 +1,242 @@
+"""Team figures for a review cycle, from plain data (snapshots and ratings), no ORM.
+
+Each member is scored with the scoring contract against their submitted snapshot,
+using the manager's rating where there is one. Group figures (coverage, team fit,
+team gaps, change) are hidden when fewer than MIN_GROUP people stand behind them, so
+that no figure can be traced back to one person.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from statistics import mean
+from typing import Any
+
+from . import scoring
+from .results import pick, profiles_from_snapshot
+
+MIN_GROUP = 3
+TOP_TEAM_GAPS = 5
+
+
+@dataclass(frozen=True)
+class MemberData:
+    key: int  # the membership's id
+    name: str
+    snapshot: dict[str, Any] | None  # None: not submitted yet
+    ratings: dict[str, int]  # skill code -> manager's level
+    target_role: str | None  # the role code the manager set
+
+
+@dataclass
+class Cell:
+    used: int
+    target: int
+    rated: bool
+
+    @property
+    def delta(self) -> int:
+        return self.used - self.target
+
+
+@dataclass
+class HeatRow:
+    key: int
+    name: str
+    role: str
+    fit: float
+    cells: list[Cell | None]  # one per dashboard skill; None: not required of this member
+
+
+@dataclass
+class Coverage:
+    code: str
+    name: str
+    met: int
+    of: int
+
+
+@dataclass
+class TeamGap:
+    code: str
+    name: str
+    priority: int  # sum of the members' priorities
+    members: int  # how many members have a gap here
+    actions: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Dashboard:
+    skills: list[tuple[str, str]]  # (code, name), catalogue order
+    rows: list[HeatRow]
+    submitted: int
+    coverage: list[Coverage | None]  # per skill; None: fewer than MIN_GROUP members
+    team_fit: dict[str, float]  # role code -> mean fit (roles with MIN_GROUP members)
+    role_names: dict[str, str]
+    gaps: list[TeamGap]
+    change: dict[str, tuple[float, float]]  # role code -> (previous fit, fit now)
+
+    @property
+    def grouped(self) -> bool:
+        """Are there enough submitted members to show group figures at all?"""
+        return self.submitted >= MIN_GROUP
+
+
+def _member_role(member: MemberData) -> dict[str, Any] | None:
+    roles = member.snapshot["roles"] if member.snapshot else []
+    for role in roles:
+        if role["code"] == member.target_role:
+            return role
+    return roles[0] if roles else None
+
+
+def _team_fit(members: Sequence[MemberData]) -> dict[str, float]:
+    fits: dict[str, list[float]] = defaultdict(list)
+    for member in members:
+        if not member.snapshot:
+            continue
+        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
+        for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels):
+            fits[score.code].append(score.fit)
+    return {
+        code: round(mean(values), 1) for code, values in fits.items() if len(values) >= MIN_GROUP
+    }
+
+
+def build_dashboard(
+    members: Sequence[MemberData],
+    previous: Sequence[MemberData] = (),
+    language: str | None = None,
+) -> Dashboard:
+    submitted = [m for m in members if m.snapshot]
+    skill_info: dict[str, dict[str, Any]] = {}
+    role_names: dict[str, str] = {}
+    scored = []
+    for member in submitted:
+        role = _member_role(member)
+        if role is None:
+            continue
+        role_names[role["code"]] = pick(role["name"], language)
+        for r in member.snapshot["roles"]:
+            role_names.setdefault(r["code"], pick(r["name"], language))
+        skill_info.update(member.snapshot["skills"])
+        profile = next(p for p in profiles_from_snapshot(member.snapshot) if p.code == role["code"])
+        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
+        scored.append((member, role, scoring.score_role(profile, levels)))
+
+    required = {s.skill for _m, _r, score in scored for s in score.skills}
+    skills = sorted(required, key=lambda code: (skill_info[code]["order"], code))
+    names = {code: pick(skill_info[code]["name"], language) for code in skills}
+
+    rows = []
+    for member, role, score in scored:
+        by_skill = {s.skill: s for s in score.skills}
+        rows.append(
+            HeatRow(
+                key=member.key,
+                name=member.name,
+                role=role["code"],
+                fit=score.fit,
+                cells=[
+                    Cell(
+                        used=by_skill[code].level,
+                        target=by_skill[code].target,
+                        rated=code in member.ratings,
+                    )
+                    if code in by_skill
+                    else None
+                    for code in skills
+                ],
+            )
+        )
+
+    coverage: list[Coverage | None] = []
+    for index, code in enumerate(skills):
+        cells = [row.cells[index] for row in rows if row.cells[index] is not None]
+        if len(cells) >= MIN_GROUP:
+            met = sum(1 for cell in cells if cell.delta >= 0)
+            coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
+        else:
+            coverage.append(None)
+
+    gaps: list[TeamGap] = []
+    if len(scored) >= MIN_GROUP:
+        priority: Counter[str] = Counter()
+        with_gap: Counter[str] = Counter()
+        next_levels: dict[str, list[int]] = defaultdict(list)
+        for _member, _role, score in scored:
+            for s in score.gaps:
+                priority[s.skill] += s.priority
+                with_gap[s.skill] += 1
+                next_levels[s.skill].append(s.level + 1)
+        ranked = sorted(
+            priority, key=lambda c: (-priority[c], -with_gap[c], skill_info[c]["order"])
+        )
+        for code in ranked[:TOP_TEAM_GAPS]:
+            wanted = Counter(next_levels[code]).most_common(1)[0][0]
+            actions = [a for a in skill_info[code]["actions"] if a["level"] == wanted] or [
+                a for a in skill_info[code]["actions"] if a["level"] >= wanted
+            ]
+            gaps.append(
+                TeamGap(
+                    code=code,
+                    name=names[code],
+                    priority=priority[code],
+                    members=with_gap[code],
+                    actions=[
+                        {
+                            "kind": a["kind"],
+                            "level": a["level"],
+                            "title": pick(a["title"], language),
+                            "detail": pick(a["detail"], language),
+                        }
+                        for a in actions
+                    ],
+                )
+            )
+
+    team_fit = _team_fit(submitted)
+    before = _team_fit(previous)
+    change = {code: (before[code], fit) for code, fit in team_fit.items() if code in before}
+    for member in previous:
+        for r in (member.snapshot or {}).get("roles", []):
+            role_names.setdefault(r["code"], pick(r["name"], language))
+    return Dashboard(
+        skills=[(code, names[code]) for code in skills],
+        rows=rows,
+        submitted=len(scored),
+        coverage=coverage,
+        team_fit=team_fit,
+        role_names=role_names,
+        gaps=gaps,
+        change=change,
+    )
+
+
+def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> list[dict[str, Any]]:
+    """One row per submitted member and skill of their role, for the CSV and JSON exports."""
+    rows = []
+    for member in members:
+        role = _member_role(member)
+        if role is None:
+            continue
+        skills = member.snapshot["skills"]
+        own = member.snapshot["levels"]
+        for req in sorted(role["requirements"], key=lambda r: skills[r["skill"]]["order"]):
+            code = req["skill"]
+            manager = member.ratings.get(code)
+            used = manager if manager is not None else own.get(code, 0)
+            rows.append(
+                {
+                    "member": member.name,
+                    "role": role["code"],
+                    "skill": code,
+                    "skill_name": pick(skills[code]["name"], language),
+                    "self": own.get(code, 0),
+                    "manager": manager,
+                    "used": used,
+                    "target": req["target"],
+                    "gap": max(0, req["target"] - used),
+                }
+            )
+    return rows

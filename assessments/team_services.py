@@ -1,0 +1,215 @@
+"""Writes for team reviews: teams, invitations, cycles, ratings, sharing."""
+
+from collections.abc import Mapping
+from datetime import date, timedelta
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from careers.models import Role
+
+from .models import (
+    Assessment,
+    Invitation,
+    ManagerRating,
+    ReviewCycle,
+    Team,
+    TeamMembership,
+)
+from .services import AssessmentLocked, assessment_start
+
+
+class InvitationUnusable(Exception):
+    """The link was used, revoked or has expired."""
+
+
+class CycleClosed(Exception):
+    pass
+
+
+@transaction.atomic
+def team_create(*, manager, name: str) -> Team:
+    team = Team.objects.create(name=name)
+    TeamMembership.objects.create(team=team, user=manager, kind=TeamMembership.Kind.MANAGER)
+    return team
+
+
+def _send_invitation(invitation: Invitation, link: str) -> None:
+    send_mail(
+        subject=_("Join the team %(team)s on Cap Compétences") % {"team": invitation.team.name},
+        message=_(
+            "You are invited to join the team %(team)s for its skills reviews.\n\n"
+            "Open this link to accept (it works once and expires on %(date)s):\n%(link)s\n"
+        )
+        % {
+            "team": invitation.team.name,
+            "date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+            "link": link,
+        },
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+
+
+def invitation_create(*, team: Team, email: str, kind: str, invited_by, link_for) -> Invitation:
+    """A fresh single-use link; any earlier pending invitation to the same address ends."""
+    email = email.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        team.invitations.filter(email=email, accepted_at=None, revoked_at=None).update(
+            revoked_at=now
+        )
+        invitation = Invitation.objects.create(
+            team=team,
+            email=email,
+            kind=kind,
+            invited_by=invited_by,
+            expires_at=now + timedelta(days=Invitation.VALID_FOR_DAYS),
+        )
+    _send_invitation(invitation, link_for(invitation))
+    return invitation
+
+
+def invitation_resend(*, invitation: Invitation, invited_by, link_for) -> Invitation:
+    """Resending replaces the link: the old one stops working."""
+    return invitation_create(
+        team=invitation.team,
+        email=invitation.email,
+        kind=invitation.kind,
+        invited_by=invited_by,
+        link_for=link_for,
+    )
+
+
+def invitation_revoke(*, invitation: Invitation) -> None:
+    Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
+
+
+def invitation_accept(*, token: str, user) -> TeamMembership:
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("team")
+            .filter(token=token)
+            .first()
+        )
+        if invitation is None or not invitation.is_usable:
+            raise InvitationUnusable
+        membership = TeamMembership.objects.filter(team=invitation.team, user=user).first()
+        if membership is None:
+            membership = TeamMembership.objects.create(
+                team=invitation.team, user=user, kind=invitation.kind
+            )
+        elif invitation.kind == TeamMembership.Kind.MANAGER and not membership.is_manager:
+            membership.kind = TeamMembership.Kind.MANAGER
+            membership.save(update_fields=["kind"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+class LastManager(Exception):
+    pass
+
+
+@transaction.atomic
+def membership_remove(*, membership: TeamMembership) -> None:
+    """Remove someone from the team; their own assessments stay theirs."""
+    if (
+        membership.is_manager
+        and not membership.team.memberships.filter(kind=TeamMembership.Kind.MANAGER)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise LastManager
+    membership.delete()
+
+
+def membership_set_kind(*, membership: TeamMembership, kind: str) -> None:
+    if kind == TeamMembership.Kind.MEMBER and membership.is_manager:
+        others = membership.team.memberships.filter(kind=TeamMembership.Kind.MANAGER).exclude(
+            pk=membership.pk
+        )
+        if not others.exists():
+            raise LastManager
+    membership.kind = kind
+    membership.save(update_fields=["kind"])
+
+
+def membership_set_target(*, membership: TeamMembership, role: Role | None) -> None:
+    membership.target_role = role
+    membership.save(update_fields=["target_role"])
+
+
+def cycle_open(*, team: Team, name: str, due_date: date) -> ReviewCycle:
+    return ReviewCycle.objects.create(team=team, name=name, due_date=due_date)
+
+
+def cycle_close(*, cycle: ReviewCycle) -> None:
+    ReviewCycle.objects.filter(pk=cycle.pk, closed_at=None).update(closed_at=timezone.now())
+
+
+def cycle_assessment_start(
+    *, cycle: ReviewCycle, membership: TeamMembership, roles=None
+) -> Assessment:
+    """The member's assessment for this cycle, started once (a second call returns it)."""
+    if not cycle.is_open:
+        raise CycleClosed
+    existing = Assessment.objects.filter(cycle=cycle, owner=membership.user).first()
+    if existing:
+        return existing
+    if roles is None:
+        roles = [membership.target_role] if membership.target_role else []
+    try:
+        with transaction.atomic():
+            assessment = assessment_start(owner=membership.user, roles=roles)
+            assessment.cycle = cycle
+            assessment.save(update_fields=["cycle"])
+    except IntegrityError:  # a double click started it twice: keep the first
+        return Assessment.objects.get(cycle=cycle, owner=membership.user)
+    return assessment
+
+
+def ratings_save(
+    *, assessment: Assessment, manager, values: Mapping[int, tuple[int | None, str]]
+) -> int:
+    """Save a manager's levels and comments by skill id; a None level removes the rating."""
+    if assessment.is_draft:
+        raise AssessmentLocked
+    if assessment.cycle and not assessment.cycle.is_open:
+        raise CycleClosed
+    changed = 0
+    with transaction.atomic():
+        existing = {r.skill_id: r for r in assessment.ratings.filter(skill_id__in=values)}
+        for skill_id, (level, comment) in values.items():
+            rating = existing.get(skill_id)
+            if level is None:
+                if rating:
+                    rating.delete()
+                    changed += 1
+                continue
+            if rating is None:
+                ManagerRating.objects.create(
+                    assessment=assessment,
+                    skill_id=skill_id,
+                    level=level,
+                    comment=comment,
+                    rated_by=manager,
+                )
+                changed += 1
+            elif (rating.level, rating.comment) != (level, comment):
+                rating.level, rating.comment, rating.rated_by = level, comment, manager
+                rating.save(update_fields=["level", "comment", "rated_by", "updated_at"])
+                changed += 1
+    return changed
+
+
+def review_share(*, assessment: Assessment, shared: bool = True) -> None:
+    Assessment.objects.filter(pk=assessment.pk).update(
+        review_shared_at=timezone.now() if shared else None
+    )

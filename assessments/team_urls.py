@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import team_views as views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("", views.team_list, name="list"),
+    path("<int:pk>/", views.team_detail, name="detail"),
+    path("<int:pk>/invite/", views.invite, name="invite"),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path("<int:pk>/members/<int:membership_pk>/remove/", views.member_remove, name="member_remove"),
+    path("<int:pk>/members/<int:membership_pk>/kind/", views.member_kind, name="member_kind"),
+    path("<int:pk>/members/<int:membership_pk>/target/", views.member_target, name="member_target"),
+    path("<int:pk>/cycles/new/", views.cycle_new, name="cycle_new"),
+    path("<int:pk>/cycles/<int:cycle_pk>/", views.cycle_dashboard, name="cycle"),
+    path("<int:pk>/cycles/<int:cycle_pk>/close/", views.cycle_close, name="cycle_close"),
+    path("<int:pk>/cycles/<int:cycle_pk>/start/", views.cycle_start, name="cycle_start"),
+    path(
+        "<int:pk>/cycles/<int:cycle_pk>/matrix.<str:fmt>", views.cycle_matrix, name="cycle_matrix"
+    ),
+    path("<int:pk>/reviews/<int:assessment_pk>/", views.review, name="review"),
+    path("<int:pk>/reviews/<int:assessment_pk>/share/", views.review_share, name="review_share"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation"),
+]

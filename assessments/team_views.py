@@ -1,0 +1,372 @@
+"""Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careers.models import Level
+
+from . import team_services as services
+from .dashboard import build_dashboard, matrix_rows
+from .models import Invitation, TeamMembership
+from .scoring import is_blind_spot
+from .team_forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
+from .team_selectors import (
+    cycle_for_manager,
+    cycle_members,
+    dashboard_data,
+    member_assessment_for_manager,
+    previous_cycle,
+    team_for_manager,
+    team_for_member,
+)
+
+
+def _link_for(request):
+    return lambda invitation: request.build_absolute_uri(invitation.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_list(request):
+    form = TeamForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        team = services.team_create(manager=request.user, name=form.cleaned_data["name"])
+        messages.success(request, _("Team created. Invite its members."))
+        return redirect(team)
+    memberships = (
+        TeamMembership.objects.filter(user=request.user)
+        .select_related("team")
+        .order_by("team__name")
+    )
+    return render(request, "teams/list.html", {"memberships": memberships, "form": form})
+
+
+@login_required
+def team_detail(request, pk: int):
+    team, membership = team_for_member(request.user, pk)
+    cycles = list(team.cycles.all())
+    if not membership.is_manager:
+        return render(
+            request,
+            "teams/member.html",
+            {"team": team, "membership": membership, "cycles": cycles},
+        )
+    memberships = list(team.memberships.select_related("user", "target_role"))
+    invitations = [
+        i for i in team.invitations.select_related("invited_by") if i.status == "pending"
+    ]
+    return render(
+        request,
+        "teams/manage.html",
+        {
+            "team": team,
+            "memberships": memberships,
+            "invitations": invitations,
+            "cycles": cycles,
+            "invite_form": InvitationForm(),
+            "cycle_form": CycleForm(),
+            "target_form": TargetRoleForm(),
+            "new_invitation": request.session.pop("new_invitation_link", None),
+        },
+    )
+
+
+@login_required
+@require_POST
+def invite(request, pk: int):
+    team = team_for_manager(request.user, pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid email address."))
+        return redirect(team)
+    invitation = services.invitation_create(
+        team=team,
+        email=form.cleaned_data["email"],
+        kind=form.cleaned_data["kind"],
+        invited_by=request.user,
+        link_for=_link_for(request),
+    )
+    request.session["new_invitation_link"] = {
+        "email": invitation.email,
+        "link": request.build_absolute_uri(invitation.get_absolute_url()),
+    }
+    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    return redirect(team)
+
+
+def _invitation(request, pk: int, invitation_pk: int) -> Invitation:
+    team = team_for_manager(request.user, pk)
+    return get_object_or_404(Invitation.objects.select_related("team"), team=team, pk=invitation_pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int, invitation_pk: int):
+    invitation = _invitation(request, pk, invitation_pk)
+    fresh = services.invitation_resend(
+        invitation=invitation, invited_by=request.user, link_for=_link_for(request)
+    )
+    request.session["new_invitation_link"] = {
+        "email": fresh.email,
+        "link": request.build_absolute_uri(fresh.get_absolute_url()),
+    }
+    messages.success(request, _("A new link was sent; the previous one no longer works."))
+    return redirect(invitation.team)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk: int, invitation_pk: int):
+    invitation = _invitation(request, pk, invitation_pk)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, _("Invitation revoked."))
+    return redirect(invitation.team)
+
+
+def _membership(request, pk: int, membership_pk: int) -> TeamMembership:
+    team = team_for_manager(request.user, pk)
+    return get_object_or_404(
+        TeamMembership.objects.select_related("team", "user"), team=team, pk=membership_pk
+    )
+
+
+@login_required
+@require_POST
+def member_remove(request, pk: int, membership_pk: int):
+    membership = _membership(request, pk, membership_pk)
+    try:
+        services.membership_remove(membership=membership)
+    except services.LastManager:
+        messages.error(request, _("A team needs at least one manager."))
+    else:
+        messages.success(
+            request, _("%(name)s left the team.") % {"name": membership.user.get_username()}
+        )
+    return redirect(membership.team)
+
+
+@login_required
+@require_POST
+def member_kind(request, pk: int, membership_pk: int):
+    membership = _membership(request, pk, membership_pk)
+    kind = request.POST.get("kind")
+    if kind not in TeamMembership.Kind.values:
+        raise Http404
+    try:
+        services.membership_set_kind(membership=membership, kind=kind)
+    except services.LastManager:
+        messages.error(request, _("A team needs at least one manager."))
+    return redirect(membership.team)
+
+
+@login_required
+@require_POST
+def member_target(request, pk: int, membership_pk: int):
+    membership = _membership(request, pk, membership_pk)
+    form = TargetRoleForm(request.POST)
+    if form.is_valid():
+        services.membership_set_target(membership=membership, role=form.cleaned_data["role"])
+        messages.success(request, _("Target role saved."))
+    else:
+        messages.error(request, _("Choose a published role."))
+    return redirect(membership.team)
+
+
+@login_required
+@require_POST
+def cycle_new(request, pk: int):
+    team = team_for_manager(request.user, pk)
+    form = CycleForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(team)
+    cycle = services.cycle_open(team=team, **form.cleaned_data)
+    messages.success(request, _("Review cycle opened: members now see it in My assessments."))
+    return redirect(cycle)
+
+
+@login_required
+def cycle_dashboard(request, pk: int, cycle_pk: int):
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    rows = cycle_members(cycle)
+    before = previous_cycle(cycle)
+    previous = dashboard_data(cycle_members(before)) if before else []
+    return render(
+        request,
+        "teams/dashboard.html",
+        {
+            "team": cycle.team,
+            "cycle": cycle,
+            "members": rows,
+            "board": build_dashboard(dashboard_data(rows), previous),
+            "previous": before,
+            "levels": Level.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def cycle_close(request, pk: int, cycle_pk: int):
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    services.cycle_close(cycle=cycle)
+    messages.success(request, _("Cycle closed: its answers and ratings are now frozen."))
+    return redirect(cycle)
+
+
+MATRIX_COLUMNS = [
+    "member",
+    "role",
+    "skill",
+    "skill_name",
+    "self",
+    "manager",
+    "used",
+    "target",
+    "gap",
+]
+
+
+@login_required
+def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    rows = matrix_rows(dashboard_data(cycle_members(cycle)))
+    filename = f"team-{cycle.team_id}-cycle-{cycle.pk}.{fmt}"
+    if fmt == "json":
+        response = JsonResponse(
+            {"team": cycle.team.name, "cycle": cycle.name, "rows": rows},
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+    elif fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")
+        writer = csv.DictWriter(response, fieldnames=MATRIX_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_POST
+def cycle_start(request, pk: int, cycle_pk: int):
+    """A member starts (or resumes) their own assessment for the cycle."""
+    team, membership = team_for_member(request.user, pk)
+    cycle = get_object_or_404(team.cycles, pk=cycle_pk)
+    if not membership.target_role_id:
+        messages.info(request, _("Your manager has not set a target role: choose your roles."))
+        return redirect(f"{reverse('assessments:new')}?cycle={cycle.pk}")
+    try:
+        assessment = services.cycle_assessment_start(cycle=cycle, membership=membership)
+    except services.CycleClosed:
+        messages.error(request, _("This review cycle is closed."))
+        return redirect("assessments:list")
+    return redirect(assessment)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int, assessment_pk: int):
+    """The manager's side by side: self level, evidence, manager level and comment."""
+    assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
+    if assessment.is_draft:
+        messages.info(request, _("This member has not submitted yet."))
+        return redirect(assessment.cycle)
+    snapshot = assessment.snapshot
+    skills = sorted(snapshot["skills"].items(), key=lambda item: item[1]["order"])
+    ratings = {r.skill_id: r for r in assessment.ratings.all()}
+    notes = {a.skill_id: a.note for a in assessment.answers.all()}
+    forms = []
+    for code, skill in skills:
+        rating = ratings.get(skill["id"])
+        initial = {"level": rating.level, "comment": rating.comment} if rating else {}
+        forms.append(
+            (
+                code,
+                skill,
+                RatingForm(request.POST or None, prefix=f"r{skill['id']}", initial=initial),
+            )
+        )
+    if request.method == "POST":
+        if all(form.is_valid() for _c, _s, form in forms):
+            values = {
+                skill["id"]: (form.cleaned_data["level"], form.cleaned_data["comment"])
+                for _c, skill, form in forms
+            }
+            try:
+                services.ratings_save(assessment=assessment, manager=request.user, values=values)
+            except services.CycleClosed:
+                messages.error(request, _("This review cycle is closed: ratings are frozen."))
+            else:
+                messages.success(request, _("Ratings saved."))
+            return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
+        messages.error(request, _("Some ratings could not be saved: see below."))
+    rows = []
+    for code, skill, form in forms:
+        own = snapshot["levels"].get(code)
+        rating = ratings.get(skill["id"])
+        rows.append(
+            {
+                "code": code,
+                "skill": skill,
+                "form": form,
+                "self": own,
+                "note": notes.get(skill["id"], ""),
+                "manager": rating.level if rating else None,
+                "blind_spot": is_blind_spot(own, rating.level if rating else None),
+            }
+        )
+    return render(
+        request,
+        "teams/review.html",
+        {
+            "assessment": assessment,
+            "team_pk": pk,
+            "rows": rows,
+            "levels": dict(Level.choices),
+            "blind_spots": sum(1 for row in rows if row["blind_spot"]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def review_share(request, pk: int, assessment_pk: int):
+    assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
+    shared = request.POST.get("share") != "0"
+    services.review_share(assessment=assessment, shared=shared)
+    messages.success(
+        request,
+        _("Review shared with the member.") if shared else _("Review no longer shared."),
+    )
+    return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    invitation = Invitation.objects.select_related("team").filter(token=token).first()
+    if invitation is None:
+        raise Http404("Unknown invitation.")
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={invitation.get_absolute_url()}")
+        try:
+            services.invitation_accept(token=token, user=request.user)
+        except services.InvitationUnusable:
+            messages.error(request, _("This invitation can no longer be used."))
+            return redirect("home")
+        messages.success(
+            request, _("Welcome to the team %(team)s.") % {"team": invitation.team.name}
+        )
+        return redirect(invitation.team)
+    return render(request, "teams/invitation.html", {"invitation": invitation})
