@@ -19,6 +19,8 @@ class SignUpForm(UserCreationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
+        self.helper.form_tag = True
+        self.helper.attrs = {"novalidate": ""}
         self.helper.add_input(Submit("signup", _("Create my account")))
 
     def clean_email(self) -> str:

@@ -72,12 +72,13 @@ class RatingForm(forms.Form):
         required=False,
         empty_value=None,
         error_messages={"invalid_choice": _("Choose a level between 0 and 4.")},
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
     )
 
     def clean_comment(self) -> str:

@@ -15,6 +15,7 @@ from careers.models import Level
 from . import team_services as services
 from .dashboard import build_dashboard, matrix_rows
 from .models import Invitation, TeamMembership
+from .results import pick
 from .scoring import is_blind_spot
 from .team_forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
 from .team_selectors import (
@@ -318,7 +319,7 @@ def review(request, pk: int, assessment_pk: int):
         rows.append(
             {
                 "code": code,
-                "skill": skill,
+                "name": pick(skill["name"]),
                 "form": form,
                 "self": own,
                 "note": notes.get(skill["id"], ""),

@@ -20,6 +20,11 @@
     });
   });
 
+  // Invitation links: select the whole link on focus, ready to copy.
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
+
   // Print button on the result page.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
