@@ -1,0 +1,118 @@
+"""Time the team dashboard and the matrix export, and count their queries.
+
+    .venv/bin/python benchmarks/team_dashboard.py [--members 10 50]
+
+Works in a scratch SQLite database (or DATABASE_URL if set): migrates, loads the
+catalogue, and builds one team per size with that many members, each with a submitted
+TPM assessment, manager ratings on a third of the skills, and a previous cycle.
+"""
+
+import argparse
+import io
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+
+def build_team(size: int, rng: random.Random):
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from assessments import team_services
+    from assessments.models import ReviewCycle, TeamMembership
+    from assessments.services import AnswerInput, answers_save, assessment_submit
+    from careers.models import Role
+
+    user_model = get_user_model()
+    role = Role.objects.get(code="TPM")
+    manager = user_model.objects.create_user(f"bench-manager-{size}", password="x")
+    team = team_services.team_create(manager=manager, name=f"Bench {size}")
+    members = [
+        TeamMembership.objects.create(
+            team=team,
+            user=user_model.objects.create_user(f"bench-{size}-{i}", password="x"),
+            target_role=role,
+        )
+        for i in range(size)
+    ]
+    cycles = []
+    for months_ago in (6, 0):
+        cycle = team_services.cycle_open(
+            team=team, name=f"Cycle -{months_ago}", due_date=timezone.localdate()
+        )
+        ReviewCycle.objects.filter(pk=cycle.pk).update(
+            opened_at=timezone.now() - timezone.timedelta(days=30 * months_ago + 1)
+        )
+        for membership in members:
+            assessment = team_services.cycle_assessment_start(cycle=cycle, membership=membership)
+            skills = list(role.skills.all())
+            answers_save(
+                assessment=assessment,
+                values={s.pk: AnswerInput(rng.randint(0, 4), "") for s in skills},
+            )
+            assessment = assessment_submit(assessment=assessment)
+            team_services.ratings_save(
+                assessment=assessment,
+                manager=manager,
+                values={s.pk: (rng.randint(0, 4), "") for s in skills[::3]},
+            )
+        cycles.append(cycle)
+    return manager, team, cycles[-1]
+
+
+def measure(client, url: str, runs: int = 5) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm up
+    timings = []
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - start)
+        assert response.status_code == 200, response.status_code
+    return sorted(timings)[len(timings) // 2] * 1000, len(queries)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, nargs="+", default=[10, 50])
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
+    rng = random.Random(1)
+    print(f"{'members':>8} {'page':<10} {'median ms':>10} {'queries':>8}")
+    for size in args.members:
+        manager, team, cycle = build_team(size, rng)
+        client = Client()
+        client.force_login(manager)
+        for label, url in [
+            ("dashboard", reverse("teams:cycle", args=[team.pk, cycle.pk])),
+            ("csv", reverse("teams:cycle_matrix", args=[team.pk, cycle.pk, "csv"])),
+            ("json", reverse("teams:cycle_matrix", args=[team.pk, cycle.pk, "json"])),
+        ]:
+            ms, queries = measure(client, url)
+            print(f"{size:>8} {label:<10} {ms:>10.1f} {queries:>8}")
+
+
+if __name__ == "__main__":
+    main()
