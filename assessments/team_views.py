@@ -263,8 +263,11 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
 def cycle_start(request, pk: int, cycle_pk: int):
     """A member starts (or resumes) their own assessment for the cycle."""
     team, membership = team_for_member(request.user, pk)
+    if membership.is_manager:  # managers rate; only members self-assess for a cycle
+        raise Http404("Review cycles are for members.")
     cycle = get_object_or_404(team.cycles, pk=cycle_pk)
-    if not membership.target_role_id:
+    started = cycle.assessments.filter(owner=request.user).exists()
+    if not membership.target_role_id and not started:
         messages.info(request, _("Your manager has not set a target role: choose your roles."))
         return redirect(f"{reverse('assessments:new')}?cycle={cycle.pk}")
     try:
@@ -344,6 +347,9 @@ def review(request, pk: int, assessment_pk: int):
 @require_POST
 def review_share(request, pk: int, assessment_pk: int):
     assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
+    if assessment.is_draft:
+        messages.info(request, _("This member has not submitted yet."))
+        return redirect(assessment.cycle)
     shared = request.POST.get("share") != "0"
     services.review_share(assessment=assessment, shared=shared)
     messages.success(

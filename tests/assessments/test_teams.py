@@ -1,0 +1,946 @@
+"""Team reviews: teams and invitations, target roles, cycles, manager ratings, exports.
+
+The people: `manager` runs the team "Plateforme", `individual` (alice) is a member of
+it, `outsider` belongs to no team. Who may reach what is in test_team_permissions.py.
+"""
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import (
+    Answer,
+    Assessment,
+    Invitation,
+    ManagerRating,
+    ReviewCycle,
+    Team,
+    TeamMembership,
+)
+from assessments.services import assessment_start
+from assessments.team_selectors import cycle_members
+from assessments.team_services import (
+    cycle_assessment_start,
+    cycle_close,
+    cycle_open,
+    invitation_create,
+    ratings_save,
+    team_create,
+)
+from careers.models import RoleRequirement
+from tests.assessments.helpers import answer_all, submitted
+from tests.factories import RoleFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MEMBER = TeamMembership.Kind.MEMBER
+MANAGER = TeamMembership.Kind.MANAGER
+
+
+# --- people and data ---------------------------------------------------------------
+
+
+@pytest.fixture
+def manager(db):
+    return UserFactory(username="olivia")
+
+
+@pytest.fixture
+def team(manager, individual):
+    team = team_create(manager=manager, name="Plateforme")
+    TeamMembership.objects.create(team=team, user=individual)
+    return team
+
+
+@pytest.fixture
+def membership(team, individual):
+    return team.memberships.get(user=individual)
+
+
+@pytest.fixture
+def role(catalogue):
+    """AAA: needs every skill of the catalogue."""
+    return catalogue[0]
+
+
+@pytest.fixture
+def cycle(team):
+    return cycle_open(team=team, name="Revue 2025", due_date=in_days(30))
+
+
+@pytest.fixture
+def result(cycle, membership, role):
+    """Alice's submitted assessment for the cycle, with an evidence note on one skill."""
+    set_target(membership, role)
+    assessment = submitted(cycle_assessment_start(cycle=cycle, membership=membership))
+    first = skills_in_order(assessment)[0]
+    Answer.objects.filter(assessment=assessment, skill_id=first["id"]).update(
+        note="Led the Q2 migration"
+    )
+    return assessment
+
+
+def in_days(days):
+    return timezone.localdate() + timedelta(days=days)
+
+
+def set_target(membership, role):
+    membership.target_role = role
+    membership.save(update_fields=["target_role"])
+
+
+def join(team, user, kind=MEMBER, role=None):
+    return TeamMembership.objects.create(team=team, user=user, kind=kind, target_role=role)
+
+
+def invite(team, email, kind=MEMBER):
+    return invitation_create(
+        team=team, email=email, kind=kind, invited_by=None, link_for=lambda i: "link"
+    )
+
+
+def skills_in_order(assessment):
+    """The snapshot's skills in catalogue order, each with its code."""
+    skills = assessment.snapshot["skills"]
+    return [
+        {"code": code, **skill}
+        for code, skill in sorted(skills.items(), key=lambda i: i[1]["order"])
+    ]
+
+
+def rate(assessment, manager, levels):
+    """Manager levels by skill code."""
+    ids = {code: skill["id"] for code, skill in assessment.snapshot["skills"].items()}
+    ratings_save(
+        assessment=assessment,
+        manager=manager,
+        values={ids[code]: (level, "") for code, level in levels.items()},
+    )
+
+
+def rating_form(assessment, levels, comments=None):
+    """The review form's POST data: every skill, blank where no level is given."""
+    comments = comments or {}
+    data = {}
+    for skill in skills_in_order(assessment):
+        level = levels.get(skill["code"])
+        data[f"r{skill['id']}-level"] = "" if level is None else str(level)
+        data[f"r{skill['id']}-comment"] = comments.get(skill["code"], "")
+    return data
+
+
+def review_url(assessment):
+    return reverse("teams:review", args=[assessment.cycle.team_id, assessment.pk])
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+# --- teams ---------------------------------------------------------------------------
+
+
+def test_creating_a_team_makes_its_creator_its_manager(client, manager):
+    response = login(client, manager).post(reverse("teams:list"), {"name": "Plateforme"})
+
+    team = Team.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == team.get_absolute_url()
+    assert list(team.memberships.values_list("user", "kind")) == [(manager.pk, MANAGER)]
+
+
+def test_a_person_can_manage_several_teams_and_belong_to_several(client, manager, individual):
+    mine = [team_create(manager=individual, name=name) for name in ("A", "B")]
+    theirs = [team_create(manager=manager, name=name) for name in ("C", "D")]
+    for team in theirs:
+        join(team, individual)
+
+    response = login(client, individual).get(reverse("teams:list"))
+
+    kinds = {m.team: m.kind for m in response.context["memberships"]}
+    assert kinds == {mine[0]: MANAGER, mine[1]: MANAGER, theirs[0]: MEMBER, theirs[1]: MEMBER}
+
+
+def test_a_blank_team_name_creates_nothing(client, manager):
+    response = login(client, manager).post(reverse("teams:list"), {"name": ""})
+
+    assert response.status_code == 200
+    assert not Team.objects.exists()
+
+
+# --- invitations ---------------------------------------------------------------------
+
+
+def test_an_invitation_is_mailed_with_its_link(client, manager, team, mailoutbox):
+    response = login(client, manager).post(
+        reverse("teams:invite", args=[team.pk]), {"email": " New@Example.com", "kind": "member"}
+    )
+
+    invitation = Invitation.objects.get()
+    link = f"http://testserver{invitation.get_absolute_url()}"
+    assert response.status_code == 302
+    assert (invitation.email, invitation.kind, invitation.team) == (
+        "new@example.com",
+        MEMBER,
+        team,
+    )
+    assert invitation.invited_by == manager
+    assert [m.to for m in mailoutbox] == [["new@example.com"]]
+    assert link in mailoutbox[0].body
+
+
+def test_the_new_link_is_shown_once_to_the_manager_to_copy(client, manager, team):
+    login(client, manager).post(
+        reverse("teams:invite", args=[team.pk]), {"email": "new@example.com", "kind": "member"}
+    )
+    invitation = Invitation.objects.get()
+
+    first = client.get(team.get_absolute_url())
+    again = client.get(team.get_absolute_url())
+
+    assert first.context["new_invitation"] == {
+        "email": "new@example.com",
+        "link": f"http://testserver{invitation.get_absolute_url()}",
+    }
+    assert again.context["new_invitation"] is None
+
+
+def test_an_invalid_email_sends_nothing(client, manager, team, mailoutbox):
+    response = login(client, manager).post(
+        reverse("teams:invite", args=[team.pk]), {"email": "not-an-email", "kind": "member"}
+    )
+
+    assert response.status_code == 302
+    assert not Invitation.objects.exists()
+    assert mailoutbox == []
+
+
+def test_invitation_links_are_unguessable_and_expire(team):
+    invitations = [invite(team, f"p{i}@example.com") for i in range(20)]
+
+    tokens = {i.token for i in invitations}
+    assert len(tokens) == 20
+    for token in tokens:
+        # secrets.token_urlsafe(32): 32 random bytes, 256 bits, 43 URL-safe characters
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43,}", token)
+    lifetime = invitations[0].expires_at - invitations[0].created_at
+    assert abs(lifetime - timedelta(days=Invitation.VALID_FOR_DAYS)) < timedelta(minutes=1)
+
+
+def test_inviting_the_same_address_again_ends_the_earlier_link(team):
+    first = invite(team, "new@example.com")
+    second = invite(team, "NEW@example.com")
+
+    first.refresh_from_db()
+    assert first.status == "revoked"
+    assert second.is_usable
+
+
+def test_a_visitor_sees_the_invitation_page(client, team):
+    invitation = invite(team, "new@example.com")
+
+    response = client.get(invitation.get_absolute_url())
+
+    assert response.status_code == 200
+    assert response.context["invitation"] == invitation
+
+
+def test_an_unknown_token_is_not_found(client, individual):
+    response = login(client, individual).get(reverse("teams:invitation", args=["x" * 43]))
+
+    assert response.status_code == 404
+
+
+def test_a_visitor_who_accepts_is_sent_to_log_in_then_back(client, team):
+    invitation = invite(team, "new@example.com")
+
+    response = client.post(invitation.get_absolute_url())
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={invitation.get_absolute_url()}"
+    assert team.memberships.count() == 2
+    invitation.refresh_from_db()
+    assert invitation.is_usable
+
+
+def test_signing_up_from_an_invitation_returns_to_it(client, team):
+    invitation = invite(team, "new@example.com")
+    url = invitation.get_absolute_url()
+
+    response = client.post(
+        f"{reverse('signup')}?next={url}",
+        {
+            "username": "newcomer",
+            "email": "new@example.com",
+            "password1": "a-long-pass-phrase-42",
+            "password2": "a-long-pass-phrase-42",
+        },
+    )
+    accepted = client.post(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == url
+    assert accepted.status_code == 302
+    assert accepted["Location"] == team.get_absolute_url()
+    assert team.memberships.filter(user__username="newcomer", kind=MEMBER).exists()
+
+
+def test_accepting_joins_the_team_and_uses_up_the_link(client, team, outsider):
+    invitation = invite(team, "mallory@example.com")
+
+    response = login(client, outsider).post(invitation.get_absolute_url())
+
+    invitation.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == team.get_absolute_url()
+    assert team.memberships.get(user=outsider).kind == MEMBER
+    assert invitation.status == "accepted"
+    assert invitation.accepted_by == outsider
+
+
+def test_a_used_link_cannot_be_used_again(client, team, outsider):
+    invitation = invite(team, "mallory@example.com")
+    login(client, outsider).post(invitation.get_absolute_url())
+    latecomer = UserFactory(username="late")
+
+    page = login(client, latecomer).get(invitation.get_absolute_url())
+    response = client.post(invitation.get_absolute_url())
+
+    assert page.status_code == 200
+    assert not page.context["invitation"].is_usable
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert not team.memberships.filter(user=latecomer).exists()
+
+
+def test_an_expired_link_cannot_be_used(client, team, outsider):
+    invitation = invite(team, "mallory@example.com")
+    Invitation.objects.filter(pk=invitation.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+
+    response = login(client, outsider).post(invitation.get_absolute_url())
+
+    assert response["Location"] == reverse("home")
+    assert not team.memberships.filter(user=outsider).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "expired"
+
+
+def test_a_revoked_link_cannot_be_used(client, manager, team, outsider):
+    invitation = invite(team, "mallory@example.com")
+    login(client, manager).post(reverse("teams:invitation_revoke", args=[team.pk, invitation.pk]))
+
+    response = login(client, outsider).post(invitation.get_absolute_url())
+
+    assert response["Location"] == reverse("home")
+    assert not team.memberships.filter(user=outsider).exists()
+    invitation.refresh_from_db()
+    assert invitation.status == "revoked"
+
+
+def test_resending_mails_a_new_link_and_kills_the_old_one(
+    client, manager, team, outsider, mailoutbox
+):
+    old = invite(team, "mallory@example.com", kind=MANAGER)
+
+    login(client, manager).post(reverse("teams:invitation_resend", args=[team.pk, old.pk]))
+
+    old.refresh_from_db()
+    new = team.invitations.get(revoked_at=None)
+    assert new.token != old.token
+    assert (new.email, new.kind) == ("mallory@example.com", MANAGER)
+    assert old.status == "revoked"
+    assert f"http://testserver{new.get_absolute_url()}" in mailoutbox[-1].body
+    assert (
+        client.get(team.get_absolute_url())
+        .context["new_invitation"]["link"]
+        .endswith(new.get_absolute_url())
+    )
+    login(client, outsider)
+    assert client.post(old.get_absolute_url())["Location"] == reverse("home")
+    assert client.post(new.get_absolute_url())["Location"] == team.get_absolute_url()
+
+
+def test_the_team_page_lists_only_pending_invitations(client, manager, team):
+    pending = invite(team, "pending@example.com")
+    Invitation.objects.filter(pk=invite(team, "expired@example.com").pk).update(
+        expires_at=timezone.now() - timedelta(days=1)
+    )
+    invite(team, "revoked@example.com")
+    team.invitations.filter(email="revoked@example.com").update(revoked_at=timezone.now())
+
+    response = login(client, manager).get(team.get_absolute_url())
+
+    assert response.context["invitations"] == [pending]
+
+
+# --- managers and members ------------------------------------------------------------
+
+
+def test_a_manager_invitation_adds_a_second_manager(client, team, outsider):
+    invitation = invite(team, "mallory@example.com", kind=MANAGER)
+
+    login(client, outsider).post(invitation.get_absolute_url())
+
+    assert team.memberships.filter(kind=MANAGER).count() == 2
+    page = client.get(team.get_absolute_url())
+    assert "teams/manage.html" in [t.name for t in page.templates]
+
+
+def test_a_member_can_be_made_manager(client, manager, team, membership):
+    login(client, manager).post(
+        reverse("teams:member_kind", args=[team.pk, membership.pk]), {"kind": "manager"}
+    )
+
+    membership.refresh_from_db()
+    assert membership.is_manager
+
+
+def test_an_unknown_kind_is_refused(client, manager, team, membership):
+    response = login(client, manager).post(
+        reverse("teams:member_kind", args=[team.pk, membership.pk]), {"kind": "owner"}
+    )
+
+    membership.refresh_from_db()
+    assert response.status_code == 404
+    assert membership.kind == MEMBER
+
+
+def test_a_manager_removes_a_member(client, manager, team, membership, result):
+    response = login(client, manager).post(
+        reverse("teams:member_remove", args=[team.pk, membership.pk])
+    )
+
+    assert response.status_code == 302
+    assert not TeamMembership.objects.filter(pk=membership.pk).exists()
+    assert Assessment.objects.filter(pk=result.pk).exists(), "the member's results stay theirs"
+
+
+def test_the_last_manager_cannot_be_removed(client, manager, team):
+    own = team.memberships.get(user=manager)
+
+    response = login(client, manager).post(reverse("teams:member_remove", args=[team.pk, own.pk]))
+
+    assert response.status_code == 302
+    assert TeamMembership.objects.filter(pk=own.pk, kind=MANAGER).exists()
+
+
+def test_the_last_manager_cannot_be_demoted(client, manager, team):
+    own = team.memberships.get(user=manager)
+
+    login(client, manager).post(
+        reverse("teams:member_kind", args=[team.pk, own.pk]), {"kind": "member"}
+    )
+
+    own.refresh_from_db()
+    assert own.is_manager
+
+
+def test_with_a_second_manager_the_first_can_step_down(client, manager, team, membership):
+    join(team, UserFactory(), kind=MANAGER)
+    own = team.memberships.get(user=manager)
+
+    login(client, manager).post(
+        reverse("teams:member_kind", args=[team.pk, own.pk]), {"kind": "member"}
+    )
+
+    own.refresh_from_db()
+    assert not own.is_manager
+
+
+# --- target roles --------------------------------------------------------------------
+
+
+def test_the_manager_sets_a_target_role_the_member_then_sees(
+    client, manager, individual, team, membership, role
+):
+    login(client, manager).post(
+        reverse("teams:member_target", args=[team.pk, membership.pk]), {"role": role.pk}
+    )
+
+    membership.refresh_from_db()
+    assert membership.target_role == role
+    page = login(client, individual).get(team.get_absolute_url())
+    assert page.status_code == 200
+    assert page.context["membership"].target_role == role
+    assert "teams/member.html" in [t.name for t in page.templates]
+
+
+def test_an_unpublished_target_role_is_refused(client, manager, team, membership, role):
+    set_target(membership, role)
+    hidden = RoleFactory(is_published=False)
+
+    login(client, manager).post(
+        reverse("teams:member_target", args=[team.pk, membership.pk]), {"role": hidden.pk}
+    )
+
+    membership.refresh_from_db()
+    assert membership.target_role == role
+
+
+def test_the_target_role_can_be_cleared(client, manager, team, membership, role):
+    set_target(membership, role)
+
+    login(client, manager).post(
+        reverse("teams:member_target", args=[team.pk, membership.pk]), {"role": ""}
+    )
+
+    membership.refresh_from_db()
+    assert membership.target_role is None
+
+
+# --- cycles --------------------------------------------------------------------------
+
+
+def test_a_manager_opens_a_cycle(client, manager, team):
+    response = login(client, manager).post(
+        reverse("teams:cycle_new", args=[team.pk]), {"name": "Revue 2025", "due_date": in_days(7)}
+    )
+
+    cycle = ReviewCycle.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == cycle.get_absolute_url()
+    assert (cycle.team, cycle.name, cycle.due_date, cycle.is_open) == (
+        team,
+        "Revue 2025",
+        in_days(7),
+        True,
+    )
+
+
+def test_a_past_due_date_is_refused(client, manager, team):
+    response = login(client, manager).post(
+        reverse("teams:cycle_new", args=[team.pk]), {"name": "Late", "due_date": in_days(-1)}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == team.get_absolute_url()
+    assert not ReviewCycle.objects.exists()
+
+
+def test_the_dashboard_shows_each_members_status(client, manager, team, cycle, catalogue, role):
+    invite(team, "invited@example.com")
+    invite(team, "boss@example.com", kind=MANAGER)  # managers are not reviewed
+    join(team, UserFactory(username="bob"), role=role)
+    carol = join(team, UserFactory(username="carol"), role=role)
+    answer_all(cycle_assessment_start(cycle=cycle, membership=carol))
+    dave = join(team, UserFactory(username="dave"), role=role)
+    rate(submitted(cycle_assessment_start(cycle=cycle, membership=dave)), manager, {})
+    erin = join(team, UserFactory(username="erin"), role=role)
+    reviewed = submitted(cycle_assessment_start(cycle=cycle, membership=erin))
+    rate(reviewed, manager, {code: 2 for code in reviewed.snapshot["levels"]})
+    other = team_create(manager=UserFactory(), name="Autre")  # not this team's business
+    invite(other, "elsewhere@example.com")
+
+    response = login(client, manager).get(cycle.get_absolute_url())
+
+    statuses = {row.name: row.status for row in response.context["members"]}
+    assert statuses == {
+        "alice": "not_started",
+        "bob": "not_started",
+        "carol": "in_progress",
+        "dave": "submitted",
+        "erin": "reviewed",
+        "invited@example.com": "invited",
+    }
+    assert statuses == {row.name: row.status for row in cycle_members(cycle)}
+
+
+def test_members_see_their_teams_cycles_in_my_assessments(
+    client, manager, individual, outsider, team, cycle
+):
+    mine = login(client, individual).get(reverse("assessments:list"))
+    managers = login(client, manager).get(reverse("assessments:list"))
+    outsiders = login(client, outsider).get(reverse("assessments:list"))
+
+    assert [(c, m.user, a) for c, m, a in mine.context["cycles"]] == [(cycle, individual, None)]
+    assert managers.context["cycles"] == []
+    assert outsiders.context["cycles"] == []
+
+
+def test_starting_a_cycle_makes_one_assessment_for_the_target_role(
+    client, individual, team, membership, cycle, role
+):
+    set_target(membership, role)
+    url = reverse("teams:cycle_start", args=[team.pk, cycle.pk])
+
+    first = login(client, individual).post(url)
+    second = client.post(url)
+
+    assessment = Assessment.objects.get(owner=individual)
+    assert assessment.cycle == cycle
+    assert list(assessment.roles.all()) == [role]
+    assert first["Location"] == second["Location"] == assessment.get_absolute_url()
+    listed = client.get(reverse("assessments:list")).context["cycles"]
+    assert [a for _c, _m, a in listed] == [assessment]
+
+
+def test_without_a_target_role_the_member_chooses_roles_for_the_cycle(
+    client, individual, team, cycle, catalogue
+):
+    response = login(client, individual).post(
+        reverse("teams:cycle_start", args=[team.pk, cycle.pk])
+    )
+    new_url = f"{reverse('assessments:new')}?cycle={cycle.pk}"
+    page = client.get(new_url)
+    client.post(new_url, {"roles": [catalogue[1].pk], "cycle": cycle.pk})
+
+    assessment = Assessment.objects.get(owner=individual)
+    assert response["Location"] == new_url
+    assert page.context["cycle"] == cycle
+    assert assessment.cycle == cycle
+    assert list(assessment.roles.all()) == [catalogue[1]]
+
+
+def test_resuming_without_a_target_role_returns_to_the_draft(
+    client, individual, team, membership, cycle, catalogue
+):
+    draft = cycle_assessment_start(cycle=cycle, membership=membership, roles=[catalogue[1]])
+
+    response = login(client, individual).post(
+        reverse("teams:cycle_start", args=[team.pk, cycle.pk])
+    )
+
+    assert response["Location"] == draft.get_absolute_url()
+    assert Assessment.objects.get(owner=individual) == draft
+
+
+def test_a_manager_closes_the_cycle(client, manager, team, cycle):
+    response = login(client, manager).post(reverse("teams:cycle_close", args=[team.pk, cycle.pk]))
+
+    cycle.refresh_from_db()
+    assert response["Location"] == cycle.get_absolute_url()
+    assert not cycle.is_open
+
+
+def test_a_closed_cycle_cannot_be_started(client, individual, team, membership, cycle, role):
+    set_target(membership, role)
+    cycle_close(cycle=cycle)
+
+    response = login(client, individual).post(
+        reverse("teams:cycle_start", args=[team.pk, cycle.pk])
+    )
+
+    assert response["Location"] == reverse("assessments:list")
+    assert not Assessment.objects.exists()
+
+
+@pytest.fixture
+def frozen_draft(cycle, membership, role):
+    """Alice's fully answered draft in a cycle that was then closed."""
+    set_target(membership, role)
+    draft = cycle_assessment_start(cycle=cycle, membership=membership)
+    answer_all(draft, level_for=lambda i: 1)
+    cycle_close(cycle=cycle)
+    return draft
+
+
+def answers_of(assessment):
+    return sorted(
+        Answer.objects.filter(assessment=assessment).values_list("skill", "level", "note")
+    )
+
+
+def test_a_closed_cycle_refuses_answers_on_a_step(client, individual, frozen_draft):
+    before = answers_of(frozen_draft)
+    skill = RoleRequirement.objects.filter(role__in=frozen_draft.roles.all()).first().skill
+
+    response = login(client, individual).post(
+        reverse("assessments:step", args=[frozen_draft.pk, 1]),
+        {f"s{skill.pk}-level": "4", f"s{skill.pk}-note": "changed", "go": "next"},
+    )
+
+    assert response.status_code == 302
+    assert answers_of(frozen_draft) == before
+
+
+def test_a_closed_cycle_refuses_autosave(client, individual, frozen_draft):
+    before = answers_of(frozen_draft)
+    skill = RoleRequirement.objects.filter(role__in=frozen_draft.roles.all()).first().skill
+
+    response = login(client, individual).post(
+        reverse("assessments:answer", args=[frozen_draft.pk, skill.pk]),
+        {f"s{skill.pk}-level": "4"},
+    )
+
+    assert response.status_code == 409
+    assert answers_of(frozen_draft) == before
+
+
+def test_a_closed_cycle_refuses_submission(client, individual, frozen_draft):
+    response = login(client, individual).post(reverse("assessments:review", args=[frozen_draft.pk]))
+
+    frozen_draft.refresh_from_db()
+    assert response.status_code == 200
+    assert frozen_draft.is_draft
+    assert frozen_draft.snapshot is None
+
+
+def test_a_closed_cycle_refuses_ratings(client, manager, result):
+    rate(result, manager, {skills_in_order(result)[0]["code"]: 2})
+    cycle_close(cycle=result.cycle)
+    before = list(ManagerRating.objects.values_list("skill", "level", "comment"))
+
+    response = login(client, manager).post(
+        review_url(result), rating_form(result, {code: 4 for code in result.snapshot["levels"]})
+    )
+
+    assert response.status_code == 302
+    assert list(ManagerRating.objects.values_list("skill", "level", "comment")) == before
+
+
+# --- manager ratings -----------------------------------------------------------------
+
+
+def test_the_manager_rates_a_submitted_assessment(client, manager, result):
+    first, second = [s["code"] for s in skills_in_order(result)[:2]]
+
+    response = login(client, manager).post(
+        review_url(result),
+        rating_form(result, {first: 3, second: 0}, comments={first: "Seen in the audit"}),
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == review_url(result)
+    saved = {(r.skill.code, r.level, r.comment, r.rated_by) for r in result.ratings.all()}
+    assert saved == {(first, 3, "Seen in the audit", manager), (second, 0, "", manager)}
+
+
+def test_a_blank_level_removes_the_rating(client, manager, result):
+    first = skills_in_order(result)[0]["code"]
+    rate(result, manager, {first: 3})
+
+    login(client, manager).post(review_url(result), rating_form(result, {}))
+
+    assert not result.ratings.exists()
+
+
+@pytest.mark.parametrize("level", ["5", "-1", "x"])
+def test_an_out_of_range_level_saves_nothing(client, manager, result, level):
+    first, second = [s["code"] for s in skills_in_order(result)[:2]]
+    data = rating_form(result, {second: 2})
+    data[f"r{result.snapshot['skills'][first]['id']}-level"] = level
+
+    response = login(client, manager).post(review_url(result), data)
+
+    assert response.status_code == 200
+    assert not ManagerRating.objects.exists()
+
+
+def test_the_review_shows_self_and_manager_side_by_side(client, manager, result):
+    skills = skills_in_order(result)
+    own = result.snapshot["levels"]
+    # two levels or more apart: blind spots; equal: not; the last skill is left unrated
+    ratings = {s["code"]: (4 if own[s["code"]] <= 1 else 0) for s in skills[:3]}
+    ratings |= {s["code"]: own[s["code"]] for s in skills[3:5]}
+    rate(result, manager, ratings)
+
+    response = login(client, manager).get(review_url(result))
+
+    rows = {row["code"]: row for row in response.context["rows"]}
+    assert [row["code"] for row in response.context["rows"]] == [s["code"] for s in skills]
+    for code, row in rows.items():
+        assert row["self"] == own[code]
+        assert row["manager"] == ratings.get(code)
+    assert rows[skills[0]["code"]]["note"] == "Led the Q2 migration"
+    assert rows[skills[1]["code"]]["note"] == ""
+    expected_spots = {code for code, level in ratings.items() if abs(level - own[code]) >= 2}
+    assert {code for code, row in rows.items() if row["blind_spot"]} == expected_spots
+    assert response.context["blind_spots"] == len(expected_spots) == 3
+
+
+def test_a_draft_cannot_be_reviewed_yet(client, manager, cycle, membership, role):
+    set_target(membership, role)
+    draft = cycle_assessment_start(cycle=cycle, membership=membership)
+
+    response = login(client, manager).get(review_url(draft))
+    shared = client.post(reverse("teams:review_share", args=[cycle.team_id, draft.pk]))
+
+    draft.refresh_from_db()
+    assert response["Location"] == cycle.get_absolute_url()
+    assert shared.status_code == 302
+    assert draft.review_shared_at is None
+
+
+def test_the_member_sees_the_review_once_shared(client, manager, individual, outsider, result):
+    shared_url = reverse("assessments:shared_review", args=[result.pk])
+    first = skills_in_order(result)[0]["code"]
+    rate(result, manager, {first: 4})
+    assert login(client, individual).get(shared_url).status_code == 404
+
+    login(client, manager).post(
+        reverse("teams:review_share", args=[result.cycle.team_id, result.pk]), {"share": "1"}
+    )
+
+    result.refresh_from_db()
+    assert result.review_shared_at is not None
+    page = login(client, individual).get(shared_url)
+    assert page.status_code == 200
+    assert [row["manager"] for row in page.context["rows"]][0] == 4
+    assert login(client, outsider).get(shared_url).status_code == 404
+    assert login(client, manager).get(shared_url).status_code == 404
+
+
+def test_sharing_can_be_withdrawn(client, manager, individual, result):
+    url = reverse("teams:review_share", args=[result.cycle.team_id, result.pk])
+    login(client, manager).post(url, {"share": "1"})
+
+    client.post(url, {"share": "0"})
+
+    result.refresh_from_db()
+    assert result.review_shared_at is None
+    shared_url = reverse("assessments:shared_review", args=[result.pk])
+    assert login(client, individual).get(shared_url).status_code == 404
+
+
+# --- exports -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rated_cycle(manager, team, cycle, result, catalogue):
+    """Alice (AAA) rated on two skills, Bob (BBB) not rated, Carol still answering."""
+    first, second = [s["code"] for s in skills_in_order(result)[:2]]
+    rate(result, manager, {first: 4, second: 0})
+    bob = join(team, UserFactory(username="bob"), role=catalogue[1])
+    submitted(cycle_assessment_start(cycle=cycle, membership=bob), level_for=lambda i: 2)
+    carol = join(team, UserFactory(username="carol"), role=catalogue[0])
+    cycle_assessment_start(cycle=cycle, membership=carol)
+    return cycle
+
+
+def expected_matrix(cycle):
+    """The export worked out from the database: requirements, answers and ratings."""
+    rows = {}
+    for assessment in Assessment.objects.filter(cycle=cycle, status="submitted"):
+        role = TeamMembership.objects.get(team=cycle.team, user=assessment.owner).target_role
+        own = dict(assessment.answers.values_list("skill__code", "level"))
+        rated = dict(assessment.ratings.values_list("skill__code", "level"))
+        for req in RoleRequirement.objects.filter(role=role).select_related("skill"):
+            code = req.skill.code
+            used = rated.get(code, own[code])
+            rows[(assessment.owner.username, code)] = {
+                "role": role.code,
+                "self": own[code],
+                "manager": rated.get(code),
+                "used": used,
+                "target": req.target,
+                "gap": max(0, req.target - used),
+            }
+    return rows
+
+
+MATRIX_FIELDS = ("role", "self", "manager", "used", "target", "gap")
+
+
+def test_the_json_matrix_has_one_row_per_member_and_skill(client, manager, rated_cycle):
+    url = reverse("teams:cycle_matrix", args=[rated_cycle.team_id, rated_cycle.pk, "json"])
+
+    response = login(client, manager).get(url)
+
+    data = response.json()
+    assert response.status_code == 200
+    assert (data["team"], data["cycle"]) == ("Plateforme", "Revue 2025")
+    got = {
+        (row["member"], row["skill"]): {f: row[f] for f in MATRIX_FIELDS} for row in data["rows"]
+    }
+    assert len(got) == len(data["rows"]) == 6 + 3, "alice: 6 skills of AAA, bob: 3 of BBB"
+    assert got == expected_matrix(rated_cycle)
+    assert sum(1 for row in got.values() if row["manager"] is not None) == 2
+
+
+def test_the_csv_matrix_matches_the_json(client, manager, rated_cycle):
+    url = reverse("teams:cycle_matrix", args=[rated_cycle.team_id, rated_cycle.pk, "csv"])
+
+    response = login(client, manager).get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    reader = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    assert reader.fieldnames[:3] == ["member", "role", "skill"]
+    got = {}
+    for row in reader:
+        got[(row["member"], row["skill"])] = {
+            "role": row["role"],
+            **{f: int(row[f]) if row[f] else None for f in MATRIX_FIELDS[1:]},
+        }
+    assert got == expected_matrix(rated_cycle)
+
+
+def test_an_unknown_matrix_format_is_not_found(client, manager, cycle):
+    url = reverse("teams:cycle_matrix", args=[cycle.team_id, cycle.pk, "xml"])
+
+    assert login(client, manager).get(url).status_code == 404
+
+
+# --- query counts --------------------------------------------------------------------
+
+
+def add_submitted_members(team, cycles, role, manager, count):
+    """`count` members with a submitted, partly rated assessment in each cycle."""
+    users = [UserFactory() for _ in range(count)]
+    TeamMembership.objects.bulk_create(
+        TeamMembership(team=team, user=user, target_role=role) for user in users
+    )
+    ratings = []
+    for cycle in cycles:
+        for i, user in enumerate(users):
+            assessment = submitted(
+                assessment_start(owner=user, roles=[role]), level_for=lambda j, i=i: (i + j) % 5
+            )
+            assessment.cycle = cycle
+            assessment.save(update_fields=["cycle"])
+            skills = skills_in_order(assessment)[:3]
+            ratings += [
+                ManagerRating(assessment=assessment, skill_id=s["id"], level=2, rated_by=manager)
+                for s in skills
+            ]
+    ManagerRating.objects.bulk_create(ratings)
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(("cycle", ()), id="dashboard"),
+        pytest.param(("cycle_matrix", ("csv",)), id="csv"),
+        pytest.param(("cycle_matrix", ("json",)), id="json"),
+    ],
+)
+def test_team_pages_cost_the_same_for_5_and_50_members(client, manager, team, role, page):
+    previous = cycle_open(team=team, name="Revue 2024", due_date=in_days(1))
+    ReviewCycle.objects.filter(pk=previous.pk).update(
+        opened_at=timezone.now() - timedelta(days=365), closed_at=timezone.now()
+    )
+    cycle = cycle_open(team=team, name="Revue 2025", due_date=in_days(30))
+    invite(team, "invited@example.com")
+    team.memberships.filter(kind=MEMBER).delete()
+    add_submitted_members(team, [previous, cycle], role, manager, 5)
+    name, extra = page
+    url = reverse(f"teams:{name}", args=[team.pk, cycle.pk, *extra])
+    login(client, manager).get(url)  # warm up: sessions, content types
+
+    five = count_queries(client, url)
+    add_submitted_members(team, [previous, cycle], role, manager, 45)
+    fifty = count_queries(client, url)
+
+    if name == "cycle":
+        response = client.get(url)
+        assert response.context["previous"].pk == previous.pk
+        assert response.context["board"].change, "the comparison with last cycle ran"
+    assert fifty == five, f"{five} queries for 5 members, {fifty} for 50: a query per member"
