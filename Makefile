@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test install install-dev migrate catalogue lint messages clean
+.PHONY: run serve test install install-dev migrate catalogue lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -30,6 +30,21 @@ catalogue: migrate
 
 run: catalogue
 	$(BIN)/python manage.py runserver $(HOST)
+
+# Production-like: gunicorn on PostgreSQL, DEBUG off, static files through whitenoise.
+# Set SECRET_KEY (and PRODUCTION=true behind HTTPS) for a real deployment.
+DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/skills
+WORKERS ?= 4
+serve: install
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python scripts/ensure_database.py
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python manage.py migrate --noinput
+	DATABASE_URL=$(DATABASE_URL) $(BIN)/python manage.py load_catalogue
+	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+		$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	DEBUG=false DATABASE_URL=$(DATABASE_URL) ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+		SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+		CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
+		$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers $(WORKERS) --access-logfile -
 
 test: install-dev
 	$(BIN)/ruff check --quiet .
