@@ -186,6 +186,24 @@ class RoleAdmin(CatalogueAdmin):
             rows,
         )
 
+    def get_deleted_objects(self, objs, request):
+        """A role that assessments were made against cannot be deleted: say why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        used = (
+            Role.objects.filter(pk__in=[role.pk for role in objs])
+            .annotate(used_by=Count("assessments"))
+            .filter(used_by__gt=0)
+        )
+        for role in used:
+            protected.append(
+                _(
+                    "%(role)s: %(count)s assessment(s) were made against this role and keep "
+                    "it in their results. Unpublish it instead: it will no longer be offered."
+                )
+                % {"role": role, "count": role.used_by}
+            )
+        return deleted, counts, perms_needed, protected
+
     @admin.action(description=_("Publish the selected roles"), permissions=["change"])
     def publish(self, request, queryset):
         empty = queryset.filter(requirements__isnull=True)

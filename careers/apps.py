@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CareersConfig(AppConfig):
     name = "careers"
     verbose_name = _("Role catalogue")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401  (registers the deletion guard)

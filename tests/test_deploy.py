@@ -1,0 +1,50 @@
+"""Production settings pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+
+def test_check_deploy_passes_with_production_settings():
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "PRODUCTION": "true",
+        "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-with-entropy-0123456789",
+        "ALLOWED_HOSTS": "skills.example.com",
+        "CSRF_TRUSTED_ORIGINS": "https://skills.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": ""}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_pages_carry_a_content_security_policy(client, db):
+    response = client.get("/")
+
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
