@@ -1,0 +1,27 @@
+import json
+
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from careers.models import Skill
+
+
+class Command(BaseCommand):
+    help = "Restore a file made by export_data into an empty, migrated database."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path")
+
+    def handle(self, *args, path, **options):
+        if get_user_model().objects.exists() or Skill.objects.exists():
+            raise CommandError(
+                "The database is not empty: restore into a freshly migrated database."
+            )
+        with open(path, encoding="utf-8") as source:
+            rows = json.load(source)
+        with transaction.atomic():
+            for obj in serializers.deserialize("python", rows, handle_forward_references=True):
+                obj.save()
+        self.stdout.write(self.style.SUCCESS(f"{len(rows)} rows restored from {path}."))
