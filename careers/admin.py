@@ -103,9 +103,26 @@ class RoleRequirementInline(admin.TabularInline):
     model = RoleRequirement
     formset = RequirementInlineFormSet
     extra = 0
-    autocomplete_fields = ("skill",)
     fields = ("skill", "weight", "target")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """One query for the skill list, however many requirement rows the page shows."""
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "skill":
+            if not hasattr(request, "_skill_choices"):
+                queryset = Skill.objects.select_related("category").order_by(
+                    "category__order", "order"
+                )
+                request._skill_choices = [("", "---------")] + [
+                    (skill.pk, f"{skill.category} · {skill.name}") for skill in queryset
+                ]
+            field.choices = request._skill_choices
+        return field
+
     ordering = ("skill__category__order", "skill__order")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role", "skill")
 
 
 class CareerStepInline(TranslationTabularInline):
@@ -114,6 +131,9 @@ class CareerStepInline(TranslationTabularInline):
     extra = 0
     fields = ("direction", "name", "linked_role", "order")
     autocomplete_fields = ("linked_role",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("role", "linked_role")
 
 
 @admin.register(Role)

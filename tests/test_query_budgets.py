@@ -1,0 +1,104 @@
+"""Every page has a query budget. The ones that list things are checked at two sizes
+elsewhere too (results, questionnaire, history, team dashboard); here each page is
+measured once and capped, so that a new query in a loop shows up as a failure."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from assessments.services import assessment_start
+from assessments.team_services import (
+    cycle_assessment_start,
+    cycle_open,
+    invitation_create,
+    review_share,
+    team_create,
+)
+from tests.assessments.helpers import submitted
+from tests.conftest import build_catalogue
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(individual):
+    roles = build_catalogue(categories=3, skills_per_category=4)
+    manager = UserFactory(username="manon")
+    editor = UserFactory(username="edith", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Catalogue editors"))
+    team = team_create(manager=manager, name="Plateforme")
+    membership = team.memberships.create(user=individual, target_role=roles[0])
+    cycle = cycle_open(team=team, name="Revue", due_date="2030-01-01")
+    in_cycle = submitted(cycle_assessment_start(cycle=cycle, membership=membership))
+    review_share(assessment=in_cycle)
+    result = submitted(assessment_start(owner=individual, roles=roles))
+    draft = assessment_start(owner=individual, roles=roles)
+    invitation = invitation_create(
+        team=team,
+        email="new@example.com",
+        kind="member",
+        invited_by=manager,
+        link_for=lambda i: "http://testserver" + i.get_absolute_url(),
+    )
+    return {
+        "roles": roles,
+        "manager": manager,
+        "editor": editor,
+        "team": team,
+        "cycle": cycle,
+        "in_cycle": in_cycle,
+        "result": result,
+        "draft": draft,
+        "invitation": invitation,
+    }
+
+
+PAGES = [
+    # (who, url name, args from the world, budget)
+    (None, "home", lambda w: [], 2),
+    (None, "login", lambda w: [], 2),
+    (None, "signup", lambda w: [], 2),
+    (None, "careers:role_list", lambda w: [], 5),
+    (None, "careers:role_detail", lambda w: ["AAA"], 5),
+    (None, "teams:invitation", lambda w: [w["invitation"].token], 3),
+    ("individual", "assessments:list", lambda w: [], 10),
+    ("individual", "assessments:new", lambda w: [], 5),
+    ("individual", "assessments:step", lambda w: [w["draft"].pk, 1], 8),
+    ("individual", "assessments:review", lambda w: [w["draft"].pk], 8),
+    ("individual", "assessments:detail", lambda w: [w["result"].pk], 4),
+    ("individual", "assessments:compare", lambda w: [w["result"].pk], 12),
+    ("individual", "assessments:shared_review", lambda w: [w["in_cycle"].pk], 6),
+    ("individual", "assessments:result_json", lambda w: [w["result"].pk], 4),
+    ("individual", "assessments:result_csv", lambda w: [w["result"].pk], 4),
+    ("individual", "account", lambda w: [], 3),
+    ("individual", "account_delete", lambda w: [], 6),
+    ("individual", "password_change", lambda w: [], 3),
+    ("individual", "teams:list", lambda w: [], 4),
+    ("individual", "teams:detail", lambda w: [w["team"].pk], 5),
+    ("manager", "teams:detail", lambda w: [w["team"].pk], 8),
+    ("manager", "teams:cycle", lambda w: [w["team"].pk, w["cycle"].pk], 14),
+    ("manager", "teams:review", lambda w: [w["team"].pk, w["in_cycle"].pk], 7),
+    ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "csv"], 9),
+    ("editor", "admin:index", lambda w: [], 6),
+    ("editor", "admin:careers_role_changelist", lambda w: [], 8),
+    ("editor", "admin:careers_role_change", lambda w: [w["roles"][0].pk], 12),
+    ("editor", "admin:careers_skill_changelist", lambda w: [], 9),
+]
+
+
+@pytest.mark.parametrize(
+    ("who", "name", "args", "budget"), PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES]
+)
+def test_page_stays_within_its_query_budget(
+    client, world, individual, django_assert_max_num_queries, who, name, args, budget
+):
+    users = {"individual": individual, "manager": world["manager"], "editor": world["editor"]}
+    if who:
+        client.force_login(users[who])
+    url = reverse(name, args=args(world))
+
+    with django_assert_max_num_queries(budget):
+        response = client.get(url)
+
+    assert response.status_code == 200, url
