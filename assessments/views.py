@@ -1,9 +1,11 @@
 import csv
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -116,15 +118,18 @@ def assessment_detail(request, pk: int):
     if assessment.is_draft:
         questionnaire = questionnaire_for(assessment)
         return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
+    # Career steps link to roles a person can assess against today.
+    published = sorted(published_roles().values_list("code", flat=True))
     return render(
         request,
         "assessments/result.html",
         {
             "assessment": assessment,
-            "results": build_result(assessment),
+            # Only computed when the cached rendering is missing (see the template).
+            "results": SimpleLazyObject(lambda: build_result(assessment)),
             "bands": band_ranges(),
-            # Career steps link to roles a person can assess against today.
-            "published_codes": set(published_roles().values_list("code", flat=True)),
+            "published_codes": set(published),
+            "published_key": hashlib.sha1(",".join(published).encode()).hexdigest()[:12],
         },
     )
 
@@ -241,8 +246,14 @@ def answer_save(request, pk: int, skill_id: int):
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return _answer_status(request, questionnaire, errors, 400)
+    value = form.to_input()
+    answer = questionnaire.answers.get(skill_id)
+    if value.level is None and answer is not None:
+        # A note typed where no radio is set (perhaps a tab opened before the level was
+        # given in another) must not clear the level already saved.
+        value = AnswerInput(level=answer.level, note=value.note)
     try:
-        answers_save(assessment=assessment, values={skill_id: form.to_input()})
+        answers_save(assessment=assessment, values={skill_id: value})
     except AssessmentLocked:
         return _answer_status(request, questionnaire, _("This review cycle is closed."), 409)
     return _answer_status(request, questionnaire_for(assessment), _("Saved"), 200)

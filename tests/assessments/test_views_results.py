@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from assessments.results import result_document
@@ -176,6 +177,7 @@ def test_result_page_and_exports_unchanged_after_catalogue_edit(client, individu
     ]
 
     def pages():
+        cache.clear()  # render anew: the page must not depend on the live catalogue
         # CSRF tokens are masked anew on each page: leave them out of the comparison
         return [re.sub(r"[A-Za-z0-9]{64}", "", client.get(url).content.decode()) for url in urls]
 
@@ -274,3 +276,21 @@ def test_delete_removes_a_draft_but_never_a_result(client, individual, result, c
     client.post(reverse("assessments:delete", args=[result.pk]))
 
     assert list(individual.assessments.all()) == [result]
+
+
+def test_result_page_is_rendered_once_then_served_from_the_cache(
+    client, individual, result, monkeypatch
+):
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[result.pk])
+    first = client.get(url)
+    calls = []
+    monkeypatch.setattr("assessments.views.build_result", lambda *a, **k: calls.append(a) or [])
+
+    second = client.get(url)
+    client.cookies["django_language"] = "en"
+    english = client.get(url)
+
+    assert calls == [(result,)]  # only the English page had to be built
+    assert re.sub(r"[A-Za-z0-9]{64}", "", first.text) == re.sub(r"[A-Za-z0-9]{64}", "", second.text)
+    assert english.status_code == 200
