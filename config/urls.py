@@ -1,9 +1,19 @@
 from django.contrib import admin
+from django.http import HttpResponse
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
+
+
+@require_GET
+def healthz(request):
+    """For load balancers and the benchmark's baseline: answers without any work."""
+    return HttpResponse("ok", content_type="text/plain")
+
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),

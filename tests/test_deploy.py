@@ -48,3 +48,10 @@ def test_pages_carry_a_content_security_policy(client, db):
     assert "script-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_health_check_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+
+    assert response.status_code == 200 and response.content == b"ok"
