@@ -50,7 +50,7 @@ def test_pages_carry_a_content_security_policy(client, db):
     assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
 
 
-def test_health_check_answers_without_touching_the_database(client, django_assert_num_queries):
+def test_health_check_answers_without_touching_the_database(client, db, django_assert_num_queries):
     with django_assert_num_queries(0):
         response = client.get("/healthz")
 
