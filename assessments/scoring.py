@@ -140,3 +140,105 @@ def is_blind_spot(self_level: int | None, manager_level: int | None) -> bool:
     if self_level is None or manager_level is None:
         return False
     return abs(self_level - manager_level) >= BLIND_SPOT_GAP
+
+
+# Ladders, what-if and paths between roles -------------------------------------------
+
+# A rung of a ladder is met when the fit reaches LADDER_MIN_FIT and no requirement
+# weighing LADDER_KEY_WEIGHT or more has a gap of LADDER_BLOCKING_GAP or more.
+LADDER_MIN_FIT = 80.0
+LADDER_KEY_WEIGHT = 4
+LADDER_BLOCKING_GAP = 2
+
+
+def blocking_gaps(score: RoleScore) -> tuple[SkillScore, ...]:
+    return tuple(
+        s for s in score.gaps if s.weight >= LADDER_KEY_WEIGHT and s.gap >= LADDER_BLOCKING_GAP
+    )
+
+
+def meets_rung(score: RoleScore) -> bool:
+    return score.fit >= LADDER_MIN_FIT and not blocking_gaps(score)
+
+
+@dataclass(frozen=True)
+class LadderPosition:
+    rungs: tuple[RoleScore, ...]  # lowest first
+    highest_met: RoleScore | None
+    next_rung: RoleScore | None
+
+    @property
+    def fit_shortfall(self) -> float:
+        if self.next_rung is None:
+            return 0.0
+        return max(0.0, round(LADDER_MIN_FIT - self.next_rung.fit, 1))
+
+
+def ladder_position(rungs: Sequence[RoleScore]) -> LadderPosition:
+    """The highest rung met (rungs lowest first) and the one above it."""
+    highest = None
+    for index, score in enumerate(rungs):
+        if meets_rung(score):
+            highest = index
+    next_index = 0 if highest is None else highest + 1
+    return LadderPosition(
+        rungs=tuple(rungs),
+        highest_met=rungs[highest] if highest is not None else None,
+        next_rung=rungs[next_index] if next_index < len(rungs) else None,
+    )
+
+
+@dataclass(frozen=True)
+class Improvement:
+    skill: str
+    level: int  # the new level, one above today's
+    fit: float  # the role's fit with that change
+    gain: float
+
+
+def best_improvements(
+    profile: RoleProfile, levels: Mapping[str, int], count: int = 3
+) -> list[Improvement]:
+    """The single-step changes (one skill up by one level) that raise the fit most.
+
+    Ties go to the higher priority today, then to catalogue order.
+    """
+    today = score_role(profile, levels).fit
+    options = []
+    for req in profile.requirements:
+        level = levels.get(req.skill, 0)
+        if level >= req.target:
+            continue  # a level above the target adds nothing to the fit
+        changed = {**levels, req.skill: level + 1}
+        fit = score_role(profile, changed).fit
+        options.append(
+            (
+                -(fit - today),
+                -(req.weight * (req.target - level)),
+                req.order,
+                Improvement(skill=req.skill, level=level + 1, fit=fit, gain=round(fit - today, 1)),
+            )
+        )
+    options.sort(key=lambda option: option[:3])
+    return [option[3] for option in options[:count]]
+
+
+def gap_points(score: RoleScore) -> int:
+    """The total weighted gap: the sum of priorities still to close."""
+    return sum(s.priority for s in score.skills)
+
+
+@dataclass(frozen=True)
+class RoleDistance:
+    overlap: float  # shared skills / skills of either role, in %
+    points: int  # weighted gap points from meeting A's targets exactly to B
+
+
+def role_distance(a: RoleProfile, b: RoleProfile) -> RoleDistance:
+    """How far B is for someone who meets exactly A's targets (asymmetric)."""
+    a_skills = {req.skill for req in a.requirements}
+    b_skills = {req.skill for req in b.requirements}
+    union = a_skills | b_skills
+    overlap = round(100 * len(a_skills & b_skills) / len(union), 1) if union else 100.0
+    targets = {req.skill: req.target for req in a.requirements}
+    return RoleDistance(overlap=overlap, points=gap_points(score_role(b, targets)))
