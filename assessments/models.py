@@ -22,6 +22,10 @@ class Assessment(models.Model):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
 
+    class Mode(models.TextChoices):
+        FULL = "full", _("Full")
+        QUICK = "quick", _("Quick (core skills only)")
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -32,6 +36,7 @@ class Assessment(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.FULL)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -73,6 +78,10 @@ class Assessment(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
+
+    @property
+    def is_quick(self) -> bool:
+        return self.mode == self.Mode.QUICK
 
 
 class Answer(models.Model):

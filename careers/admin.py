@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import interchange
 from .models import (
+    MAX_CORE_REQUIREMENTS,
     CareerStep,
     NextStepAction,
     Role,
@@ -97,13 +98,19 @@ class RequirementInlineFormSet(forms.BaseInlineFormSet):
             raise ValidationError(
                 _("A published role needs at least one requirement: add one or unpublish it.")
             )
+        core = sum(1 for form in kept if form.cleaned_data.get("is_core"))
+        if core > MAX_CORE_REQUIREMENTS:
+            raise ValidationError(
+                _("The quick assessment asks %(max)s core skills at most: %(n)s are ticked.")
+                % {"max": MAX_CORE_REQUIREMENTS, "n": core}
+            )
 
 
 class RoleRequirementInline(admin.TabularInline):
     model = RoleRequirement
     formset = RequirementInlineFormSet
     extra = 0
-    fields = ("skill", "weight", "target")
+    fields = ("skill", "weight", "target", "is_core")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """One query for the skill list, however many requirement rows the page shows."""
@@ -138,8 +145,17 @@ class CareerStepInline(TranslationTabularInline):
 
 @admin.register(Role)
 class RoleAdmin(CatalogueAdmin):
-    list_display = ("name", "code", "is_published", "requirement_count", "total_weight", "order")
-    list_filter = ("is_published",)
+    list_display = (
+        "name",
+        "code",
+        "is_published",
+        "ladder",
+        "ladder_rank",
+        "requirement_count",
+        "total_weight",
+        "order",
+    )
+    list_filter = ("is_published", "ladder")
     search_fields = ("code", "name_fr", "name_en", "summary_fr", "summary_en")
     ordering = ("order", "code")
     readonly_fields = ("profile",)

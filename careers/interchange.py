@@ -7,7 +7,7 @@ CSV is one file with one row per record. The header row names the columns, in an
 order (other columns are ignored):
 
     type,code,parent,level,weight,target,kind,direction,link,published,
-    name_fr,name_en,text_fr,text_en
+    name_fr,name_en,text_fr,text_en,core,ladder,rank   (the last three may be left out)
 
     type         code        other columns                           name_*   text_*
     category     category                                            name     description
@@ -15,9 +15,11 @@ order (other columns are ignored):
     level        skill code  level 1-4                                        descriptor
     action       skill code  level 1-4 (the level it helps reach),   title    detail
                              kind (training, certification, ...)
-    role         role        published true/false (empty: true)      name     summary
+    role         role        published true/false (empty: true),    name     summary
+                             ladder (optional code) and rank 1-99
     requirement  role code   parent = skill code, weight 1-5,
-                             target 1-4
+                             target 1-4, core true/false (empty:
+                             false: not in the quick assessment)
     career       role code   direction from/to, link = role code     name
                              of the catalogue or empty
 
@@ -75,7 +77,12 @@ COLUMNS = [
     "name_en",
     "text_fr",
     "text_en",
+    "core",
+    "ladder",
+    "rank",
 ]
+# Columns added after the first format: a file without them is still read.
+OPTIONAL_COLUMNS = {"core", "ladder", "rank"}
 TYPES = ["category", "skill", "level", "action", "role", "requirement", "career"]
 # The same rules as the database constraints on the codes (careers/models.py).
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -177,10 +184,16 @@ def catalogue_document() -> Document:
             {
                 "code": role.code,
                 "published": role.is_published,
+                **({"ladder": role.ladder, "rank": role.ladder_rank} if role.ladder else {}),
                 "name": _text(role, "name"),
                 "summary": _text(role, "summary"),
                 "requirements": [
-                    {"skill": req.skill.code, "weight": req.weight, "target": req.target}
+                    {
+                        "skill": req.skill.code,
+                        "weight": req.weight,
+                        "target": req.target,
+                        **({"core": True} if req.is_core else {}),
+                    }
                     for req in role.requirements.all()
                 ],
                 "career": {
@@ -241,6 +254,10 @@ def parse_json(raw: bytes) -> Document:
         raise ImportRejected(
             [RowError(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]
         ) from None
+    except (ValueError, RecursionError):  # a number of 4300+ digits, or nesting too deep
+        raise ImportRejected(
+            [RowError(None, "not valid JSON: a number is too long or the nesting too deep")]
+        ) from None
     if not isinstance(document, dict):
         raise ImportRejected([RowError(None, NOT_A_DOCUMENT)])
     return document
@@ -258,7 +275,7 @@ def parse_csv(raw: bytes) -> Document:
     header = [name.strip().lower() for name in next(reader, [])]
     if not header:
         raise ImportRejected([RowError(None, "the file is empty")])
-    missing = [column for column in COLUMNS if column not in header]
+    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     if missing:
         raise ImportRejected([RowError(1, f"missing required columns: {', '.join(missing)}")])
     records: list[_Record] = []
@@ -410,6 +427,8 @@ def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
             "role",
             code=r_code,
             published=scalar(r_path, role, "published"),
+            ladder=scalar(r_path, role, "ladder"),
+            rank=scalar(r_path, role, "rank"),
             **texts(r_path, role.get("name"), "name", "name"),
             **texts(r_path, role.get("summary"), "summary", "text"),
         )
@@ -421,6 +440,7 @@ def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
                 parent=scalar(q_path, requirement, "skill"),
                 weight=scalar(q_path, requirement, "weight"),
                 target=scalar(q_path, requirement, "target"),
+                core=scalar(q_path, requirement, "core"),
             )
         career = role.get("career") or {}
         if not isinstance(career, dict):
@@ -462,6 +482,8 @@ def _validate(
     for done, record in enumerate(records, start=1):
         v = record.values
         problems = _problems(v, in_file, known_skills, known_roles)
+        # PostgreSQL cannot store NUL characters; nobody types them on purpose.
+        problems += [f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]]
         key = None if problems else _identity(v)
         if key:
             if key in first_seen:
@@ -513,6 +535,10 @@ def _problems(
         problems = _code(Role, code, ROLE_CODE) + _names(v, "name", "name", Role, "name")
         if _flag(v["published"]) is None:
             problems.append(f"published {v['published']!r} must be true or false")
+        if v["ladder"] and not SLUG.fullmatch(v["ladder"]):
+            problems.append(f"ladder {v['ladder']!r} must be a lowercase code, e.g. pmo")
+        if v["ladder"]:
+            problems += _number(v, "rank", 1, 99)
         return problems
     if type_ in ("level", "action"):
         problems = [] if code in in_file["skill"] else [f"skill {code!r} is not in the file"]
@@ -531,6 +557,8 @@ def _problems(
             problems.append(
                 f"skill {v['parent']!r} (parent) is neither in the file nor in the catalogue"
             )
+        if v["core"] and _flag(v["core"]) is None:
+            problems.append(f"core {v['core']!r} must be true or false")
         return problems + _number(v, "weight", 1, 5) + _number(v, "target", 1, 4)
     if v["direction"] not in ("from", "to"):
         problems.append(f"direction {v['direction']!r} must be from or to")
@@ -581,7 +609,7 @@ def _number(v: dict[str, str], column: str, low: int, high: int) -> list[str]:
         return [f"{column} is missing"]
     if not (value.isascii() and value.isdigit()):
         return [f"{column} {value!r} is not a whole number"]
-    if not low <= int(value) <= high:
+    if len(value) > 9 or not low <= int(value) <= high:  # int() refuses 4300+ digits
         return [f"{column} {value} is out of range ({low}-{high})"]
     return []
 
@@ -624,6 +652,7 @@ def _nest(records: list[_Record]) -> Document:
             roles[v["code"]] = {
                 "code": v["code"],
                 "published": _flag(v["published"]),
+                **({"ladder": v["ladder"], "rank": int(v["rank"])} if v["ladder"] else {}),
                 "name": text(v, "name"),
                 "summary": text(v, "text"),
                 "requirements": [],
@@ -647,7 +676,12 @@ def _nest(records: list[_Record]) -> Document:
             )
         elif v["type"] == "requirement":
             roles[v["code"]]["requirements"].append(
-                {"skill": v["parent"], "weight": int(v["weight"]), "target": int(v["target"])}
+                {
+                    "skill": v["parent"],
+                    "weight": int(v["weight"]),
+                    "target": int(v["target"]),
+                    **({"core": True} if v["core"] and _flag(v["core"]) else {}),
+                }
             )
         elif v["type"] == "career":
             roles[v["code"]]["career"][v["direction"]].append(

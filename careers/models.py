@@ -23,6 +23,7 @@ class Level(models.IntegerChoices):
 
 
 TARGET_LEVELS = [choice for choice in Level.choices if choice[0] >= 1]
+MAX_CORE_REQUIREMENTS = 15  # questions of a quick assessment for one role
 
 # Field validators give the editor a message on the right field; the CheckConstraints
 # below hold the same rules in the database, whatever writes to it.
@@ -189,6 +190,15 @@ class Role(models.Model):
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Only published roles can be chosen.")
     )
+    ladder = models.SlugField(
+        _("ladder"),
+        max_length=30,
+        blank=True,
+        help_text=_("Roles sharing a ladder name form a ladder, e.g. pmo or tpm."),
+    )
+    ladder_rank = models.PositiveSmallIntegerField(
+        _("rung"), default=0, help_text=_("Position on the ladder, 1 for the first rung.")
+    )
     skills = models.ManyToManyField(Skill, through="RoleRequirement", related_name="roles")
 
     class Meta:
@@ -227,6 +237,11 @@ class RoleRequirement(models.Model):
         choices=TARGET_LEVELS,
         validators=LEVEL_VALIDATORS,
         help_text=_("Expected level, from 1 to 4."),
+    )
+    is_core = models.BooleanField(
+        _("core"),
+        default=False,
+        help_text=_("Core requirements make the quick assessment (15 at most per role)."),
     )
 
     class Meta:

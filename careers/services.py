@@ -184,6 +184,8 @@ def catalogue_load(
             {
                 "order": r_order,
                 "is_published": bool(doc.get("published", True)),
+                "ladder": doc.get("ladder") or "",
+                "ladder_rank": int(doc.get("rank") or 0),
                 **_translated("name", doc["name"]),
                 **_translated("summary", doc.get("summary")),
             },
@@ -200,7 +202,11 @@ def catalogue_load(
                 RoleRequirement,
                 (role.pk, skill.pk),
                 {"role": role, "skill": skill},
-                {"weight": int(req["weight"]), "target": int(req["target"])},
+                {
+                    "weight": int(req["weight"]),
+                    "target": int(req["target"]),
+                    "is_core": bool(req.get("core", False)),
+                },
             )
             kept.add(requirement.pk)
         _delete_rest(report, RoleRequirement.objects.filter(role=role), kept)
