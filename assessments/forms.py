@@ -20,6 +20,15 @@ class RoleChoiceForm(forms.Form):
         error_messages={"required": _("Choose at least one role.")},
     )
 
+    quick = forms.BooleanField(
+        label=_("Quick assessment: the core skills only, about ten minutes"),
+        help_text=_(
+            "The result is provisional; you can continue into the full assessment later "
+            "without answering anything twice."
+        ),
+        required=False,
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].queryset = published_roles()

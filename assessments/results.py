@@ -314,3 +314,51 @@ def compare_with_current(
             )
         )
     return comparisons
+
+
+def build_ladders(assessment: Assessment, language: str | None = None) -> list[dict[str, Any]]:
+    """Per ladder among the assessed roles: the highest rung met and what the next needs."""
+    snapshot = assessment.snapshot or {}
+    skills = snapshot.get("skills", {})
+    roles = {role["code"]: role for role in snapshot.get("roles", [])}
+    scores = {score.code: score for score in scores_for(assessment)}
+    ladders: dict[str, list[dict[str, Any]]] = {}
+    for role in snapshot.get("roles", []):
+        if role.get("ladder"):
+            ladders.setdefault(role["ladder"], []).append(role)
+    out = []
+    for name, rungs in ladders.items():
+        rungs.sort(key=lambda role: role.get("rank", 0))
+        position = scoring.ladder_position([scores[role["code"]] for role in rungs])
+        next_rung = position.next_rung
+        out.append(
+            {
+                "ladder": name,
+                "rungs": [
+                    {
+                        "code": score.code,
+                        "name": pick(roles[score.code]["name"], language),
+                        "fit": score.fit,
+                        "met": scoring.meets_rung(score),
+                    }
+                    for score in position.rungs
+                ],
+                "highest": pick(roles[position.highest_met.code]["name"], language)
+                if position.highest_met
+                else None,
+                "next": pick(roles[next_rung.code]["name"], language) if next_rung else None,
+                "shortfall": position.fit_shortfall,
+                "blocking": [
+                    {
+                        "name": pick(skills[s.skill]["name"], language),
+                        "level": s.level,
+                        "target": s.target,
+                        "weight": s.weight,
+                    }
+                    for s in scoring.blocking_gaps(next_rung)
+                ]
+                if next_rung
+                else [],
+            }
+        )
+    return out

@@ -73,7 +73,7 @@ class Questionnaire:
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
     """The draft's questions and answers so far (5 queries, whatever the number of skills)."""
     role_ids = list(assessment.roles.values_list("pk", flat=True))
-    steps = questionnaire_steps(role_ids)
+    steps = questionnaire_steps(role_ids, core_only=assessment.is_quick)
     answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
     return Questionnaire(steps=steps, answers=answers)
 

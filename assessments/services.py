@@ -34,10 +34,24 @@ def _cycle_closed(assessment: Assessment) -> bool:
 
 
 @transaction.atomic
-def assessment_start(*, owner, roles: Iterable[Role]) -> Assessment:
-    assessment = Assessment.objects.create(owner=owner)
+def assessment_start(*, owner, roles: Iterable[Role], quick: bool = False) -> Assessment:
+    mode = Assessment.Mode.QUICK if quick else Assessment.Mode.FULL
+    assessment = Assessment.objects.create(owner=owner, mode=mode)
     assessment.roles.set(roles)
     return assessment
+
+
+@transaction.atomic
+def assessment_continue_in_full(*, assessment: Assessment) -> Assessment:
+    """A full draft for a quick assessment's roles, with every answer given so far."""
+    full = assessment_start(
+        owner=assessment.owner, roles=assessment.roles.filter(is_published=True)
+    )
+    Answer.objects.bulk_create(
+        Answer(assessment=full, skill_id=a.skill_id, level=a.level, note=a.note)
+        for a in assessment.answers.all()
+    )
+    return full
 
 
 def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -> int:
@@ -88,7 +102,8 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         if _cycle_closed(locked):
             raise AssessmentLocked
         role_ids = list(locked.roles.values_list("pk", flat=True))
-        skills = [skill for step in questionnaire_steps(role_ids) for skill in step.skills]
+        steps = questionnaire_steps(role_ids, core_only=locked.is_quick)
+        skills = [skill for step in steps for skill in step.skills]
         levels = dict(
             Answer.objects.filter(assessment=locked, level__isnull=False).values_list(
                 "skill_id", "level"
@@ -97,7 +112,7 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         missing = [skill for skill in skills if skill.pk not in levels]
         if missing or not skills:
             raise IncompleteAssessment(missing)
-        snapshot = catalogue_snapshot(role_ids)
+        snapshot = catalogue_snapshot(role_ids, core_only=locked.is_quick)
         snapshot["levels"] = {skill.code: levels[skill.pk] for skill in skills}
         locked.snapshot = snapshot
         locked.status = Assessment.Status.SUBMITTED

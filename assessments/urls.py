@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/answers/<int:skill_id>/", views.answer_save, name="answer"),
     path("<int:pk>/review/", views.assessment_review, name="review"),
     path("<int:pk>/retake/", views.assessment_retake_view, name="retake"),
+    path("<int:pk>/continue/", views.assessment_continue, name="continue"),
     path("<int:pk>/delete/", views.assessment_delete, name="delete"),
     path("<int:pk>/compare/", views.result_compare, name="compare"),
     path("<int:pk>/manager-review/", views.shared_review, name="shared_review"),

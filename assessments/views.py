@@ -1,5 +1,6 @@
 import csv
 import hashlib
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +17,14 @@ from .forms import AnswerForm, RoleChoiceForm
 from .models import Assessment, TeamMembership
 from .results import (
     band_ranges,
+    build_ladders,
     build_result,
     compare_with_current,
     fit_history,
     pick,
     result_document,
 )
-from .scoring import is_blind_spot
+from .scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT, is_blind_spot
 from .selectors import (
     assessment_get,
     drafts_with_progress,
@@ -34,6 +36,7 @@ from .services import (
     AssessmentLocked,
     IncompleteAssessment,
     answers_save,
+    assessment_continue_in_full,
     assessment_delete_draft,
     assessment_retake,
     assessment_start,
@@ -88,7 +91,9 @@ def assessment_new(request):
                 messages.error(request, _("This review cycle is closed."))
                 return redirect("assessments:list")
         else:
-            assessment = assessment_start(owner=request.user, roles=roles)
+            assessment = assessment_start(
+                owner=request.user, roles=roles, quick=form.cleaned_data["quick"]
+            )
         return redirect("assessments:step", pk=assessment.pk, number=1)
     return render(
         request,
@@ -99,8 +104,10 @@ def assessment_new(request):
 
 def _cycle_membership(request):
     """The open review cycle named in ?cycle=, if the user is a member of its team."""
-    cycle_id = request.GET.get("cycle") or request.POST.get("cycle")
-    if not cycle_id or not str(cycle_id).isdigit():
+    cycle_id = request.GET.get("cycle") or request.POST.get("cycle") or ""
+    # ASCII digits only, and few enough for a database id: "²" passes isdigit() but not
+    # int(), and 20 digits overflow the column.
+    if not re.fullmatch(r"[0-9]{1,18}", cycle_id):
         return None
     membership = (
         TeamMembership.objects.select_related("team")
@@ -128,6 +135,12 @@ def assessment_detail(request, pk: int):
             # Only computed when the cached rendering is missing (see the template).
             "results": SimpleLazyObject(lambda: build_result(assessment)),
             "bands": band_ranges(),
+            "ladders": SimpleLazyObject(lambda: build_ladders(assessment)),
+            "thresholds": {
+                "fit": LADDER_MIN_FIT,
+                "weight": LADDER_KEY_WEIGHT,
+                "gap": LADDER_BLOCKING_GAP,
+            },
             "published_codes": set(published),
             "published_key": hashlib.sha1(",".join(published).encode()).hexdigest()[:12],
         },
@@ -223,8 +236,8 @@ def _after_step(request, pk: int, number: int, step_count: int):
         return redirect("assessments:review", pk=pk)
     if action == "previous":
         target = number - 1
-    elif action.startswith("step-") and action[5:].isdigit():
-        target = int(action[5:])
+    elif step := re.fullmatch(r"step-([0-9]{1,4})", action):
+        target = int(step[1])
     else:
         target = number + 1
     if 1 <= target <= step_count:
@@ -301,6 +314,18 @@ def assessment_retake_view(request, pk: int):
         messages.error(request, _("Those roles are no longer offered: choose new ones."))
         return redirect("assessments:new")
     return redirect("assessments:step", pk=assessment.pk, number=1)
+
+
+@login_required
+@require_POST
+def assessment_continue(request, pk: int):
+    """Turn a quick assessment into a full one, keeping every answer already given."""
+    quick = assessment_get(request.user, pk)
+    if not quick.is_quick:
+        raise Http404("Only a quick assessment can be continued.")
+    full = assessment_continue_in_full(assessment=quick)
+    messages.success(request, _("Your answers are kept: only the remaining questions are left."))
+    return redirect(full)
 
 
 @login_required

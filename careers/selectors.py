@@ -23,9 +23,15 @@ class Step:
     skills: list[Skill]
 
 
-def questionnaire_steps(role_ids: Iterable[int]) -> list[Step]:
-    """The union of the roles' skills, one step per category, in catalogue order (2 queries)."""
-    skill_ids = RoleRequirement.objects.filter(role_id__in=list(role_ids)).values("skill_id")
+def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
+    """The union of the roles' skills, one step per category, in catalogue order (2 queries).
+
+    `core_only` keeps the core requirements: the quick assessment's questions.
+    """
+    requirements = RoleRequirement.objects.filter(role_id__in=list(role_ids))
+    if core_only:
+        requirements = requirements.filter(is_core=True)
+    skill_ids = requirements.values("skill_id")
     skills = (
         Skill.objects.filter(pk__in=skill_ids)
         .select_related("category")
@@ -44,20 +50,21 @@ def _text(obj: Any, field: str) -> dict[str, str]:
     return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
 
 
-def catalogue_snapshot(role_ids: Iterable[int]) -> dict[str, Any]:
+def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> dict[str, Any]:
     """Everything a result shows about the catalogue, as plain JSON (6 queries).
 
     Both languages are kept so that a frozen result can still be read in either.
+    `core_only` keeps the core requirements, for a quick (provisional) assessment.
     """
     role_ids = list(role_ids)
+    requirements = RoleRequirement.objects.select_related("skill").order_by(
+        "skill__category__order", "skill__order", "skill__code"
+    )
+    if core_only:
+        requirements = requirements.filter(is_core=True)
     roles = list(
         Role.objects.filter(pk__in=role_ids).prefetch_related(
-            Prefetch(
-                "requirements",
-                queryset=RoleRequirement.objects.select_related("skill").order_by(
-                    "skill__category__order", "skill__order", "skill__code"
-                ),
-            ),
+            Prefetch("requirements", queryset=requirements),
             Prefetch(
                 "career_steps",
                 queryset=CareerStep.objects.select_related("linked_role").order_by(
@@ -66,7 +73,7 @@ def catalogue_snapshot(role_ids: Iterable[int]) -> dict[str, Any]:
             ),
         )
     )
-    steps = questionnaire_steps(role_ids)
+    steps = questionnaire_steps(role_ids, core_only=core_only)
     skill_ids = [skill.pk for step in steps for skill in step.skills]
     actions: dict[int, list[dict[str, Any]]] = {}
     for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
@@ -97,10 +104,13 @@ def catalogue_snapshot(role_ids: Iterable[int]) -> dict[str, Any]:
 
     return {
         "version": 1,
+        "mode": "quick" if core_only else "full",
         "roles": [
             {
                 "code": role.code,
                 "order": role.order,
+                "ladder": role.ladder,
+                "rank": role.ladder_rank,
                 "name": _text(role, "name"),
                 "summary": _text(role, "summary"),
                 "requirements": [
