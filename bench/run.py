@@ -1,0 +1,1100 @@
+"""Performance benchmark: build a PostgreSQL dataset, serve it with gunicorn, load it with wrk.
+
+    .venv/bin/python bench/run.py [--duration 15] [--concurrency 16] [--threads 2]
+                                  [--workers 2*cores] [--members 200] [--reuse] ...
+
+1. (Re)creates the database `skills_bench`, migrates, loads the catalogue, times an
+   import of a generated 1,000-skill catalogue (into a scratch copy), and builds the
+   dataset of bench/dataset.py (a 200-member team, three cycles, one individual).
+2. Collects the static files and starts gunicorn on a free loopback port with
+   production-like settings (DEBUG off, Redis cache/sessions/axes, CONN_MAX_AGE=60).
+3. Logs in through the real login form and measures each page with wrk for a fixed time.
+4. Runs a mixed load (60 s, 32 connections) and a fault run (PostgreSQL restarted once).
+5. Writes bench/results.md (and bench/results.json), then stops gunicorn.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+DB_NAME = "skills_bench"
+IMPORT_DB = "skills_bench_import"  # scratch copy for the import timing, dropped after
+PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "postgres"}
+PG_URL = "postgres://{user}:{password}@{host}:{port}/{{}}".format(**PG)
+REDIS_URL = "redis://127.0.0.1:6379/3"
+# A fixed, benchmark-only key: the sessions it signs live in a throwaway database.
+SECRET_KEY = "bench-only-secret-key-not-for-production-4b8e0d6f1a2c9e7d5b3a1f0e8c6d4b2a"
+
+TARGETS_P99_MS = 50
+TARGET_RATIO = 0.5
+TARGET_DASHBOARD_P50_MS = 300
+TARGET_IMPORT_S = 5
+
+
+STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
+
+
+def app_env(database: str = DB_NAME) -> dict[str, str]:
+    """The settings gunicorn runs with (and the build, so both see the same configuration)."""
+    env = dict(os.environ)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="false",
+        SECRET_KEY=SECRET_KEY,
+        DATABASE_URL=PG_URL.format(database),
+        REDIS_URL=REDIS_URL,
+        ALLOWED_HOSTS="127.0.0.1",
+        CONN_MAX_AGE="60",
+    )
+    env.pop("PRODUCTION", None)  # it needs HTTPS in front: not on this loopback
+    return env
+
+
+def pg_admin(*statements: str) -> list:
+    import psycopg
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+        rows = []
+        for statement in statements:
+            cursor = conn.execute(statement)
+            rows.append(cursor.fetchall() if cursor.description else None)
+        return rows
+
+
+# ---------------------------------------------------------------------------- build
+
+
+def setup_django() -> None:
+    os.environ.update(app_env())
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def build(args) -> dict:
+    """Fresh database, migrations, catalogue, import timing, dataset. Returns the facts."""
+    facts: dict = {"timings": {}}
+    start = time.perf_counter()
+    log(f"dropping and creating database {DB_NAME}")
+    pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"')
+    setup_django()
+    import io
+
+    from django.core.management import call_command
+    from django.db import connections
+
+    call_command("migrate", verbosity=0, interactive=False)
+    facts["timings"]["migrate"] = time.perf_counter() - start
+    mark = time.perf_counter()
+    call_command("load_catalogue", verbosity=0, stdout=io.StringIO())
+    facts["timings"]["load_catalogue"] = time.perf_counter() - mark
+
+    log("timing the import of a generated 1,000-skill catalogue (scratch copy of the database)")
+    connections.close_all()
+    pg_admin(
+        f'DROP DATABASE IF EXISTS "{IMPORT_DB}" WITH (FORCE)',
+        f'CREATE DATABASE "{IMPORT_DB}" TEMPLATE "{DB_NAME}"',
+    )
+    try:
+        out = subprocess.run(
+            [str(PYTHON), str(Path(__file__)), "--import-timing", str(args.import_skills)],
+            env=app_env(IMPORT_DB),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        ).stdout
+        facts["import"] = json.loads(out.strip().splitlines()[-1])
+    finally:
+        pg_admin(f'DROP DATABASE IF EXISTS "{IMPORT_DB}" WITH (FORCE)')
+    log(f"import: {facts['import']['seconds']:.2f} s for {facts['import']['rows']} records")
+
+    log(f"building the dataset ({args.members} members, 3 cycles, one individual)")
+    sys.path.insert(0, str(BENCH))
+    import dataset
+
+    mark = time.perf_counter()
+    built = dataset.build(members=args.members)
+    facts["timings"]["dataset"] = time.perf_counter() - mark
+    facts["timings"].update({f"dataset: {k}": v for k, v in built.timings.items()})
+    connections.close_all()
+    mark = time.perf_counter()
+    import psycopg
+
+    with psycopg.connect(dbname=DB_NAME, autocommit=True, **PG) as conn:
+        conn.execute("VACUUM ANALYZE")
+    facts["timings"]["vacuum analyze"] = time.perf_counter() - mark
+    facts["timings"]["total build"] = time.perf_counter() - start
+    facts["built"] = built
+    log(f"build done in {facts['timings']['total build']:.1f} s: {built.counts}")
+    log("build times: " + ", ".join(f"{k} {v:.1f} s" for k, v in facts["timings"].items()))
+    return facts
+
+
+def reuse() -> dict:
+    setup_django()
+    sys.path.insert(0, str(BENCH))
+    import dataset
+    from django.db import connections
+
+    built = dataset.find()
+    connections.close_all()
+    return {"timings": {}, "built": built, "import": None}
+
+
+def import_timing(skills: int) -> None:
+    """Child process: import a generated catalogue into DATABASE_URL, print JSON."""
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import django
+
+    django.setup()
+    from import_catalogue import generated_document
+
+    from careers.interchange import import_catalogue, parse_json
+
+    raw = json.dumps(generated_document(skills=skills, roles=10), ensure_ascii=False).encode()
+    start = time.perf_counter()
+    document = parse_json(raw)
+    report = import_catalogue(document=document, dry_run=False)
+    seconds = time.perf_counter() - start
+    rows = sum(report.total(k) for k in ("created", "updated", "unchanged"))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": rows,
+                "kilobytes": len(raw) / 1000,
+                "skills": skills,
+                "roles": 10,
+                "created": report.total("created"),
+            }
+        )
+    )
+
+
+# ------------------------------------------------------------------------- gunicorn
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def collectstatic() -> None:
+    subprocess.run(
+        [str(PYTHON), "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+        env=app_env(), cwd=ROOT, check=True, timeout=300,
+    )  # fmt: skip
+
+
+def start_gunicorn(port: int, workers: int, logdir: Path) -> subprocess.Popen:
+    command = [
+        str(GUNICORN), "config.wsgi",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers),
+        "--access-logfile", str(logdir / "access.log"),
+        "--access-logformat", '%(h)s %(t)s "%(r)s" %(s)s %(b)s "%(a)s" %(D)s',
+        "--error-logfile", str(logdir / "error.log"),
+    ]  # fmt: skip
+    output = open(logdir / "gunicorn.out", "wb")  # noqa: SIM115 - lives as long as gunicorn
+    process = subprocess.Popen(
+        command, env=app_env(), cwd=ROOT, start_new_session=True, stdout=output, stderr=output
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({process.returncode}): see {logdir}/error.log")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/favicon.svg", timeout=2):
+                return process
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer within 60 s")
+
+
+def stop_gunicorn(process: subprocess.Popen | None) -> None:
+    if process is None or process.poll() is not None:
+        return
+    log(f"stopping gunicorn (pid {process.pid})")
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(entry.name))
+    return sorted(pids)
+
+
+# ---------------------------------------------------------------------------- login
+
+
+class Session:
+    def __init__(self, base: str):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def cookie(self, name: str) -> str:
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        raise KeyError(name)
+
+    @property
+    def cookie_header(self) -> str:
+        return f"csrftoken={self.cookie('csrftoken')}; sessionid={self.cookie('sessionid')}"
+
+    def login(self, username: str, password: str) -> "Session":
+        html = self.opener.open(self.base + "/accounts/login/", timeout=10).read().decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        ).encode()
+        with self.opener.open(self.base + "/accounts/login/", data, timeout=10) as response:
+            final = response.geturl()
+        if "/accounts/login/" in final:
+            raise RuntimeError(f"login as {username} failed (ended on {final})")
+        self.cookie("sessionid")
+        return self
+
+
+# ------------------------------------------------------------------ other CPU users
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def proc_times() -> dict[tuple[int, int], tuple[str, int, int]]:
+    """(pid, start time) -> (command name, parent pid, CPU ticks used so far)."""
+    found = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        head, tail = stat.rsplit(")", 1)
+        fields = tail.split()
+        key = (int(entry.name), int(fields[19]))
+        found[key] = (head.split("(", 1)[1], int(fields[1]), int(fields[11]) + int(fields[12]))
+    return found
+
+
+# "postgres: 15/main: <user> <database> <client>(port) <state>" for a client backend
+BACKEND_TITLE = re.compile(r"postgres: [^:]+: \S+ (\S+) (\[local\]|[0-9a-f.:]+\(\d+\))")
+
+
+class CpuMonitor:
+    """CPU used during a run by processes that are not the benchmark's own.
+
+    Ours: this script, gunicorn (master and workers), wrk, Redis, PostgreSQL's own
+    processes and its backends for the benchmark's databases. Others
+    (say a test suite run on the same machine) take cores from the measurement; their
+    share is reported beside every figure so that a noisy run can be recognised.
+    """
+
+    OURS = ("wrk", "redis-server")
+
+    def __init__(self, gunicorn_pid: int | None = None):
+        import threading
+
+        self.gunicorn_pid = gunicorn_pid
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.first: dict = {}
+        self.last: dict = {}
+        self.postgres: dict = {}  # (pid, start) -> serves our database (or is not a backend)
+
+    def _loop(self) -> None:
+        while not self.stop_event.wait(0.5):
+            self._sample()
+
+    def __enter__(self):
+        self.started = False
+        self.begin = time.monotonic()
+        self._sample()
+        self.started = True  # processes seen later started during the run: count from zero
+        self.thread.start()
+        return self
+
+    def _sample(self) -> None:
+        for key, value in proc_times().items():
+            if key not in self.first:
+                self.first[key] = value if not self.started else (value[0], value[1], 0)
+            self.last[key] = value
+
+    def __exit__(self, *exc):
+        self.stop_event.set()
+        self.thread.join()
+        self._sample()
+        self.seconds = time.monotonic() - self.begin
+        return False
+
+    def _ours(self, key) -> bool:
+        pid, _start = key
+        comm, ppid, _ticks = self.last[key]
+        if comm == "postgres":  # a backend serving another database is someone else's
+            if key not in self.postgres:
+                try:
+                    title = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+                except OSError:
+                    title = ""
+                found = BACKEND_TITLE.match(title)
+                self.postgres[key] = not found or found.group(1) in (DB_NAME, IMPORT_DB)
+            return self.postgres[key]
+        return (
+            pid == os.getpid()
+            or comm in self.OURS
+            or (self.gunicorn_pid is not None and self.gunicorn_pid in (pid, ppid))
+        )
+
+    @property
+    def other_percent(self) -> float:
+        """Other processes' CPU, in % of the whole machine (all cores)."""
+        ticks = sum(self.last[k][2] - self.first[k][2] for k in self.last if not self._ours(k))
+        return 100 * ticks / CLK_TCK / max(self.seconds, 1e-6) / (os.cpu_count() or 1)
+
+    def top_others(self, n: int = 3) -> list[str]:
+        used = sorted(
+            (
+                (self.last[k][2] - self.first[k][2], self.last[k][0])
+                for k in self.last
+                if not self._ours(k)
+            ),
+            reverse=True,
+        )
+        return [f"{name} {ticks / CLK_TCK:.1f}s" for ticks, name in used[:n] if ticks]
+
+
+def wait_until_quiet(limit: float, threshold: float = 10.0) -> tuple[float, float]:
+    """Wait (up to `limit` s) until others use < threshold % of the machine for 2 s."""
+    start = time.monotonic()
+    while True:
+        with CpuMonitor() as monitor:
+            time.sleep(2)
+        waited = time.monotonic() - start
+        if monitor.other_percent < threshold or waited >= limit:
+            return waited, monitor.other_percent
+
+
+# ------------------------------------------------------------------------------ wrk
+
+LUA = r"""
+local specs = %(specs)s
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  entries = {}
+  for i, s in ipairs(specs) do
+    local list = {}
+    if s.bodies then
+      for j, b in ipairs(s.bodies) do list[j] = wrk.format(s.method, s.path, s.headers, b) end
+    else
+      list[1] = wrk.format(s.method, s.path, s.headers)
+    end
+    entries[i] = list
+  end
+  idx = (id or 0) %% #entries
+  n = 0
+  statuses = {}
+  ok_at = {}
+  fail_at = {}
+end
+
+function request()
+  idx = idx %% #entries + 1
+  local list = entries[idx]
+  n = n + 1
+  return list[(n %% #list) + 1]
+end
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+  local t = os.time()
+  if status >= 400 then fail_at[t] = (fail_at[t] or 0) + 1 else ok_at[t] = (ok_at[t] or 0) + 1 end
+end
+
+local function merge(name, into)
+  for _, t in ipairs(threads) do
+    for k, v in pairs(t:get(name)) do into[k] = (into[k] or 0) + v end
+  end
+end
+
+local function obj(t)
+  local parts = {}
+  for k, v in pairs(t) do table.insert(parts, string.format('"%%s":%%d', tostring(k), v)) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+function done(summary, latency, requests)
+  local statuses, ok_at, fail_at = {}, {}, {}
+  merge("statuses", statuses)
+  merge("ok_at", ok_at)
+  merge("fail_at", fail_at)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCHJSON {"requests":%%d,"duration_us":%%d,"bytes":%%d,' ..
+    '"errors":{"connect":%%d,"read":%%d,"write":%%d,"status":%%d,"timeout":%%d},' ..
+    '"latency_us":{"p50":%%d,"p90":%%d,"p99":%%d,"max":%%d,"mean":%%d},' ..
+    '"statuses":%%s,"ok_at":%%s,"fail_at":%%s}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean, obj(statuses), obj(ok_at), obj(fail_at)))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    level = "=" * 3
+    assert f"]{level}]" not in value
+    return f" [{level}[{value}]{level}] "  # spaces: "[[" would open a long string
+
+
+def lua_specs(pages: list[dict]) -> str:
+    items = []
+    for page in pages:
+        headers = ", ".join(
+            f"[{lua_string(k)}] = {lua_string(v)}" for k, v in page["headers"].items()
+        )
+        fields = [
+            f"method = {lua_string(page['method'])}",
+            f"path = {lua_string(page['path'])}",
+            f"headers = {{{headers}}}",
+        ]
+        if page.get("bodies"):
+            fields.append("bodies = {" + ", ".join(lua_string(b) for b in page["bodies"]) + "}")
+        items.append("{" + ", ".join(fields) + "}")
+    return "{\n  " + ",\n  ".join(items) + "\n}"
+
+
+class Wrk:
+    def __init__(self, base: str, workdir: Path, args, gunicorn_pid: int):
+        self.base, self.workdir, self.threads, self.timeout = (
+            base,
+            workdir,
+            args.threads,
+            args.timeout,
+        )
+        self.idle_wait, self.idle_threshold = args.idle_wait, args.idle_threshold
+        self.gunicorn_pid = gunicorn_pid
+        self.process: subprocess.Popen | None = None
+
+    def start(self, name: str, pages: list[dict], duration: int, connections: int):
+        script = self.workdir / f"{name}.lua"
+        script.write_text(LUA % {"specs": lua_specs(pages)})
+        command = [
+            "/usr/bin/wrk", "-t", str(min(self.threads, connections)), "-c", str(connections),
+            "-d", f"{duration}s", "--timeout", f"{self.timeout}s", "-s", str(script), self.base,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        return self.process
+
+    def finish(self, duration: int) -> dict:
+        try:
+            out, _ = self.process.communicate(timeout=duration + self.timeout + 60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise
+        finally:
+            self.process = None
+        line = next((x for x in out.splitlines() if x.startswith("BENCHJSON ")), None)
+        if line is None:
+            raise RuntimeError(f"wrk gave no result:\n{out}")
+        data = json.loads(line[len("BENCHJSON ") :])
+        data["rps"] = data["requests"] / (data["duration_us"] / 1e6)
+        e = data["errors"]
+        data["socket_errors"] = e["connect"] + e["read"] + e["write"] + e["timeout"]
+        data["error_total"] = data["socket_errors"] + e["status"]
+        data["p50_ms"] = data["latency_us"]["p50"] / 1000
+        data["p99_ms"] = data["latency_us"]["p99"] / 1000
+        return data
+
+    def run(
+        self, name: str, pages: list[dict], duration: int, connections: int, quiet: bool = True
+    ) -> dict:
+        """One wrk run; first waits (bounded) for other processes to leave the CPU alone."""
+        waited, _before = wait_until_quiet(self.idle_wait, self.idle_threshold) if quiet else (0, 0)
+        offset = self.access_log.stat().st_size
+        with CpuMonitor(self.gunicorn_pid) as monitor:
+            self.start(name, pages, duration, connections)
+            result = self.finish(duration)
+        result["other_cpu_percent"] = monitor.other_percent
+        result["other_cpu_top"] = monitor.top_others()
+        result["waited_for_quiet_s"] = waited
+        result["drain_s"] = self.drain()
+        result["server_ms"] = self.server_times(offset)
+        return result
+
+    @property
+    def access_log(self) -> Path:
+        return self.workdir / "access.log"
+
+    def drain(self, limit: float = 180) -> float:
+        """Wait until gunicorn has worked through the requests wrk left queued.
+
+        wrk closes its connections at the end, but requests already sent are still
+        served (a sync worker reads a request even after the client hung up), so the
+        next measurement would queue behind them.
+        """
+        start = time.monotonic()
+        while time.monotonic() - start < limit:
+            t0 = time.monotonic()
+            try:
+                with urllib.request.urlopen(self.base + "/static/favicon.svg", timeout=limit):
+                    pass
+            except OSError:
+                time.sleep(0.5)
+                continue
+            if time.monotonic() - t0 < 0.2:
+                break
+        return time.monotonic() - start
+
+    def server_times(self, offset: int) -> dict:
+        """Request time as gunicorn logged it (from reading the request to the response
+        written; queueing before a worker accepts the connection is not in it)."""
+        with open(self.access_log, "rb") as f:
+            f.seek(offset)
+            values = []
+            for line in f.read().decode(errors="replace").splitlines():
+                if "Python-urllib" in line:  # the drain's own requests
+                    continue
+                last = line.rsplit(" ", 1)[-1]
+                if last.isdigit():
+                    values.append(int(last) / 1000)
+        if not values:
+            return {}
+        values.sort()
+        return {
+            "count": len(values),
+            "p50": values[len(values) // 2],
+            "p99": values[min(len(values) - 1, int(len(values) * 0.99))],
+        }
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+
+
+# ---------------------------------------------------------------------------- pages
+
+
+STATIC_BASELINE = "static file /static/favicon.svg"
+VIEW_BASELINE = "bare view /healthz"
+
+
+def has_healthz(base: str) -> bool:
+    """Is there a no-work view to use as the baseline (GET /healthz answering "ok")?"""
+    try:
+        with urllib.request.urlopen(base + "/healthz", timeout=10) as response:
+            return response.status == 200 and response.read().strip() == b"ok"
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def pages_for(
+    built, individual: Session, manager: Session, healthz: bool = False
+) -> dict[str, dict]:
+    team, cycle = built.team_id, built.cycle_ids[-1]
+    skill = built.draft_skill_id
+
+    def get(path: str, session: Session | None = None) -> dict:
+        headers = {"Cookie": session.cookie_header} if session else {}
+        return {"method": "GET", "path": path, "headers": headers}
+
+    autosave = {
+        "method": "POST",
+        "path": f"/assessments/{built.draft_id}/answers/{skill}/",
+        "headers": {
+            "Cookie": individual.cookie_header,
+            "X-CSRFToken": individual.cookie("csrftoken"),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "HX-Request": "true",
+        },
+        "bodies": [f"s{skill}-level={level}" for level in range(5)],
+    }
+    return {
+        STATIC_BASELINE: get("/static/favicon.svg"),
+        **({VIEW_BASELINE: get("/healthz")} if healthz else {}),
+        "public /roles/": get("/roles/"),
+        "results page": get(f"/assessments/{built.result_id}/", individual),
+        "questionnaire step GET": get(f"/assessments/{built.draft_id}/step/1/", individual),
+        "answer autosave POST": autosave,
+        "team dashboard": get(f"/teams/{team}/cycles/{cycle}/", manager),
+        "team CSV export": get(f"/teams/{team}/cycles/{cycle}/matrix.csv", manager),
+    }
+
+
+def check_pages(pages: dict[str, dict], base: str) -> dict[str, int]:
+    """One request per page with its own cookies and headers; the status codes."""
+    import http.client
+
+    host, port = base.split("//")[1].split(":")
+    statuses = {}
+    for name, page in pages.items():
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        try:
+            body = page["bodies"][1] if page.get("bodies") else None
+            conn.request(page["method"], page["path"], body=body, headers=page["headers"])
+            response = conn.getresponse()
+            response.read()
+            statuses[name] = response.status
+        finally:
+            conn.close()
+    return statuses
+
+
+# -------------------------------------------------------------------------- reports
+
+
+def pg_version() -> str:
+    return pg_admin("SHOW server_version")[0][0][0]
+
+
+def pg_running() -> bool:
+    try:
+        pg_admin("SELECT 1")
+        return True
+    except Exception:
+        return False
+
+
+def pg_cluster() -> tuple[str, str]:
+    versions = sorted(os.listdir("/etc/postgresql"))
+    return versions[-1], "main"
+
+
+def ensure_pg_running() -> None:
+    if pg_running():
+        return
+    version, cluster = pg_cluster()
+    log("PostgreSQL is not answering: starting it")
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "start"],
+        timeout=120, check=False,
+    )  # fmt: skip
+    for _ in range(60):
+        if pg_running():
+            return
+        time.sleep(1)
+    log("WARNING: PostgreSQL still not answering")
+
+
+def completed(run: dict, text: str) -> str:
+    """The measured figure, or a warning that no request completed during the run."""
+    if run["requests"] == 0:
+        return "no request completed within the run (each took longer than the run)"
+    return f"{text} ({run['requests']} requests)" if run["requests"] < 50 else text
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "MISS"
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def write_results(path: Path, facts: dict, results: dict, args, settings: dict) -> list[str]:
+    built = facts["built"]
+    baseline = VIEW_BASELINE if VIEW_BASELINE in results else STATIC_BASELINE
+    base = results[baseline]["rps"]
+    roles_rps = results["public /roles/"]["rps"]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %Z}",
+        f"- Machine: {os.cpu_count()} cores (os.cpu_count()), loopback only; wrk runs on the"
+        " same cores as gunicorn and PostgreSQL",
+        f"- PostgreSQL {facts['pg_version']}, Redis at 127.0.0.1:6379 (database 3)",
+        f"- gunicorn {settings['gunicorn']}: {args.workers} sync workers, "
+        f"settings: " + ", ".join(f"{k}={v}" for k, v in settings["env"].items()),
+        f"- wrk: {args.duration} s per page, {args.concurrency} connections, "
+        f"{args.threads} threads, timeout {args.timeout} s; a 3 s warm-up on every page first"
+        f" ({min(args.workers, args.concurrency)} connections)",
+        "- others' CPU: CPU used during the run by processes other than the benchmark's"
+        " (gunicorn, wrk, PostgreSQL, Redis), in % of the whole machine; each run first waits"
+        f" up to {args.idle_wait:.0f} s for it to fall under {args.idle_threshold:.0f}%",
+        "- server p50: gunicorn's own request time (access log %(D)s): the time a worker"
+        " spent on the request, without the wait for a free worker that p50/p99 include",
+        (
+            "- Baseline: the no-work view /healthz (the whole middleware stack, no template,"
+            " no database). The static file and the public /roles/ page are shown beside it."
+            if baseline == VIEW_BASELINE
+            else "- Baseline: the static file /static/favicon.svg served by WhiteNoise through"
+            " the middleware (no view, no session, no database): the app has no no-work view"
+            " (a /healthz returning 'ok' would be used automatically). The public /roles/ page"
+            " is shown beside it."
+        ),
+        "",
+        "## Dataset",
+        "",
+    ]
+    for key, value in built.counts.items():
+        lines.append(f"- {key}: {value}")
+    if facts["timings"]:
+        lines += ["", "Build times:", ""]
+        for key, value in facts["timings"].items():
+            lines.append(f"- {key}: {value:.1f} s")
+    lines += [
+        "",
+        "## Pages",
+        "",
+        "| page | requests/s | p50 ms | p99 ms | max ms | errors | ratio to baseline "
+        "| ratio to /roles/ | server p50 ms | others' CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, r in results.items():
+        server = fmt_ms(r["server_ms"]["p50"]) if r.get("server_ms") else "-"
+        lines.append(
+            f"| {name} | {r['rps']:.1f} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} "
+            f"| {fmt_ms(r['latency_us']['max'] / 1000)} | {r['error_total']} "
+            f"| {r['rps'] / base:.3f} | {r['rps'] / roles_rps:.2f} "
+            f"| {server} | {r['other_cpu_percent']:.0f}% |"
+        )
+    imp = facts.get("import")
+    if imp:
+        lines.append(
+            f"| catalogue import, {imp['skills']:,} skills + {imp['roles']} roles "
+            f"({imp['rows']:,} records, {imp['kilobytes']:.0f} kB JSON, committed) "
+            f"| | {imp['seconds'] * 1000:.0f} (one run) | | | 0 | | | | |"
+        )
+    serial = facts.get("serial", {})
+    if serial:
+        lines += [
+            "",
+            f"One connection at a time ({args.serial_duration} s each): the time one request"
+            " takes with nothing queued before it",
+            "",
+            "| page | requests/s | p50 ms | p99 ms | server p50 ms |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, r in serial.items():
+            server = fmt_ms(r["server_ms"]["p50"]) if r.get("server_ms") else "-"
+            lines.append(
+                f"| {name} | {r['rps']:.2f} | {fmt_ms(r['p50_ms'])} | {fmt_ms(r['p99_ms'])} "
+                f"| {server} |"
+            )
+
+    res = results
+    checks = []
+    ratio = res["results page"]["rps"] / base
+    checks.append(("results page throughput >= 50% of baseline",
+                   f"{ratio:.0%} of the baseline, {baseline} "
+                   f"({ratio * base / roles_rps:.0%} of /roles/)",
+                   ratio >= TARGET_RATIO))  # fmt: skip
+    for name in ("results page", "questionnaire step GET", "answer autosave POST"):
+        p99 = res[name]["p99_ms"]
+        checks.append((f"{name}: p99 < {TARGETS_P99_MS} ms at {args.concurrency} connections",
+                       completed(res[name], f"{fmt_ms(p99)} ms"),
+                       res[name]["requests"] > 0 and p99 < TARGETS_P99_MS))  # fmt: skip
+    dash = res["team dashboard"]
+    checks.append((f"team dashboard, {built.counts.get('team members')} members: "
+                   f"p50 < {TARGET_DASHBOARD_P50_MS} ms",
+                   completed(dash, f"p50 {fmt_ms(dash['p50_ms'])} ms, "
+                             f"p99 {fmt_ms(dash['p99_ms'])} ms at {args.concurrency} connections"),
+                   dash["requests"] > 0 and dash["p50_ms"] < TARGET_DASHBOARD_P50_MS))  # fmt: skip
+    if "team dashboard" in serial:
+        alone = serial["team dashboard"]
+        checks.append(
+            (
+                f"(for information) team dashboard alone, one connection: "
+                f"p50 < {TARGET_DASHBOARD_P50_MS} ms",
+                completed(
+                    alone, f"p50 {fmt_ms(alone['p50_ms'])} ms, p99 {fmt_ms(alone['p99_ms'])} ms"
+                ),
+                alone["requests"] > 0 and alone["p50_ms"] < TARGET_DASHBOARD_P50_MS,
+            )
+        )
+    if imp:
+        checks.append((f"catalogue import of {imp['skills']:,} skills < {TARGET_IMPORT_S} s",
+                       f"{imp['seconds']:.2f} s", imp["seconds"] < TARGET_IMPORT_S))  # fmt: skip
+    errors = sum(r["error_total"] for r in res.values())
+    checks.append(("zero errors (page runs)", f"{errors}", errors == 0))
+    load = facts.get("load")
+    if load:
+        checks.append((f"zero errors (mixed load, {args.load_duration} s, "
+                       f"{args.load_concurrency} connections)",
+                       f"{load['error_total']}", load["error_total"] == 0))  # fmt: skip
+    lines += ["", "## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
+    for target, measured, ok in checks:
+        lines.append(f"| {target} | {measured} | {verdict(ok)} |")
+
+    if load:
+        lines += [
+            "",
+            f"## Mixed load: {args.load_duration} s, {args.load_concurrency} connections",
+            "",
+            "Every connection rotates over the seven requests above (the autosave varying"
+            " its level).",
+            "",
+            f"- requests: {load['requests']:,} ({load['rps']:.0f}/s), "
+            f"p50 {fmt_ms(load['p50_ms'])} ms, p99 {fmt_ms(load['p99_ms'])} ms, "
+            f"max {fmt_ms(load['latency_us']['max'] / 1000)} ms",
+            f"- errors: {load['error_total']} (non-2xx/3xx: {load['errors']['status']}, "
+            f"socket: {json.dumps({k: v for k, v in load['errors'].items() if k != 'status'})})",
+            f"- status codes: {json.dumps(load['statuses'], sort_keys=True)}",
+            f"- other processes' CPU during the run: {load['other_cpu_percent']:.0f}% of the"
+            f" machine {load['other_cpu_top']}",
+        ]
+    fault = facts.get("fault")
+    if fault:
+        w = fault["wrk"]
+        five = sum(v for k, v in w["statuses"].items() if k.startswith("5"))
+        lines += [
+            "",
+            f"## Fault run: PostgreSQL restarted once during {args.fault_duration} s "
+            f"({args.concurrency} connections)",
+            "",
+            f"- restart issued at t={fault['restart_at']:.1f} s, `pg_ctlcluster restart` took "
+            f"{fault['restart_seconds']:.1f} s (exit {fault['restart_rc']})",
+            f"- requests: {w['requests']:,}; status codes: "
+            f"{json.dumps(w['statuses'], sort_keys=True)}",
+            f"- 5xx responses: {five}; socket errors: "
+            f"{json.dumps({k: v for k, v in w['errors'].items() if k != 'status'})}",
+            f"- failures by second (t: failed/ok): {fault['timeline']}",
+            f"- failing window: {fault['window']}",
+            f"- max latency {fmt_ms(w['latency_us']['max'] / 1000)} ms (wrk timeout "
+            f"{args.timeout} s); timeouts: {w['errors']['timeout']}",
+            f"- afterwards, without restarting gunicorn: {fault['after']}",
+            f"- gunicorn master and workers unchanged: {fault['same_processes']}",
+            f"- PostgreSQL running at the end: {fault['pg_running_at_end']}",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return [f"{t}: {m} -> {verdict(ok)}" for t, m, ok in checks]
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def main() -> int:
+    cores = os.cpu_count() or 1
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per page (15)")
+    parser.add_argument("--concurrency", type=int, default=16, help="wrk connections (16)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--timeout", type=int, default=30, help="wrk request timeout, s (30)")
+    parser.add_argument("--workers", type=int, default=2 * cores, help="gunicorn workers")
+    parser.add_argument("--members", type=int, default=200)
+    parser.add_argument("--import-skills", type=int, default=1000)
+    parser.add_argument("--load-duration", type=int, default=60)
+    parser.add_argument("--load-concurrency", type=int, default=32)
+    parser.add_argument("--fault-duration", type=int, default=30)
+    parser.add_argument("--restart-after", type=int, default=10, help="fault run: seconds in")
+    parser.add_argument("--serial-duration", type=int, default=15,
+                        help="single-connection run of the heavy pages, s (0: skip)")  # fmt: skip
+    parser.add_argument(
+        "--idle-wait",
+        type=float,
+        default=60,
+        help="before each run, wait up to this many seconds for other processes"
+        " to use under --idle-threshold %% of the CPU (60)",
+    )
+    parser.add_argument("--idle-threshold", type=float, default=10)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--skip-fault", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="keep the existing skills_bench")
+    parser.add_argument("--output", default=str(BENCH / "results.md"))
+    parser.add_argument("--import-timing", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.import_timing:
+        import_timing(args.import_timing)
+        return 0
+
+    for tool in ("/usr/bin/wrk", str(GUNICORN)):
+        if not shutil.which(tool):
+            sys.exit(f"missing {tool}")
+    facts = build(args) if not args.reuse else reuse()
+    facts["pg_version"] = pg_version()
+    workdir = Path(tempfile.mkdtemp(prefix="skills-bench-"))
+    log(f"logs and wrk scripts in {workdir}")
+    gunicorn = None
+    wrk = None
+    results: dict[str, dict] = {}
+    try:
+        log("collectstatic (DEBUG=false)")
+        collectstatic()
+        port = free_port()
+        gunicorn = start_gunicorn(port, args.workers, workdir)
+        base = f"http://127.0.0.1:{port}"
+        log(f"gunicorn {gunicorn.pid} answers on {base} with {args.workers} workers")
+        sys.path.insert(0, str(BENCH))
+        import dataset
+
+        individual = Session(base).login(dataset.INDIVIDUAL, dataset.PASSWORD)
+        manager = Session(base).login(dataset.MANAGER, dataset.PASSWORD)
+        healthz = has_healthz(base)
+        log(f"baseline: {VIEW_BASELINE if healthz else STATIC_BASELINE}")
+        pages = pages_for(facts["built"], individual, manager, healthz)
+        statuses = check_pages(pages, base)
+        log(f"one request each: {statuses}")
+        bad = {k: v for k, v in statuses.items() if v != 200}
+        if bad:
+            raise RuntimeError(f"pages not answering 200: {bad}")
+
+        wrk = Wrk(base, workdir, args, gunicorn.pid)
+        for index, (name, page) in enumerate(pages.items()):
+            warm = min(args.workers, args.concurrency)
+            wrk.run(f"warmup-{index}", [page], 3, warm, quiet=False)
+            log(f"wrk {args.duration} s, {args.concurrency} connections: {name}")
+            r = wrk.run(f"page-{index}", [page], args.duration, args.concurrency)
+            results[name] = r
+            log(f"  {r['rps']:.0f} req/s, p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, "
+                f"errors {r['error_total']} {r['statuses']}; server p50 "
+                f"{r['server_ms'].get('p50', 0):.1f} ms; other processes' CPU "
+                f"{r['other_cpu_percent']:.0f}% {r['other_cpu_top']}")  # fmt: skip
+
+        if args.serial_duration:
+            facts["serial"] = {}
+            for name in ("results page", "team dashboard", "team CSV export"):
+                r = wrk.run("serial", [pages[name]], args.serial_duration, 1)
+                facts["serial"][name] = r
+                log(f"  alone: {name}: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms")
+
+        every = list(pages.values())
+        if not args.skip_load:
+            log(f"mixed load: {args.load_duration} s, {args.load_concurrency} connections")
+            facts["load"] = wrk.run("load", every, args.load_duration, args.load_concurrency)
+            log(f"  {facts['load']['rps']:.0f} req/s, errors {facts['load']['error_total']}, "
+                f"statuses {facts['load']['statuses']}")  # fmt: skip
+
+        if not args.skip_fault:
+            facts["fault"] = fault_run(args, wrk, gunicorn, every, pages, base)
+    finally:
+        if wrk:
+            wrk.kill()
+        stop_gunicorn(gunicorn)
+        ensure_pg_running()
+    if "fault" in facts:
+        facts["fault"]["pg_running_at_end"] = pg_running()
+
+    settings = {
+        "gunicorn": subprocess.run(
+            [str(GUNICORN), "--version"], capture_output=True, text=True
+        ).stdout.strip()
+        or "gunicorn",  # fmt: skip
+        "env": {
+            k: ("(set)" if k == "SECRET_KEY" else v)
+            for k, v in app_env().items()
+            if k
+            in ("DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ALLOWED_HOSTS", "CONN_MAX_AGE")
+        },  # fmt: skip
+    }
+    summary = write_results(Path(args.output), facts, results, args, settings)
+    (Path(args.output).with_suffix(".json")).write_text(
+        json.dumps(
+            {
+                "pages": results,
+                "load": facts.get("load"),
+                "fault": facts.get("fault"),
+                "serial": facts.get("serial"),
+                "import": facts.get("import"),
+                "timings": facts["timings"],
+                "counts": facts["built"].counts,
+            },
+            indent=1,
+            default=str,
+        )  # fmt: skip
+    )
+    print()
+    print(Path(args.output).read_text())
+    for line in summary:
+        print(line)
+    return 0
+
+
+def fault_run(args, wrk: Wrk, gunicorn, every, pages, base: str) -> dict:
+    version, cluster = pg_cluster()
+    before = worker_pids(gunicorn.pid)
+    log(f"fault run: {args.fault_duration} s, PostgreSQL restart after {args.restart_after} s")
+    started = time.time()
+    wrk.start("fault", every, args.fault_duration, args.concurrency)
+    time.sleep(args.restart_after)
+    restart_at = time.time() - started
+    t0 = time.monotonic()
+    rc = subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, cluster, "restart"],
+        timeout=120, check=False, capture_output=True,
+    ).returncode  # fmt: skip
+    restart_seconds = time.monotonic() - t0
+    log(f"  PostgreSQL restarted in {restart_seconds:.1f} s (exit {rc})")
+    w = wrk.finish(args.fault_duration)
+    w["drain_s"] = wrk.drain()
+    first = int(started)
+    seconds = sorted({int(k) for k in w["ok_at"]} | {int(k) for k in w["fail_at"]})
+    timeline = ", ".join(
+        f"{s - first}: {w['fail_at'].get(str(s), 0)}/{w['ok_at'].get(str(s), 0)}" for s in seconds
+    )
+    failing = [s - first for s in seconds if w["fail_at"].get(str(s), 0)]
+    window = (f"t={failing[0]}..{failing[-1]} s ({failing[-1] - failing[0] + 1} s)"
+              if failing else "none")  # fmt: skip
+    # Afterwards: every page answers 200 again, without touching gunicorn.
+    after = {}
+    for name, page in pages.items():
+        codes = []
+        for _ in range(2 * args.workers):
+            codes.append(check_pages({name: page}, base)[name])
+        after[name] = f"{codes.count(200)}/{len(codes)} x 200" + (
+            f" (others: {sorted(set(c for c in codes if c != 200))})"
+            if codes.count(200) < len(codes)
+            else ""
+        )
+    same = gunicorn.poll() is None and worker_pids(gunicorn.pid) == before
+    log(f"  {w['statuses']}; window {window}; after: {after}; same processes: {same}")
+    return {"wrk": w, "restart_at": restart_at, "restart_seconds": restart_seconds,
+            "restart_rc": rc, "timeline": timeline, "window": window, "after": after,
+            "same_processes": same}  # fmt: skip
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit(130)
