@@ -26,7 +26,8 @@ class TeamForm(forms.Form):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"))
+    # The column's length: a valid address can be longer (up to 320 characters).
+    email = forms.EmailField(label=_("Email address"), max_length=254)
     kind = forms.ChoiceField(
         label=_("Joins as"), choices=TeamMembership.Kind.choices, initial="member"
     )

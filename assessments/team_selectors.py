@@ -16,7 +16,11 @@ def teams_of(user) -> QuerySet[Team]:
 
 def team_for_member(user, pk: int) -> tuple[Team, TeamMembership]:
     membership = get_object_or_404(
-        TeamMembership.objects.select_related("team", "target_role"), team_id=pk, user=user
+        # team__pk, not team_id: its lookup turns an id beyond the column's range into
+        # "not found" instead of a database error.
+        TeamMembership.objects.select_related("team", "target_role"),
+        team__pk=pk,
+        user=user,
     )
     return membership.team, membership
 
