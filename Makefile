@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve test install install-dev migrate catalogue lint messages clean
+.PHONY: run serve test test-browser install install-dev migrate catalogue lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -50,6 +50,13 @@ test: install-dev
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Real-browser tests (Playwright driving Chromium; `make test` leaves them out). Debian:
+# apt-get install -y chromium. CHROMIUM=/path/to/chrome to use another build.
+CHROMIUM ?= /usr/bin/chromium
+test-browser: install-dev
+	@test -x "$(CHROMIUM)" || { echo "Chromium not found at $(CHROMIUM): apt-get install -y chromium"; exit 1; }
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -m browser -p no:cacheprovider tests/browser $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

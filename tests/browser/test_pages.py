@@ -1,0 +1,104 @@
+"""Every main page, on the demo team's data: axe-core's WCAG 2.1 A and AA rules, no
+sideways scrolling at 375 px, a screenshot at 1280 and 375 px."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.helpers import run_axe
+
+pytestmark = pytest.mark.browser
+
+# (name, who looks at it, URL or key of demo_world.urls)
+PAGES = [
+    ("home", None, "/"),
+    ("sign-up", None, "/accounts/signup/"),
+    ("login", None, "/accounts/login/"),
+    ("roles", None, "/roles/"),
+    ("role", None, "/roles/TPM/"),
+    ("new-assessment", "member", "new-assessment"),
+    ("step", "draft_owner", "step"),
+    ("review-and-submit", "draft_owner", "review-and-submit"),
+    ("result", "member", "result"),
+    ("history", "member", "history"),
+    ("shared-review", "member", "shared-review"),
+    ("account", "member", "/accounts/"),
+    ("teams", "manager", "teams"),
+    ("team", "manager", "team"),
+    ("dashboard", "manager", "dashboard"),
+    ("rating", "manager", "rating"),
+    ("admin-role", "editor", "admin-role"),
+]
+
+
+def visit(open_page, world, **options):
+    """Yield (name, page) for each main page, one browser context per person."""
+    pages = {}
+    for name, who, url in PAGES:
+        if who not in pages:
+            pages[who] = open_page(getattr(world, who) if who else None, **options)
+        page = pages[who]
+        response = page.goto(world.urls.get(url, url))
+        assert response.status == 200, (name, response.status)
+        yield name, page
+
+
+def test_no_serious_or_critical_accessibility_violation(open_page, demo_world):
+    failures = []
+    for name, page in visit(open_page, demo_world, axe=True):
+        for violation in run_axe(page, name):
+            nodes = "\n      ".join(violation["nodes"][:5])
+            failures.append(
+                f"{name}: {violation['id']} ({violation['impact']}), {violation['help']}, "
+                f"{len(violation['nodes'])} nodes:\n      {nodes}"
+            )
+    assert not failures, "serious or critical violations:\n" + "\n".join(failures)
+
+
+# The README's pictures (docs/screenshots/): copy readme-*-1280.png there to refresh them.
+README_VIEWS = {"result": ".role-result", "dashboard": "#heat-title"}
+
+
+def test_pages_at_1280_px(open_page, demo_world, shoot):
+    for name, page in visit(open_page, demo_world):
+        expect(page.locator("html")).to_have_attribute("lang", "fr")
+        expect(page.get_by_role("heading", level=1).first).to_be_visible()
+        if name != "admin-role":
+            expect(page.locator(".navbar-toggler")).to_be_hidden()
+            expect(page.locator("nav.navbar button[name=language][value=en]")).to_be_visible()
+        shoot(page, name)
+        if name in README_VIEWS:
+            page.locator(README_VIEWS[name]).first.evaluate(
+                "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16)"
+            )
+            shoot(page, f"readme-{name}")
+
+
+def test_pages_at_375_px_do_not_scroll_sideways(open_page, demo_world, shoot):
+    wide = {}
+    for name, page in visit(open_page, demo_world, phone=True):
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[name] = width
+        shoot(page, name)
+        if name == "dashboard":
+            # The heatmap scrolls inside its own box, which a keyboard can reach.
+            box = page.locator(".heatmap-box")
+            sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+            assert sizes[0] > sizes[1], "the heatmap does not scroll in its box"
+            assert box.evaluate("b => b.getBoundingClientRect().right") <= 375
+            expect(box).to_have_attribute("tabindex", "0")
+            box.evaluate("b => b.scrollBy(400, 0)")
+            assert box.evaluate("b => b.scrollLeft") > 0
+            assert page.evaluate("window.scrollX") == 0
+        if name == "result":
+            canvas = page.locator("canvas[data-radar]").first
+            canvas.scroll_into_view_if_needed()
+            frame = canvas.bounding_box()
+            assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 375
+            assert frame["width"] > 250, "the radar is too small to read"
+    assert wide == {}, "pages wider than the 375 px screen (document scrollWidth)"
+    # The measure itself: a page with something too wide does scroll sideways.
+    page.evaluate(
+        "document.body.insertAdjacentHTML('beforeend', '<div style=\"width:600px\">x</div>')"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") > 375
