@@ -269,10 +269,7 @@ def answer_save(request, pk: int, skill_id: int):
         answers_save(assessment=assessment, values={skill_id: value})
     except AssessmentLocked:
         return _answer_status(request, questionnaire, _("This review cycle is closed."), 409)
-    # The questions have not changed: only the answers are read again, for the progress
-    # bar (they may include answers saved from another tab meanwhile).
-    questionnaire.answers = {a.skill_id: a for a in assessment.answers.all()}
-    return _answer_status(request, questionnaire, _("Saved"), 200)
+    return _answer_status(request, questionnaire_for(assessment), _("Saved"), 200)
 
 
 def _answer_status(request, questionnaire, message, status):
