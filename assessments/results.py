@@ -7,6 +7,8 @@ result looks the same however the catalogue changes afterwards.
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 
 from careers.models import Level, NextStepAction
@@ -232,6 +234,40 @@ def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str
     for row in rows:
         row["cells"] = [row["fits"].get(code) for code in codes]
     return codes, rows
+
+
+def history_role_names(
+    history: list[dict[str, Any]], language: str | None = None
+) -> dict[str, str]:
+    """Each role's name in the newest of fit_history()'s rows that has it."""
+    names = {}
+    for row in history:  # oldest first: a later snapshot's name wins
+        for role in (row["assessment"].snapshot or {}).get("roles", []):
+            names[role["code"]] = pick(role["name"], language)
+    return names
+
+
+def history_chart(
+    codes: list[str], history: list[dict[str, Any]], names: dict[str, str]
+) -> dict[str, Any]:
+    """fit_history()'s figures as the history line chart reads them (one series per role).
+
+    A role not assessed in a result is None there: the line skips that point.
+    """
+    return {
+        "labels": [
+            date_format(timezone.localtime(row["assessment"].submitted_at), "j M Y")
+            for row in history
+        ],
+        "series": [
+            {
+                "code": code,
+                "name": names.get(code, code),
+                "data": [row["fits"].get(code) for row in history],
+            }
+            for code in codes
+        ],
+    }
 
 
 @dataclass

@@ -17,6 +17,7 @@ from .dashboard import build_dashboard, matrix_rows
 from .models import Invitation, TeamMembership
 from .results import pick
 from .scoring import is_blind_spot
+from .spreadsheets import XLSX_CONTENT_TYPE, matrix_workbook, workbook_bytes
 from .team_forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
 from .team_selectors import (
     cycle_for_manager,
@@ -252,6 +253,13 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
         writer = csv.DictWriter(response, fieldnames=MATRIX_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
+    elif fmt == "xlsx":
+        book = matrix_workbook(
+            rows,
+            columns=MATRIX_COLUMNS,
+            title=f"{cycle.team.name} · {cycle.name}",
+        )
+        response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     else:
         raise Http404
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

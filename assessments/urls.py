@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/manager-review/", views.shared_review, name="shared_review"),
     path("<int:pk>/result.json", views.result_json, name="result_json"),
     path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),
+    path("<int:pk>/result.xlsx", views.result_xlsx, name="result_xlsx"),
 ]

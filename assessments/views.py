@@ -21,6 +21,7 @@ from .results import (
     build_result,
     compare_with_current,
     fit_history,
+    history_role_names,
     pick,
     result_document,
 )
@@ -42,6 +43,7 @@ from .services import (
     assessment_start,
     assessment_submit,
 )
+from .spreadsheets import XLSX_CONTENT_TYPE, result_workbook, workbook_bytes
 from .team_selectors import is_manager_of_assessment, member_cycles
 from .team_services import CycleClosed, cycle_assessment_start
 
@@ -433,4 +435,39 @@ def result_csv(request, pk: int):
                     skill["priority"],
                 ]
             )
+    return response
+
+
+def _history_visible(request, assessment: Assessment) -> list[Assessment]:
+    """The owner's submitted results that this viewer may open, for the history sheet.
+
+    The owner sees all of them. A manager sees those made for the cycles of the teams
+    they manage, exactly the ones _submitted() would let them open: never the person's
+    private results, nor their results for another team.
+    """
+    if assessment.owner_id == request.user.pk:
+        return list(results_of(request.user))
+    return list(
+        Assessment.objects.filter(
+            owner=assessment.owner_id,
+            status=Assessment.Status.SUBMITTED,
+            cycle__team__memberships__user=request.user,
+            cycle__team__memberships__kind=TeamMembership.Kind.MANAGER,
+        )
+    )
+
+
+@login_required
+def result_xlsx(request, pk: int):
+    assessment = _submitted(request, pk)
+    codes, history = fit_history(_history_visible(request, assessment))
+    book = result_workbook(
+        build_result(assessment),
+        history_codes=codes,
+        history=history,
+        role_names=history_role_names(history),
+        current=assessment.pk,
+    )
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="result-{assessment.pk}.xlsx"'
     return response

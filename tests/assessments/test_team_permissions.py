@@ -129,12 +129,14 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "cycle_start": ("post", reverse("teams:cycle_start", args=[t, c]), {}),
         "cycle_matrix-csv": ("get", reverse("teams:cycle_matrix", args=[t, c, "csv"]), {}),
         "cycle_matrix-json": ("get", reverse("teams:cycle_matrix", args=[t, c, "json"]), {}),
+        "cycle_matrix-xlsx": ("get", reverse("teams:cycle_matrix", args=[t, c, "xlsx"]), {}),
         "review-get": ("get", reverse("teams:review", args=[t, a]), {}),
         "review-post": ("post", reverse("teams:review", args=[t, a]), every_skill),
         "review_share": ("post", reverse("teams:review_share", args=[t, a]), {"share": "1"}),
         "invitation-get": ("get", w.invitation.get_absolute_url(), {}),
         "invitation-post": ("post", w.invitation.get_absolute_url(), {}),
         "result_json": ("get", reverse("assessments:result_json", args=[a]), {}),
+        "result_xlsx": ("get", reverse("assessments:result_xlsx", args=[a]), {}),
     }
     return requests[name]
 
@@ -160,12 +162,14 @@ EXPECTED = {
     "cycle_start": (404, 302, 404, 404, LOGIN),  # members self-assess, managers rate
     "cycle_matrix-csv": (200, 404, 404, 404, LOGIN),
     "cycle_matrix-json": (200, 404, 404, 404, LOGIN),
+    "cycle_matrix-xlsx": (200, 404, 404, 404, LOGIN),
     "review-get": (200, 404, 404, 404, LOGIN),
     "review-post": (302, 404, 404, 404, LOGIN),
     "review_share": (302, 404, 404, 404, LOGIN),
     "invitation-get": (200, 200, 200, 200, 200),
     "invitation-post": (302, 302, 302, 302, LOGIN),
     "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: DESIGN's manager contract
+    "result_xlsx": (200, 404, 404, 404, LOGIN),
 }
 NAMES = list(EXPECTED)
 # Manager-only URLs that name one of this team's invitations, members, cycles or assessments
@@ -179,6 +183,7 @@ SUB_OBJECT = [
     "cycle_close",
     "cycle_matrix-csv",
     "cycle_matrix-json",
+    "cycle_matrix-xlsx",
     "review-get",
     "review-post",
     "review_share",
@@ -218,7 +223,7 @@ def check(client, w, name, user, expected, mailoutbox, team_pk=None):
 def test_the_matrix_covers_every_team_url():
     names = {pattern.name for pattern in team_urls.urlpatterns}
 
-    assert names == {name.split("-")[0] for name in NAMES} - {"result_json"}
+    assert names == {name.split("-")[0] for name in NAMES} - {"result_json", "result_xlsx"}
 
 
 @pytest.mark.parametrize("name", NAMES)
