@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import planning_views, views
 
 app_name = "assessments"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("<int:pk>/continue/", views.assessment_continue, name="continue"),
     path("<int:pk>/delete/", views.assessment_delete, name="delete"),
     path("<int:pk>/compare/", views.result_compare, name="compare"),
+    path("<int:pk>/simulate/", planning_views.result_simulate, name="simulate"),
+    path("<int:pk>/path/<slug:code>/", planning_views.result_path, name="path"),
     path("<int:pk>/manager-review/", views.shared_review, name="shared_review"),
     path("<int:pk>/result.json", views.result_json, name="result_json"),
     path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),

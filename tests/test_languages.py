@@ -57,6 +57,8 @@ def pages(client, individual, catalogue):
         reverse("assessments:step", args=[draft.pk, 1]),
         reverse("assessments:review", args=[draft.pk]),
         reverse("assessments:detail", args=[result.pk]),
+        reverse("assessments:simulate", args=[result.pk]),
+        reverse("assessments:path", args=[result.pk, "BBB"]),
         reverse("password_change"),
     ]
 

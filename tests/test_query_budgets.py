@@ -68,6 +68,8 @@ PAGES = [
     ("individual", "assessments:review", lambda w: [w["draft"].pk], 8),
     ("individual", "assessments:detail", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:compare", lambda w: [w["result"].pk], 12),
+    ("individual", "assessments:simulate", lambda w: [w["result"].pk], 3),
+    ("individual", "assessments:path", lambda w: [w["result"].pk, "AAA"], 3),
     ("individual", "assessments:shared_review", lambda w: [w["in_cycle"].pk], 6),
     ("individual", "assessments:result_json", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:result_csv", lambda w: [w["result"].pk], 4),
