@@ -110,6 +110,11 @@ def _fit_widths(sheet: Worksheet, skip: int = 0) -> None:
 # --- a person's result ---------------------------------------------------------------
 
 
+def _role_label(name: str, code: str) -> str:
+    """ "Technical Program Manager (TPM)"; a name that already holds its code stays as is."""
+    return name if code in name else f"{name} ({code})"
+
+
 def result_workbook(
     results: Sequence[RoleResult],
     *,
@@ -189,7 +194,8 @@ def result_workbook(
     sheet = _table(
         book,
         _("History"),
-        [_("Submitted")] + [f"{role_names.get(code, code)} ({code})" for code in history_codes],
+        [_("Submitted")]
+        + [_role_label(role_names.get(code, code), code) for code in history_codes],
         (
             [timezone.localtime(row["assessment"].submitted_at).date(), *row["cells"]]
             for row in history

@@ -21,6 +21,7 @@ from .results import (
     build_result,
     compare_with_current,
     fit_history,
+    history_chart,
     history_role_names,
     pick,
     result_document,
@@ -64,6 +65,7 @@ def _submitted(request, pk: int) -> Assessment:
 def assessment_list(request):
     results = list(results_of(request.user))
     role_codes, history = fit_history(results)
+    names = history_role_names(history)
     return render(
         request,
         "assessments/list.html",
@@ -72,6 +74,10 @@ def assessment_list(request):
             "results": results,
             "history_codes": role_codes,
             "history": history,
+            # A line needs two points: with one result, the table says it all.
+            "history_chart": history_chart(role_codes, history, names)
+            if len(history) >= 2
+            else None,
             "cycles": member_cycles(request.user),
         },
     )

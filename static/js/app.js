@@ -76,6 +76,46 @@
       });
     });
   }
+  // Fit over time on "My assessments": one line per role, from a json_script block; the
+  // table beside it holds the same figures.
+  if (window.Chart) {
+    var lang = document.documentElement.lang || "fr";
+    var percent = function (value) {
+      return value.toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) + "\u00a0%";
+    };
+    // Colour and shape both tell the roles apart.
+    var palette = ["#1f5fa8", "#d9822b", "#2e7d4f", "#8e44ad", "#b3261e", "#00838f", "#6d4c41", "#546e7a"];
+    var shapes = ["circle", "rect", "triangle", "rectRot", "crossRot", "star", "rectRounded", "cross"];
+    document.querySelectorAll("canvas[data-history]").forEach(function (canvas) {
+      var source = document.getElementById(canvas.dataset.history);
+      if (!source) { return; }
+      var data = JSON.parse(source.textContent);
+      new window.Chart(canvas, {
+        type: "line",
+        data: {
+          labels: data.labels,
+          datasets: data.series.map(function (s, i) {
+            var colour = palette[i % palette.length];
+            // A role left out of a result: the line goes on, dashed, with no point there.
+            return { label: s.name.indexOf(s.code) === -1 ? s.name + " (" + s.code + ")" : s.name,
+                     data: s.data, borderColor: colour, backgroundColor: colour,
+                     pointStyle: shapes[i % shapes.length], pointRadius: 4, pointHoverRadius: 6,
+                     borderWidth: 2, spanGaps: true, tension: 0,
+                     segment: { borderDash: function (ctx) { return ctx.p0.skip || ctx.p1.skip ? [5, 5] : undefined; } } };
+          })
+        },
+        options: {
+          animation: false,
+          maintainAspectRatio: false,
+          interaction: { mode: "index", intersect: false },
+          scales: { y: { min: 0, max: 100, ticks: { stepSize: 20, callback: function (v) { return v + "\u00a0%"; } } } },
+          plugins: { legend: { position: "bottom", labels: { usePointStyle: true, boxWidth: 8, boxHeight: 8 } },
+                     tooltip: { callbacks: { label: function (item) {
+                       return item.dataset.label + ": " + percent(item.parsed.y); } } } }
+        }
+      });
+    });
+  }
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
     if (!window.Chart) { return; }

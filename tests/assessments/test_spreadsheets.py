@@ -25,7 +25,7 @@ from assessments.services import assessment_start
 from assessments.spreadsheets import HEAT, XLSX_CONTENT_TYPE
 from assessments.team_services import cycle_assessment_start, cycle_open, ratings_save, team_create
 from assessments.team_views import MATRIX_COLUMNS
-from careers.models import Skill
+from careers.models import Role, Skill
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 
@@ -167,14 +167,15 @@ def test_strengths_and_next_steps_match_the_result(client, individual, result):
 
 
 def test_the_history_sheet_has_the_fit_per_role_oldest_first(client, individual, catalogue):
+    Role.objects.filter(code="BBB").update(name_fr="Responsable BBB")
     first = submitted(assessment_start(owner=individual, roles=catalogue))
     second = submitted(assessment_start(owner=individual, roles=[catalogue[1]]), lambda i: 4)
 
     sheet = workbook(login(client, individual).get(result_url(first)))["Historique"]
 
     rows = values(sheet)
-    a, b = (role.name_fr for role in catalogue)
-    assert rows[0] == ["Soumise", f"{a} (AAA)", f"{b} (BBB)"]
+    a = catalogue[0].name_fr
+    assert rows[0] == ["Soumise", f"{a} (AAA)", "Responsable BBB"], "no code twice"
     today = timezone.localdate()
     assert [[row[0].date(), *row[1:]] for row in rows[1:]] == [
         [today, 67.6, 33.3],
@@ -419,3 +420,36 @@ def test_the_result_page_and_the_dashboard_link_to_the_files(client, manager, cy
     assert result_url(alice) in page.text
     assert matrix_url(cycle) in dashboard.text
     assert "Tableur (XLSX)" in page.text and "Matrice (XLSX)" in dashboard.text
+
+
+# --- the history chart on My assessments --------------------------------------------------
+
+
+def history_page(client, user):
+    return login(client, user).get(reverse("assessments:list"))
+
+
+def test_one_result_gives_the_table_but_no_chart(client, individual, result):
+    page = history_page(client, individual)
+
+    assert page.context["history_chart"] is None
+    assert "data-history" not in page.text
+    assert "67,6 %" in page.text
+
+
+def test_two_results_draw_each_roles_fit_as_a_line(client, individual, catalogue):
+    submitted(assessment_start(owner=individual, roles=catalogue))
+    submitted(assessment_start(owner=individual, roles=[catalogue[1]]), lambda i: 4)
+
+    page = history_page(client, individual)
+
+    chart = page.context["history_chart"]
+    a, b = (role.name_fr for role in catalogue)
+    assert chart["series"] == [
+        {"code": "AAA", "name": a, "data": [67.6, None]},
+        {"code": "BBB", "name": b, "data": [33.3, 100.0]},
+    ]
+    assert len(chart["labels"]) == 2
+    assert 'data-history="history-chart"' in page.text
+    assert '<script id="history-chart" type="application/json">' in page.text
+    assert "67,6 %" in page.text and "100,0 %" in page.text, "the table stays beside the chart"
