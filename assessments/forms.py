@@ -1,6 +1,9 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from careers.models import Level, Role
@@ -11,8 +14,23 @@ from .services import AnswerInput
 NOTE_MAX_LENGTH = 2000
 
 
+class RoleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not ASCII digits of a database id's size before any query:
+    "99999999999999999999" would otherwise overflow the `IN` lookup (a 500 on SQLite)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            if not re.fullmatch(r"[0-9]{1,18}", str(pk)):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class RoleChoiceForm(forms.Form):
-    roles = forms.ModelMultipleChoiceField(
+    roles = RoleChoiceField(
         label=_("Target roles"),
         queryset=Role.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-2"}),

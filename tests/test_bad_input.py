@@ -939,6 +939,19 @@ def test_new_assessment_ignores_a_cycle_that_is_no_id(world, cycle):
     assert page.status_code == 200
 
 
+@pytest.mark.parametrize("role", ["9" * 20, "9" * 5_000, "²", "-1", " 1"])
+def test_new_assessment_refuses_a_role_id_that_is_no_id(world, role):
+    """Found by hypothesis: an id beyond 64 bits overflowed SQLite in the roles' IN lookup."""
+    assessments = Assessment.objects.count()
+    form = {"roles": [str(world.roles[0].pk), role]}
+
+    response = post(browser(world.alice), reverse("assessments:new"), form)
+
+    assert response.status_code == 200
+    assert shows_error(response)
+    assert Assessment.objects.count() == assessments
+
+
 @pytest.mark.parametrize("cycle", ["0", "999999999999999999"])
 def test_new_assessment_for_an_unknown_cycle_is_not_found(world, cycle):
     assessments = Assessment.objects.count()
