@@ -1,5 +1,6 @@
 from django.shortcuts import get_object_or_404, render
 
+from .matrix import role_matrix as build_role_matrix
 from .selectors import roles_with_requirements
 
 
@@ -17,3 +18,8 @@ def role_detail(request, code: str):
         "careers/role_detail.html",
         {"role": role, "is_preview": not role.is_published},
     )
+
+
+def role_matrix(request):
+    """Overlap and weighted distance between every two published roles."""
+    return render(request, "careers/role_matrix.html", {"matrix": build_role_matrix()})

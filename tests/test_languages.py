@@ -52,6 +52,7 @@ def pages(client, individual, catalogue):
         reverse("home"),
         reverse("careers:role_list"),
         reverse("careers:role_detail", args=["AAA"]),
+        reverse("careers:role_matrix"),
         reverse("assessments:list"),
         reverse("assessments:new"),
         reverse("assessments:step", args=[draft.pk, 1]),

@@ -61,6 +61,7 @@ PAGES = [
     (None, "signup", lambda w: [], 2),
     (None, "careers:role_list", lambda w: [], 5),
     (None, "careers:role_detail", lambda w: ["AAA"], 5),
+    (None, "careers:role_matrix", lambda w: [], 2),
     (None, "teams:invitation", lambda w: [w["invitation"].token], 3),
     ("individual", "assessments:list", lambda w: [], 10),
     ("individual", "assessments:new", lambda w: [], 5),
