@@ -7,7 +7,7 @@ that no figure can be traced back to one person.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
@@ -26,6 +26,7 @@ class MemberData:
     snapshot: dict[str, Any] | None  # None: not submitted yet
     ratings: dict[str, int]  # skill code -> manager's level
     target_role: str | None  # the role code the manager set
+    assessment_id: int | None = None  # where to read next steps the snapshot left out
 
 
 @dataclass
@@ -90,29 +91,60 @@ def _member_role(member: MemberData) -> dict[str, Any] | None:
     return roles[0] if roles else None
 
 
-def _team_fit(members: Sequence[MemberData]) -> dict[str, float]:
+def _mean_fits(fits: dict[str, list[float]]) -> dict[str, float]:
+    return {
+        code: round(mean(values), 1) for code, values in fits.items() if len(values) >= MIN_GROUP
+    }
+
+
+@dataclass(frozen=True)
+class CycleFigures:
+    """What a later cycle's dashboard needs of an earlier one: its team fit, role names."""
+
+    team_fit: dict[str, float]
+    role_names: dict[str, str]
+
+
+def cycle_figures(members: Sequence[MemberData], language: str | None = None) -> CycleFigures:
     fits: dict[str, list[float]] = defaultdict(list)
+    names: dict[str, str] = {}
     for member in members:
         if not member.snapshot:
             continue
         levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
         for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels):
             fits[score.code].append(score.fit)
-    return {
-        code: round(mean(values), 1) for code, values in fits.items() if len(values) >= MIN_GROUP
-    }
+        for r in member.snapshot["roles"]:
+            names.setdefault(r["code"], pick(r["name"], language))
+    return CycleFigures(team_fit=_mean_fits(fits), role_names=names)
 
 
 def build_dashboard(
     members: Sequence[MemberData],
     previous: Sequence[MemberData] = (),
     language: str | None = None,
+    load_actions: Callable[[dict[str, int]], dict[str, list[dict[str, Any]]]] | None = None,
+    previous_figures: CycleFigures | None = None,
 ) -> Dashboard:
+    """The dashboard's figures.
+
+    `members` may carry digests (no next steps in them): `load_actions({skill code:
+    assessment id})` then fetches the team gaps' next steps. The previous cycle comes as
+    its members, or as its figures when the caller kept them (a closed cycle's never change).
+    """
     submitted = [m for m in members if m.snapshot]
     skill_info: dict[str, dict[str, Any]] = {}
     role_names: dict[str, str] = {}
+    fits: dict[str, list[float]] = defaultdict(list)
     scored = []
     for member in submitted:
+        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
+        scores = {
+            score.code: score
+            for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels)
+        }
+        for code, score in scores.items():
+            fits[code].append(score.fit)
         role = _member_role(member)
         if role is None:
             continue
@@ -120,9 +152,7 @@ def build_dashboard(
         for r in member.snapshot["roles"]:
             role_names.setdefault(r["code"], pick(r["name"], language))
         skill_info.update(member.snapshot["skills"])
-        profile = next(p for p in profiles_from_snapshot(member.snapshot) if p.code == role["code"])
-        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
-        scored.append((member, role, scoring.score_role(profile, levels)))
+        scored.append((member, role, scores[role["code"]]))
 
     required = {s.skill for _m, _r, score in scored for s in score.skills}
     skills = sorted(required, key=lambda code: (skill_info[code]["order"], code))
@@ -164,18 +194,29 @@ def build_dashboard(
         priority: Counter[str] = Counter()
         with_gap: Counter[str] = Counter()
         next_levels: dict[str, list[int]] = defaultdict(list)
-        for _member, _role, score in scored:
+        holder: dict[str, int] = {}  # skill code -> an assessment whose snapshot has it
+        for member, _role, score in scored:
             for s in score.gaps:
+                if member.assessment_id is not None:
+                    holder.setdefault(s.skill, member.assessment_id)
                 priority[s.skill] += s.priority
                 with_gap[s.skill] += 1
                 next_levels[s.skill].append(s.level + 1)
         ranked = sorted(
             priority, key=lambda c: (-priority[c], -with_gap[c], skill_info[c]["order"])
         )
-        for code in ranked[:TOP_TEAM_GAPS]:
+        top = ranked[:TOP_TEAM_GAPS]
+        frozen = {
+            code: skill_info[code]["actions"] for code in top if "actions" in skill_info[code]
+        }
+        missing = {code: holder[code] for code in top if code not in frozen and code in holder}
+        if missing and load_actions:
+            frozen.update(load_actions(missing))
+        for code in top:
             wanted = Counter(next_levels[code]).most_common(1)[0][0]
-            actions = [a for a in skill_info[code]["actions"] if a["level"] == wanted] or [
-                a for a in skill_info[code]["actions"] if a["level"] >= wanted
+            available = frozen.get(code, [])
+            actions = [a for a in available if a["level"] == wanted] or [
+                a for a in available if a["level"] >= wanted
             ]
             gaps.append(
                 TeamGap(
@@ -195,12 +236,12 @@ def build_dashboard(
                 )
             )
 
-    team_fit = _team_fit(submitted)
-    before = _team_fit(previous)
+    team_fit = _mean_fits(fits)
+    earlier = previous_figures or cycle_figures(previous, language)
+    before = earlier.team_fit
     change = {code: (before[code], fit) for code, fit in team_fit.items() if code in before}
-    for member in previous:
-        for r in (member.snapshot or {}).get("roles", []):
-            role_names.setdefault(r["code"], pick(r["name"], language))
+    for code, name in earlier.role_names.items():
+        role_names.setdefault(code, name)
     return Dashboard(
         skills=[(code, names[code]) for code in skills],
         rows=rows,

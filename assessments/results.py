@@ -93,6 +93,26 @@ def band_ranges() -> list[dict[str, Any]]:
     return ranges
 
 
+def digest_of(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """What team figures read from a snapshot, in the snapshot's own shape.
+
+    Levels, each role's code, name and requirements, each skill's id, name and order:
+    a few kB, where descriptors and next steps make the snapshot tens of kB.
+    A copy of this function lives in migration 0005, which fills it for older results.
+    """
+    return {
+        "levels": snapshot.get("levels", {}),
+        "roles": [
+            {"code": r["code"], "name": r["name"], "requirements": r["requirements"]}
+            for r in snapshot.get("roles", [])
+        ],
+        "skills": {
+            code: {key: skill[key] for key in ("id", "name", "order") if key in skill}
+            for code, skill in snapshot.get("skills", {}).items()
+        },
+    }
+
+
 def profiles_from_snapshot(snapshot: dict[str, Any]) -> list[scoring.RoleProfile]:
     skills = snapshot["skills"]
     return [

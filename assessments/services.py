@@ -10,6 +10,7 @@ from careers.models import Role, Skill
 from careers.selectors import catalogue_snapshot, questionnaire_steps
 
 from .models import Answer, Assessment
+from .results import digest_of
 
 
 class AssessmentLocked(Exception):
@@ -115,9 +116,10 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         snapshot = catalogue_snapshot(role_ids, core_only=locked.is_quick)
         snapshot["levels"] = {skill.code: levels[skill.pk] for skill in skills}
         locked.snapshot = snapshot
+        locked.digest = digest_of(snapshot)
         locked.status = Assessment.Status.SUBMITTED
         locked.submitted_at = timezone.now()
-        locked.save(update_fields=["snapshot", "status", "submitted_at", "updated_at"])
+        locked.save(update_fields=["snapshot", "digest", "status", "submitted_at", "updated_at"])
         return locked
 
 

@@ -1,9 +1,11 @@
 """Reads for team reviews. Every lookup is limited to what the user may see: a team
 that is not theirs, or not theirs to manage, is not found (404)."""
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .dashboard import MemberData
@@ -66,6 +68,7 @@ class MemberStatus:
     assessment: Assessment | None
     rated: int
     status: str  # one of STATUSES
+    ratings: dict[str, int] = field(default_factory=dict)  # skill code -> manager's level
 
     @property
     def name(self) -> str:
@@ -75,31 +78,35 @@ class MemberStatus:
 
 
 def cycle_members(cycle: ReviewCycle) -> list[MemberStatus]:
-    """Each member's status in the cycle, pending invitations included (4 queries)."""
+    """Each member's status in the cycle, pending invitations included (4 queries).
+
+    Assessments come with their small digest, not their snapshot, and ratings as
+    (assessment, skill code, level) tuples: a 200-person cycle stays a few MB of work.
+    """
     memberships = list(
         cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
         .select_related("user", "target_role")
         .order_by("user__username")
     )
-    assessments = {
-        a.owner_id: a
-        for a in Assessment.objects.filter(cycle=cycle).prefetch_related(
-            Prefetch("ratings", queryset=ManagerRating.objects.select_related("skill"))
-        )
-    }
+    assessments = {a.owner_id: a for a in Assessment.objects.filter(cycle=cycle).defer("snapshot")}
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    for assessment_id, code, level in ManagerRating.objects.filter(
+        assessment__cycle=cycle
+    ).values_list("assessment_id", "skill__code", "level"):
+        ratings[assessment_id][code] = level
     rows = []
     for membership in memberships:
         assessment = assessments.get(membership.user_id)
-        rated = len(assessment.ratings.all()) if assessment else 0
+        given = ratings.get(assessment.pk, {}) if assessment else {}
         if assessment is None:
             status = "not_started"
         elif assessment.is_draft:
             status = "in_progress"
-        elif assessment.snapshot and rated >= len(assessment.snapshot.get("levels", {})):
+        elif assessment.digest and len(given) >= len(assessment.digest.get("levels", {})):
             status = "reviewed"
         else:
             status = "submitted"
-        rows.append(MemberStatus(membership, None, assessment, rated, status))
+        rows.append(MemberStatus(membership, None, assessment, len(given), status, given))
     pending = [
         i
         for i in cycle.team.invitations.filter(
@@ -116,17 +123,32 @@ def dashboard_data(rows: list[MemberStatus]) -> list[MemberData]:
         MemberData(
             key=row.membership.pk,
             name=row.name,
-            snapshot=row.assessment.snapshot
+            snapshot=row.assessment.digest
             if row.assessment and not row.assessment.is_draft
             else None,
-            ratings={r.skill.code: r.level for r in row.assessment.ratings.all()}
-            if row.assessment
-            else {},
+            ratings=row.ratings,
             target_role=row.membership.target_role.code if row.membership.target_role else None,
+            assessment_id=row.assessment.pk if row.assessment else None,
         )
         for row in rows
         if row.membership
     ]
+
+
+def next_step_actions(wanted: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+    """The frozen next steps of some skills, each read from one assessment's snapshot.
+
+    `wanted` maps a skill code to an assessment that has it (1 query).
+    """
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not wanted:
+        return found
+    skills_of = dict(
+        Assessment.objects.filter(pk__in=set(wanted.values())).values_list("pk", "snapshot__skills")
+    )
+    for code, pk in wanted.items():
+        found[code] = ((skills_of.get(pk) or {}).get(code) or {}).get("actions", [])
+    return found
 
 
 def previous_cycle(cycle: ReviewCycle) -> ReviewCycle | None:

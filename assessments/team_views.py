@@ -1,20 +1,23 @@
 """Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
 
 import csv
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level
 
 from . import team_services as services
-from .dashboard import build_dashboard, matrix_rows
-from .models import Invitation, TeamMembership
+from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
+from .models import Invitation, ReviewCycle, TeamMembership
 from .results import pick
 from .scoring import is_blind_spot
 from .spreadsheets import XLSX_CONTENT_TYPE, matrix_workbook, workbook_bytes
@@ -24,6 +27,7 @@ from .team_selectors import (
     cycle_members,
     dashboard_data,
     member_assessment_for_manager,
+    next_step_actions,
     previous_cycle,
     team_for_manager,
     team_for_member,
@@ -200,7 +204,6 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
     rows = cycle_members(cycle)
     before = previous_cycle(cycle)
-    previous = dashboard_data(cycle_members(before)) if before else []
     return render(
         request,
         "teams/dashboard.html",
@@ -208,10 +211,29 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
             "team": cycle.team,
             "cycle": cycle,
             "members": rows,
-            "board": build_dashboard(dashboard_data(rows), previous),
+            "board": build_dashboard(
+                dashboard_data(rows),
+                load_actions=next_step_actions,
+                previous_figures=_previous_figures(before, rows),
+            ),
             "previous": before,
             "levels": Level.choices,
         },
+    )
+
+
+def _previous_figures(before: ReviewCycle | None, rows: list) -> CycleFigures | None:
+    """The previous cycle's figures; a closed cycle's are kept in the cache, keyed on its
+    closing time and on who is in the team today (its figures count current members)."""
+    if before is None:
+        return None
+    if before.closed_at is None:
+        return cycle_figures(dashboard_data(cycle_members(before)))
+    members = ",".join(str(row.membership.pk) for row in rows if row.membership)
+    who = hashlib.sha1(members.encode()).hexdigest()
+    key = f"cycle-figures:{before.pk}:{before.closed_at.timestamp()}:{get_language()}:{who}"
+    return cache.get_or_set(
+        key, lambda: cycle_figures(dashboard_data(cycle_members(before))), 7 * 24 * 3600
     )
 
 

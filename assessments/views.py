@@ -5,7 +5,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +14,7 @@ from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_roles
 
 from .forms import AnswerForm, RoleChoiceForm
-from .models import Assessment, TeamMembership
+from .models import Answer, Assessment, TeamMembership
 from .results import (
     band_ranges,
     build_ladders,
@@ -29,6 +29,7 @@ from .results import (
 from .scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT, is_blind_spot
 from .selectors import (
     assessment_get,
+    assessments_of,
     drafts_with_progress,
     questionnaire_for,
     results_of,
@@ -129,7 +130,8 @@ def _cycle_membership(request):
 
 @login_required
 def assessment_detail(request, pk: int):
-    assessment = assessment_get(request.user, pk)
+    # The snapshot (tens of kB of JSON) is only read when the cached rendering is missing.
+    assessment = get_object_or_404(assessments_of(request.user).defer("snapshot"), pk=pk)
     if assessment.is_draft:
         questionnaire = questionnaire_for(assessment)
         return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
@@ -277,7 +279,10 @@ def answer_save(request, pk: int, skill_id: int):
         answers_save(assessment=assessment, values={skill_id: value})
     except AssessmentLocked:
         return _answer_status(request, questionnaire, _("This review cycle is closed."), 409)
-    return _answer_status(request, questionnaire_for(assessment), _("Saved"), 200)
+    # The questions have not changed: only the answers are read again, for the progress
+    # bar (they may include answers saved from another tab meanwhile).
+    questionnaire.answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
+    return _answer_status(request, questionnaire, _("Saved"), 200)
 
 
 def _answer_status(request, questionnaire, message, status):

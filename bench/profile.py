@@ -90,6 +90,10 @@ def main() -> None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False))
         if args.cprofile:
+            # This file is named like the standard library's `profile`, which cProfile
+            # imports: look it up without this folder on the path.
+            sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
+            sys.modules.pop("profile", None)
             import cProfile
             import pstats
 

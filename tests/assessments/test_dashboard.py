@@ -134,3 +134,39 @@ def test_change_since_the_previous_cycle():
     board = build_dashboard(now, previous=before)
 
     assert board.change == {"DEV": (37.5, 87.5)}
+
+
+def test_digests_give_the_same_board_and_next_steps_come_from_the_loader():
+    """Digests leave next steps out: the team gaps' steps are fetched for the top gaps only,
+    each from an assessment of a member who has that gap."""
+    from assessments.results import digest_of
+
+    full = [
+        member(1, {"risk": 3, "cloud": 2}),
+        member(2, {"risk": 1, "cloud": 1}),
+        member(3, {"risk": 2, "cloud": 2}),
+    ]
+    digested = [
+        MemberData(
+            key=m.key,
+            name=m.name,
+            snapshot=digest_of(m.snapshot),
+            ratings=m.ratings,
+            target_role=m.target_role,
+            assessment_id=100 + m.key,
+        )
+        for m in full
+    ]
+    asked = []
+
+    def load_actions(wanted):
+        asked.append(wanted)
+        return {code: full[0].snapshot["skills"][code]["actions"] for code in wanted}
+
+    expected = build_dashboard(full)
+    board = build_dashboard(digested, load_actions=load_actions)
+
+    assert "actions" not in digested[0].snapshot["skills"]["risk"]
+    assert board == expected
+    # member 2 is the first with a risk gap, and with a cloud gap: one call for both skills
+    assert asked == [{"risk": 102, "cloud": 102}]

@@ -122,3 +122,38 @@ def test_result_scores_match_the_contract_on_a_real_assessment(individual, catal
     assert [s["priority"] for s in role["skills"]] == [4, 3, 2, 2, 1, 0]
     # s1 (weight 2) before s5 (weight 1) at priority 2
     assert [s["weight"] for s in role["skills"]] == [4, 3, 2, 1, 1, 5]
+
+
+def test_submission_writes_the_digest_that_team_figures_read(individual, catalogue):
+    from assessments.results import digest_of
+
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+    result.refresh_from_db()
+
+    assert result.digest == digest_of(result.snapshot)
+    assert result.digest["levels"] == result.snapshot["levels"]
+    assert [r["requirements"] for r in result.digest["roles"]] == [
+        r["requirements"] for r in result.snapshot["roles"]
+    ]
+    skill = next(iter(result.snapshot["skills"]))
+    assert set(result.digest["skills"][skill]) == {"id", "name", "order"}
+
+
+def test_migration_fills_the_digest_of_older_results(individual, catalogue):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from assessments.results import digest_of
+
+    migration = import_module("assessments.migrations.0005_scoring_digest")
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+    draft = assessment_start(owner=individual, roles=catalogue)
+    Assessment.objects.update(digest=None)
+
+    migration.fill_digests(apps, None)
+
+    result.refresh_from_db()
+    draft.refresh_from_db()
+    assert result.digest == digest_of(result.snapshot)
+    assert draft.digest is None
