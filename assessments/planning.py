@@ -26,19 +26,19 @@ SUGGESTIONS = 3
 _LEVEL = re.compile(r"[0-4]")  # ASCII only: "²" and "١" are digits to str.isdigit()
 
 
-def saved_levels(snapshot: Mapping[str, Any]) -> dict[str, int]:
+def saved_levels(snapshot: dict[str, Any]) -> dict[str, int]:
     """The levels given, one per skill of the snapshot (an unanswered skill counts as 0)."""
     given = snapshot.get("levels", {})
     return {code: given.get(code, 0) for code in _skill_codes(snapshot)}
 
 
-def _skill_codes(snapshot: Mapping[str, Any]) -> list[str]:
+def _skill_codes(snapshot: dict[str, Any]) -> list[str]:
     skills = snapshot.get("skills", {})
     return sorted(skills, key=lambda code: skills[code]["order"])
 
 
 def parse_levels(
-    snapshot: Mapping[str, Any], query: Mapping[str, str]
+    snapshot: dict[str, Any], query: Mapping[str, str]
 ) -> tuple[dict[str, int], list[str]]:
     """The levels to simulate: `?s-<skill>=<0-4>` over the saved ones.
 
@@ -59,17 +59,17 @@ def parse_levels(
     return levels, rejected
 
 
-def role_choices(snapshot: Mapping[str, Any], language: str | None = None) -> list[tuple[str, str]]:
+def role_choices(snapshot: dict[str, Any], language: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the snapshot's roles, in catalogue order, for a role picker."""
     return [(r["code"], pick(r["name"], language)) for r in snapshot.get("roles", [])]
 
 
 def simulation_query(
-    levels: Mapping[str, int], snapshot: Mapping[str, Any], role: str | None = None
+    levels: Mapping[str, int], snapshot: dict[str, Any], role: str | None = None
 ) -> str:
     """The shortest query string for a simulation: the changed levels and a chosen role."""
     saved = saved_levels(snapshot)
-    params = [
+    params: list[tuple[str, str | int]] = [
         (LEVEL_PARAM.format(code=code), level)
         for code in _skill_codes(snapshot)
         if (level := levels.get(code, saved[code])) != saved[code]
@@ -151,7 +151,7 @@ class Simulation:
 
 
 def simulate(
-    snapshot: Mapping[str, Any],
+    snapshot: dict[str, Any],
     query: Mapping[str, str],
     *,
     role: str | None = None,
@@ -171,8 +171,8 @@ def simulate(
 
     saved_scores = scoring.rank_roles(profiles, saved)
     before = {s.code: (rank, s.fit) for rank, s in enumerate(saved_scores, start=1)}
-    fallback = default_role if default_role in roles else saved_scores[0].code
-    chosen = role if role in roles else fallback
+    fallback = default_role if default_role and default_role in roles else saved_scores[0].code
+    chosen = role if role and role in roles else fallback
     shown_role = chosen if chosen != fallback else None
 
     profile = next(p for p in profiles if p.code == chosen)
@@ -266,7 +266,7 @@ class Path:
     simulate_query: str  # the simulator with every step done
 
 
-def path_to(snapshot: Mapping[str, Any], code: str, *, language: str | None = None) -> Path | None:
+def path_to(snapshot: dict[str, Any], code: str, *, language: str | None = None) -> Path | None:
     """The skills to develop for role `code`, in the result page's gap order.
 
     Each step says how many weighted gap points and what fit remain once it is done

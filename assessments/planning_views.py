@@ -1,5 +1,7 @@
 """The what-if simulator and the path to a role: read-only pages over a submitted result."""
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,8 +11,17 @@ from django.views.decorators.http import require_GET
 
 from careers.models import Level
 
+from .models import Assessment
 from .planning import ROLE_PARAM, path_to, role_choices, simulate, target_role_code
 from .views import _submitted
+
+
+def _snapshot(assessment: Assessment) -> dict[str, Any]:
+    """A submitted result's snapshot (the database holds one for each), with its roles."""
+    snapshot = assessment.snapshot or {}
+    if not snapshot.get("roles"):
+        raise Http404("This result has no role.")
+    return snapshot
 
 
 @login_required
@@ -22,8 +33,9 @@ def result_simulate(request, pk: int):
     (HX-Request) and is told the short URL to put in the address bar.
     """
     assessment = _submitted(request, pk)
+    snapshot = _snapshot(assessment)
     simulation = simulate(
-        assessment.snapshot,
+        snapshot,
         request.GET,
         role=request.GET.get(ROLE_PARAM),
         default_role=target_role_code(assessment),
@@ -33,7 +45,7 @@ def result_simulate(request, pk: int):
         "assessment": assessment,
         "simulation": simulation,
         "levels": Level.choices,
-        "roles": role_choices(assessment.snapshot),
+        "roles": role_choices(snapshot),
         "url": url,
     }
     # A history restore (back button, cache missed) needs the whole page again.
@@ -51,12 +63,13 @@ def result_simulate(request, pk: int):
 def result_path(request, pk: int, code: str):
     """The skills to develop for one of the result's roles, most weighted gap first."""
     assessment = _submitted(request, pk)
-    roles = role_choices(assessment.snapshot)
+    snapshot = _snapshot(assessment)
+    roles = role_choices(snapshot)
     wanted = request.GET.get("to")
     # The picker is a plain GET form: ?to= names the role to show instead.
     if wanted and wanted != code and wanted in dict(roles):
         return redirect("assessments:path", pk=pk, code=wanted)
-    path = path_to(assessment.snapshot, code)
+    path = path_to(snapshot, code)
     if path is None:
         raise Http404("No such role in this result.")
     return render(
