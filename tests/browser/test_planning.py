@@ -84,7 +84,7 @@ def test_simulator_works_as_a_plain_form_without_javascript(new_context, live_se
 def test_path_page_and_its_role_picker(open_page, result, shoot):
     page = open_page(result.owner)
     page.goto(f"/assessments/{result.pk}/")
-    page.get_by_role("link", name="Chemin vers un rôle").click()
+    page.get_by_role("link", name="Toutes les étapes de votre chemin vers ce rôle").first.click()
 
     page.get_by_label("Un autre rôle").select_option("PMO")
     page.get_by_role("button", name="Voir le chemin").click()
