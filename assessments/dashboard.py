@@ -125,12 +125,14 @@ def build_dashboard(
     language: str | None = None,
     load_actions: Callable[[dict[str, int]], dict[str, list[dict[str, Any]]]] | None = None,
     previous_figures: CycleFigures | None = None,
+    skill_order: dict[str, tuple[int, ...]] | None = None,
 ) -> Dashboard:
     """The dashboard's figures.
 
     `members` may carry digests (no next steps in them): `load_actions({skill code:
     assessment id})` then fetches the team gaps' next steps. The previous cycle comes as
     its members, or as its figures when the caller kept them (a closed cycle's never change).
+    `skill_order` maps skill codes to their place in today's catalogue (the heatmap columns).
     """
     submitted = [m for m in members if m.snapshot]
     skill_info: dict[str, dict[str, Any]] = {}
@@ -155,7 +157,17 @@ def build_dashboard(
         scored.append((member, role, scores[role["code"]]))
 
     required = {s.skill for _m, _r, score in scored for s in score.skills}
-    skills = sorted(required, key=lambda code: (skill_info[code]["order"], code))
+    # A snapshot numbers its skills within itself: members with other roles number them
+    # differently, so the columns follow the catalogue's order where the caller gave it.
+    catalogue_order = skill_order or {}
+    skills = sorted(
+        required,
+        key=lambda code: (
+            catalogue_order.get(code, (float("inf"),)),
+            skill_info[code]["order"],
+            code,
+        ),
+    )
     names = {code: pick(skill_info[code]["name"], language) for code in skills}
 
     rows = []

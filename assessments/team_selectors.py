@@ -8,6 +8,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from careers.models import Skill
+
 from .dashboard import MemberData
 from .models import Assessment, Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 
@@ -171,3 +173,13 @@ def member_cycles(user) -> list[tuple[ReviewCycle, TeamMembership, Assessment | 
     cycles = ReviewCycle.objects.filter(team_id__in=memberships).select_related("team")
     mine = {a.cycle_id: a for a in Assessment.objects.filter(owner=user, cycle__in=cycles)}
     return [(c, memberships[c.team_id], mine.get(c.pk)) for c in cycles]
+
+
+def catalogue_order() -> dict[str, tuple[int, ...]]:
+    """Each skill's place in today's catalogue, for ordering columns across snapshots."""
+    return {
+        code: (category_order, order, pk)
+        for code, category_order, order, pk in Skill.objects.values_list(
+            "code", "category__order", "order", "pk"
+        )
+    }

@@ -23,6 +23,7 @@ from .scoring import is_blind_spot
 from .spreadsheets import XLSX_CONTENT_TYPE, matrix_workbook, workbook_bytes
 from .team_forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
 from .team_selectors import (
+    catalogue_order,
     cycle_for_manager,
     cycle_members,
     dashboard_data,
@@ -215,6 +216,7 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
                 dashboard_data(rows),
                 load_actions=next_step_actions,
                 previous_figures=_previous_figures(before, rows),
+                skill_order=catalogue_order(),
             ),
             "previous": before,
             "levels": Level.choices,

@@ -170,3 +170,17 @@ def test_digests_give_the_same_board_and_next_steps_come_from_the_loader():
     assert board == expected
     # member 2 is the first with a risk gap, and with a cloud gap: one call for both skills
     assert asked == [{"risk": 102, "cloud": 102}]
+
+
+def test_heatmap_columns_follow_the_catalogue_order_given_across_snapshots():
+    """Each snapshot numbers its own skills (DEV's: risk 1, cloud 2), so members with other
+    roles may number them otherwise: the catalogue's order, when given, settles it."""
+    members = [member(1, {"risk": 1, "cloud": 1}), member(2, {"risk": 2, "cloud": 2})]
+
+    by_snapshot = build_dashboard(members)
+    by_catalogue = build_dashboard(members, skill_order={"cloud": (1, 1, 7), "risk": (2, 1, 3)})
+
+    assert [code for code, _name in by_snapshot.skills] == ["risk", "cloud"]
+    assert [code for code, _name in by_catalogue.skills] == ["cloud", "risk"]
+    # the cells move with their columns
+    assert [(c.used, c.target) for c in by_catalogue.rows[0].cells] == [(1, 2), (1, 3)]
