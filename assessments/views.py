@@ -131,7 +131,7 @@ def _cycle_membership(request):
 @login_required
 def assessment_detail(request, pk: int):
     # The snapshot (tens of kB of JSON) is only read when the cached rendering is missing.
-    assessment = get_object_or_404(assessments_of(request.user).defer("snapshot"), pk=pk)
+    assessment = get_object_or_404(assessments_of(request.user).defer("snapshot", "digest"), pk=pk)
     if assessment.is_draft:
         questionnaire = questionnaire_for(assessment)
         return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
