@@ -4,6 +4,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
@@ -198,6 +199,7 @@ def assessment_step(request, pk: int, number: int):
     step = questionnaire.step(number)
     if step is None:
         raise Http404("No such step.")
+    prefetch_related_objects(step.skills, "levels")  # this step's descriptors only
 
     if request.method == "POST":
         forms = _step_forms(step, questionnaire, request.POST)

@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
 from .services import LANGUAGES
@@ -24,9 +24,11 @@ class Step:
 
 
 def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
-    """The union of the roles' skills, one step per category, in catalogue order (2 queries).
+    """The union of the roles' skills, one step per category, in catalogue order (1 query).
 
-    `core_only` keeps the core requirements: the quick assessment's questions.
+    `core_only` keeps the core requirements: the quick assessment's questions. The level
+    descriptors are not read here: a questionnaire page shows one step's, so callers
+    prefetch them for the skills they show (`prefetch_related_objects(skills, "levels")`).
     """
     requirements = RoleRequirement.objects.filter(role_id__in=list(role_ids))
     if core_only:
@@ -35,7 +37,6 @@ def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> 
     skills = (
         Skill.objects.filter(pk__in=skill_ids)
         .select_related("category")
-        .prefetch_related("levels")
         .order_by("category__order", "category__code", "order", "code")
     )
     steps: list[Step] = []
@@ -74,6 +75,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
         )
     )
     steps = questionnaire_steps(role_ids, core_only=core_only)
+    prefetch_related_objects([skill for step in steps for skill in step.skills], "levels")
     skill_ids = [skill.pk for step in steps for skill in step.skills]
     actions: dict[int, list[dict[str, Any]]] = {}
     for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
