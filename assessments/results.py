@@ -276,7 +276,7 @@ def history_chart(
     """
     return {
         "labels": [
-            date_format(timezone.localtime(row["assessment"].submitted_at), "j M Y")
+            date_format(timezone.localtime(row["assessment"].submitted_at), "j F Y")
             for row in history
         ],
         "series": [
