@@ -40,6 +40,16 @@ class Cell:
         return self.used - self.target
 
 
+def heat_key(used: int, target: int) -> str:
+    """The heatmap colour of a level against its target (dashboard and XLSX alike)."""
+    delta = used - target
+    if delta <= -2:
+        return "m2"
+    if delta == -1:
+        return "m1"
+    return "0" if delta == 0 else "p1"
+
+
 @dataclass
 class HeatRow:
     key: int

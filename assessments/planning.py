@@ -18,7 +18,7 @@ from careers.models import Level, NextStepAction
 
 from . import scoring
 from .models import Assessment, TeamMembership
-from .results import next_steps, pick, profiles_from_snapshot
+from .results import next_step_rows, pick, profiles_from_snapshot
 
 LEVEL_PARAM = "s-{code}"  # ?s-risk-management=3
 ROLE_PARAM = "role"
@@ -303,16 +303,7 @@ def path_to(snapshot: dict[str, Any], code: str, *, language: str | None = None)
                 target_label=labels[gap.target],
                 points_left=left,
                 fit_after=scoring.score_role(profile, reached).fit,
-                next_steps=[
-                    {
-                        "kind": action["kind"],
-                        "kind_label": kinds.get(action["kind"], action["kind"]),
-                        "level": action["level"],
-                        "title": pick(action["title"], language),
-                        "detail": pick(action["detail"], language),
-                    }
-                    for action in next_steps(skill, gap.level, gap.target)
-                ],
+                next_steps=next_step_rows(skill, gap.level, gap.target, language, kinds),
             )
         )
     return Path(

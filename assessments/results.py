@@ -148,6 +148,27 @@ def next_steps(skill: dict[str, Any], level: int, target: int) -> list[dict[str,
     return [a for a in actions if a["level"] > level] or list(actions)
 
 
+def next_step_rows(
+    skill: dict[str, Any],
+    level: int,
+    target: int,
+    language: str | None = None,
+    kinds: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """`next_steps` as shown on a page: texts in one language, the kind's label beside it."""
+    kinds = kinds if kinds is not None else dict(NextStepAction.Kind.choices)
+    return [
+        {
+            "kind": a["kind"],
+            "kind_label": str(kinds.get(a["kind"], a["kind"])),
+            "level": a["level"],
+            "title": pick(a["title"], language),
+            "detail": pick(a["detail"], language),
+        }
+        for a in next_steps(skill, level, target)
+    ]
+
+
 def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
     snapshot = assessment.snapshot or {}
     skills = snapshot.get("skills", {})
@@ -175,16 +196,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
                 order=s.order,
             )
             if s.gap:
-                row.next_steps = [
-                    {
-                        "kind": a["kind"],
-                        "kind_label": str(kinds.get(a["kind"], a["kind"])),
-                        "level": a["level"],
-                        "title": pick(a["title"], language),
-                        "detail": pick(a["detail"], language),
-                    }
-                    for a in next_steps(skill, s.level, s.target)
-                ]
+                row.next_steps = next_step_rows(skill, s.level, s.target, language, kinds)
             rows.append(row)
         career = role.get("career", {})
         results.append(

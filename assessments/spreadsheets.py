@@ -18,6 +18,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .dashboard import heat_key
 from .results import RoleResult
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,16 +36,6 @@ HEAT = {
 }
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
-
-
-def heat_key(used: int, target: int) -> str:
-    """The heatmap class of a cell, as templates/teams/dashboard.html picks it."""
-    delta = used - target
-    if delta <= -2:
-        return "m2"
-    if delta == -1:
-        return "m1"
-    return "0" if delta == 0 else "p1"
 
 
 def workbook_bytes(book: Workbook) -> bytes:

@@ -6,19 +6,9 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from ..dashboard import Cell
+from ..dashboard import Cell, heat_key
 
 register = template.Library()
-
-
-def heat_class(cell: Cell) -> str:
-    if cell.delta <= -2:
-        return "heat-m2"
-    if cell.delta == -1:
-        return "heat-m1"
-    if cell.delta == 0:
-        return "heat-0"
-    return "heat-p1"
 
 
 @register.simple_tag
@@ -36,7 +26,7 @@ def heat_cells(cells: list[Cell | None]) -> SafeString:
             continue
         used, target = int(cell.used), int(cell.target)
         parts.append(
-            f'<td class="heat {heat_class(cell)}" title="'
+            f'<td class="heat heat-{heat_key(used, target)}" title="'
             f'{title % {"used": used, "target": target}}">{used}{"*" if cell.rated else ""}'
             f'<span class="target">/{target}</span></td>'
         )
