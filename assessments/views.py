@@ -4,15 +4,17 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level, Role
-from careers.selectors import catalogue_snapshot, published_roles
+from careers.selectors import catalogue_snapshot, published_codes, published_roles
 
 from .forms import AnswerForm, RoleChoiceForm
 from .models import Answer, Assessment, TeamMembership
@@ -129,16 +131,41 @@ def _cycle_membership(request):
     return membership.team.cycles.get(pk=cycle_id), membership
 
 
+RESULT_PAGE_SECONDS = 3600
+
+
+def _result_page_key(request, pk: int) -> str | None:
+    """The cache key of this person's whole result page, or None if it must be rendered.
+
+    A submitted result never changes, and only its owner reads this page: once rendered,
+    the page is kept for an hour and served without any database query. The key holds
+    all that differs from one rendering to the next: the person and their name (the
+    navigation bar), the CSRF secret the page's forms carry (it changes at each log-in,
+    so a page never outlives its forms), the language and the published roles (the
+    career links). Pages with a message to show or a query string are never kept.
+    """
+    csrf_secret = request.META.get("CSRF_COOKIE")
+    if not csrf_secret or request.GET or len(messages.get_messages(request)):
+        return None
+    user = request.user
+    who = hashlib.sha1(f"{user.pk}:{user.get_username()}:{csrf_secret}".encode()).hexdigest()
+    published = hashlib.sha1(",".join(published_codes()).encode()).hexdigest()[:12]
+    return f"result-page:{pk}:{user.pk}:{who[:20]}:{get_language()}:{published}"
+
+
 @login_required
 def assessment_detail(request, pk: int):
+    page_key = _result_page_key(request, pk)
+    if page_key and (page := cache.get(page_key)) is not None:
+        return HttpResponse(page)
     # The snapshot (tens of kB of JSON) is only read when the cached rendering is missing.
     assessment = get_object_or_404(assessments_of(request.user).defer("snapshot", "digest"), pk=pk)
     if assessment.is_draft:
         questionnaire = questionnaire_for(assessment)
         return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
     # Career steps link to roles a person can assess against today.
-    published = sorted(published_roles().values_list("code", flat=True))
-    return render(
+    published = published_codes()
+    response = render(
         request,
         "assessments/result.html",
         {
@@ -156,6 +183,9 @@ def assessment_detail(request, pk: int):
             "published_key": hashlib.sha1(",".join(published).encode()).hexdigest()[:12],
         },
     )
+    if page_key:
+        cache.set(page_key, response.content, RESULT_PAGE_SECONDS)
+    return response
 
 
 def _step_forms(step, questionnaire, data=None):

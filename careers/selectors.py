@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
@@ -12,6 +13,22 @@ from .services import LANGUAGES
 
 def published_roles() -> QuerySet[Role]:
     return Role.objects.filter(is_published=True)
+
+
+PUBLISHED_CODES_SECONDS = 60
+
+
+def published_codes() -> list[str]:
+    """The published roles' codes, sorted; kept a minute in the cache.
+
+    Result pages link career steps to the roles one can assess against: after an editor
+    publishes or withdraws a role, those links follow within a minute.
+    """
+    return cache.get_or_set(
+        "published-role-codes",
+        lambda: sorted(published_roles().values_list("code", flat=True)),
+        PUBLISHED_CODES_SECONDS,
+    )
 
 
 @dataclass(frozen=True)

@@ -119,7 +119,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.CachedModelBackend",  # Django's, with the user read from the cache
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:list"
@@ -165,6 +165,7 @@ if REDIS_URL:
     # restart (it keeps nothing on disk here) logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    USER_CACHE_SECONDS = 300  # the signed-in user, read on every page (accounts/backends.py)
 else:
     CACHES = {
         "default": {
@@ -174,6 +175,7 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    USER_CACHE_SECONDS = 0  # a database cache would cost the query it saves
 
 # Login throttling: 5 failures for one username from one address lock that pair out.
 AXES_FAILURE_LIMIT = 5

@@ -1,0 +1,126 @@
+"""The owner's whole result page is kept in the cache: never shown to anyone else, never
+with a stale name, language, CSRF token or message."""
+
+import re
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from assessments.services import assessment_start
+from careers.models import Role
+from tests.assessments.helpers import submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def result(individual, catalogue):
+    return submitted(assessment_start(owner=individual, roles=catalogue))
+
+
+def kept_pages() -> int:
+    return sum(1 for key in cache._cache if ":result-page:" in key)
+
+
+def visit(client, result):
+    response = client.get(reverse("assessments:detail", args=[result.pk]))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_page_is_kept_once_the_csrf_cookie_exists_and_served_as_rendered(
+    client, individual, result
+):
+    client.force_login(individual)
+
+    visit(client, result)  # no CSRF cookie yet: the page sets one, and is not kept
+    assert kept_pages() == 0
+    rendered = visit(client, result)
+    assert kept_pages() == 1
+    served = visit(client, result)
+
+    assert served.content == rendered.content
+    assert served.context is None  # no template was rendered: it came from the cache
+
+
+def test_another_person_never_gets_the_kept_page(client, individual, outsider, result):
+    client.force_login(individual)
+    visit(client, result)
+    visit(client, result)
+    assert kept_pages() == 1
+
+    other = Client()
+    other.cookies = client.cookies  # even with the owner's CSRF cookie
+    other.force_login(outsider)
+
+    assert other.get(reverse("assessments:detail", args=[result.pk])).status_code == 404
+
+
+def test_after_a_new_log_in_the_forms_carry_a_valid_token(individual, result):
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(individual)
+    visit(browser, result)
+    visit(browser, result)
+    browser.logout()
+    browser.force_login(individual)  # a new CSRF secret
+
+    page = visit(browser, result).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    response = browser.post(
+        reverse("assessments:retake", args=[result.pk]), {"csrfmiddlewaretoken": token}
+    )
+
+    assert response.status_code == 302  # not 403: the token matches today's secret
+
+
+def test_a_message_is_shown_once_and_its_page_not_kept(client, individual, result, rf):
+    client.force_login(individual)
+    visit(client, result)
+    visit(client, result)
+    cache.clear()
+    # a flash message waiting (as messages travel: in a cookie)
+    storage = CookieStorage(rf.get("/"))
+    client.cookies["messages"] = storage._encode([Message(messages.SUCCESS, "Évaluation envoyée")])
+
+    assert "Évaluation envoyée" in visit(client, result).text
+    assert kept_pages() == 0
+    assert "Évaluation envoyée" not in visit(client, result).text
+
+
+def test_a_new_username_shows_at_once(client, individual, result):
+    client.force_login(individual)
+    visit(client, result)
+    assert "alice" in visit(client, result).text
+
+    get_user_model().objects.filter(pk=individual.pk).update(username="alice-martin")
+
+    assert "alice-martin" in visit(client, result).text
+
+
+def test_each_language_has_its_page(client, individual, result):
+    client.force_login(individual)
+    visit(client, result)
+    assert "Votre analyse des écarts" in visit(client, result).text
+
+    client.post(reverse("set_language"), {"language": "en"})
+
+    assert "Your gap analysis" in visit(client, result).text
+    assert kept_pages() == 2
+
+
+def test_a_withdrawn_role_loses_its_career_link_once_the_codes_expire(client, individual, result):
+    client.force_login(individual)
+    visit(client, result)
+    linked = reverse("careers:role_detail", args=["BBB"])
+    assert linked in visit(client, result).text
+
+    Role.objects.filter(code="BBB").update(is_published=False)
+    cache.delete("published-role-codes")  # what a minute does
+
+    assert linked not in visit(client, result).text
