@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -17,7 +18,7 @@ from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 
 from .forms import AnswerForm, RoleChoiceForm
-from .models import Answer, Assessment, TeamMembership
+from .models import Assessment, TeamMembership
 from .results import (
     band_ranges,
     build_ladders,
@@ -34,7 +35,9 @@ from .selectors import (
     assessment_get,
     assessments_of,
     drafts_with_progress,
+    progress_of,
     questionnaire_for,
+    questionnaire_skill_ids,
     results_of,
 )
 from .services import (
@@ -197,22 +200,39 @@ def _step_forms(step, questionnaire, data=None):
     return forms
 
 
-def _questions(forms):
-    """Each question with its answer options: the scale's label and the skill's descriptor."""
+def _questions(assessment, forms):
+    """Each question with its answer options: the scale's label and the skill's descriptor.
+
+    Names, ids and values are worked out here rather than looked up in the template: a
+    step shows up to a dozen questions of five options, and this page is the most used.
+    """
     questions = []
     for skill, form in forms:
         descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
-        chosen = str(form["level"].value())
+        level, note = form["level"], form["note"]
+        chosen = str(level.value())
         options = [
             {
                 "value": value,
                 "label": label,
                 "descriptor": descriptors.get(value, ""),
                 "checked": chosen == str(value),
+                "id": f"{level.auto_id}-{value}",
             }
             for value, label in Level.choices
         ]
-        questions.append({"skill": skill, "form": form, "options": options})
+        questions.append(
+            {
+                "skill": skill,
+                "url": reverse("assessments:answer", args=[assessment.pk, skill.pk]),
+                "errors": [error for errors in form.errors.values() for error in errors],
+                "level_name": level.html_name,
+                "note_name": note.html_name,
+                "note_id": note.auto_id,
+                "note": note.value() or "",
+                "options": options,
+            }
+        )
     return questions
 
 
@@ -262,7 +282,7 @@ def assessment_step(request, pk: int, number: int):
             "assessment": assessment,
             "questionnaire": questionnaire,
             "step": step,
-            "questions": _questions(forms),
+            "questions": _questions(assessment, forms),
             "is_last": number == len(questionnaire.steps),
         },
     )
@@ -290,38 +310,40 @@ def _after_step(request, pk: int, number: int, step_count: int):
 @login_required
 @require_POST
 def answer_save(request, pk: int, skill_id: int):
-    """Save one answer as soon as it is given (called by htmx on change)."""
+    """Save one answer as soon as it is given (called by htmx on change).
+
+    Autosaves come at every click: the answers are not read, and the progress bar is
+    counted in the database.
+    """
     assessment = assessment_get(request.user, pk)
-    questionnaire = questionnaire_for(assessment)
-    if not questionnaire.has_skill(skill_id):
+    asked = questionnaire_skill_ids(assessment)
+    if skill_id not in asked:
         raise Http404("This skill is not part of the questionnaire.")
     form = AnswerForm(request.POST, prefix=f"s{skill_id}")
     if not assessment.is_draft:
-        return _answer_status(request, questionnaire, _("Already submitted: not saved."), 409)
+        return _answer_status(request, assessment, asked, _("Already submitted: not saved."), 409)
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _answer_status(request, questionnaire, errors, 400)
+        return _answer_status(request, assessment, asked, errors, 400)
     value = form.to_input()
-    answer = questionnaire.answers.get(skill_id)
-    if value.level is None and answer is not None:
+    if value.level is None:
         # A note typed where no radio is set (perhaps a tab opened before the level was
         # given in another) must not clear the level already saved.
-        value = AnswerInput(level=answer.level, note=value.note)
+        saved = assessment.answers.filter(skill_id=skill_id).values_list("level", flat=True)
+        value = AnswerInput(level=saved.first(), note=value.note)
     try:
         answers_save(assessment=assessment, values={skill_id: value})
     except AssessmentLocked:
-        return _answer_status(request, questionnaire, _("This review cycle is closed."), 409)
-    # The questions have not changed: only the answers are read again, for the progress
-    # bar (they may include answers saved from another tab meanwhile).
-    questionnaire.answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
-    return _answer_status(request, questionnaire, _("Saved"), 200)
+        return _answer_status(request, assessment, asked, _("This review cycle is closed."), 409)
+    return _answer_status(request, assessment, asked, _("Saved"), 200)
 
 
-def _answer_status(request, questionnaire, message, status):
+def _answer_status(request, assessment, asked, message, status):
+    # The progress counts answers saved from another tab meanwhile too.
     return render(
         request,
         "assessments/_answer_status.html",
-        {"questionnaire": questionnaire, "message": message, "ok": status == 200},
+        {"progress": progress_of(assessment, asked), "message": message, "ok": status == 200},
         status=status,
     )
 

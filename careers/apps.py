@@ -7,4 +7,6 @@ class CareersConfig(AppConfig):
     verbose_name = _("Role catalogue")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (registers the deletion guard)
+        from . import signals  # registers the deletion guard
+
+        signals.connect_catalogue_version()

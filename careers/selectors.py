@@ -9,6 +9,7 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
 from .services import LANGUAGES
+from .signals import catalogue_version
 
 
 def published_roles() -> QuerySet[Role]:
@@ -40,13 +41,29 @@ class Step:
     skills: list[Skill]
 
 
-def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
-    """The union of the roles' skills, one step per category, in catalogue order (1 query).
+QUESTIONNAIRE_SECONDS = 600
 
-    `core_only` keeps the core requirements: the quick assessment's questions. The level
-    descriptors are not read here: a questionnaire page shows one step's, so callers
-    prefetch them for the skills they show (`prefetch_related_objects(skills, "levels")`).
+
+def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
+    """The union of the roles' skills, one step per category, in catalogue order.
+
+    `core_only` keeps the core requirements: the quick assessment's questions. Every
+    questionnaire page and autosave needs these steps: they are kept in the cache under
+    the catalogue version (1 query when they are not). The level descriptors are not
+    read here: a questionnaire page shows one step's, so callers prefetch them for the
+    skills they show (`prefetch_related_objects(skills, "levels")`).
     """
+    role_ids = sorted(set(role_ids))
+    key = ":".join(
+        ["questionnaire", catalogue_version(), str(int(core_only)), ",".join(map(str, role_ids))]
+    )
+    return cache.get_or_set(
+        key, lambda: read_questionnaire_steps(role_ids, core_only=core_only), QUESTIONNAIRE_SECONDS
+    )
+
+
+def read_questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
+    """`questionnaire_steps` read from the database (1 query): what a submission freezes."""
     requirements = RoleRequirement.objects.filter(role_id__in=list(role_ids))
     if core_only:
         requirements = requirements.filter(is_core=True)
@@ -91,7 +108,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
             ),
         )
     )
-    steps = questionnaire_steps(role_ids, core_only=core_only)
+    steps = read_questionnaire_steps(role_ids, core_only=core_only)
     prefetch_related_objects([skill for step in steps for skill in step.skills], "levels")
     skill_ids = [skill.pk for step in steps for skill in step.skills]
     actions: dict[int, list[dict[str, Any]]] = {}

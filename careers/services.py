@@ -17,6 +17,7 @@ from .models import (
     SkillCategory,
     SkillLevel,
 )
+from .signals import catalogue_changed
 
 LANGUAGES = ("fr", "en")
 
@@ -252,4 +253,5 @@ def catalogue_load(
                 )
     steps.flush()
     steps.delete_unlisted(listed, "role")
+    catalogue_changed()  # bulk inserts send no signal
     return report

@@ -1,12 +1,20 @@
-"""The one rule the catalogue enforces outside forms: roles in use are never deleted.
+"""What catalogue changes set off: roles in use are never deleted, and the catalogue
+version (for cached readings) changes.
+
+The one rule the catalogue enforces outside forms: roles in use are never deleted.
 
 Answers protect their skills through their foreign key (on_delete=PROTECT); a role is
 linked to assessments through a many-to-many table, which Django would silently empty,
 so its deletion is refused here whichever way it is attempted.
 """
 
+import secrets
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import ProtectedError
-from django.db.models.signals import pre_delete
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
 from .models import Role
@@ -20,3 +28,37 @@ def refuse_deleting_a_role_in_use(sender, instance: Role, **kwargs) -> None:
             f"Role {instance.code} is used by {used.count()} assessment(s); unpublish it instead.",
             set(used),
         )
+
+
+# ------------------------------------------------------------------ catalogue version
+
+CATALOGUE_VERSION_KEY = "catalogue-version"
+
+
+def catalogue_version() -> str:
+    """A token that changes whenever the catalogue does, for keys of cached readings.
+
+    Every save or deletion of a catalogue row drops it (the receivers below), and so
+    does a catalogue import, whose bulk inserts send no signal; a migration too, which
+    may change rows behind the models' backs. The next reader draws a new one.
+    """
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    if version is None:
+        cache.add(CATALOGUE_VERSION_KEY, secrets.token_hex(6), None)
+        version = cache.get(CATALOGUE_VERSION_KEY)
+    return version
+
+
+def catalogue_changed(**kwargs) -> None:
+    cache.delete(CATALOGUE_VERSION_KEY)
+    # A reader inside the same transaction could draw a token before the commit: drop
+    # it again once the change is visible to everyone.
+    transaction.on_commit(lambda: cache.delete(CATALOGUE_VERSION_KEY))
+
+
+def connect_catalogue_version() -> None:
+    for model in apps.get_app_config("careers").get_models():
+        uid = f"catalogue-version-{model._meta.label_lower}"
+        post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    post_migrate.connect(catalogue_changed, dispatch_uid="catalogue-version-migrate")
