@@ -101,7 +101,9 @@ def main() -> None:
             prof.enable()
             call(url, data(98) if data else None)
             prof.disable()
-            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("N", "40")))
+            pstats.Stats(prof).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(
+                int(os.environ.get("N", "40"))
+            )
 
 
 if __name__ == "__main__":
