@@ -5,6 +5,7 @@ import hashlib
 import io
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level
+from careers.signals import catalogue_version
 
 from . import team_services as services
 from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
@@ -210,7 +212,10 @@ CYCLE_CACHE_SECONDS = 3600
 
 
 def _cycle_cache_key(kind: str, cycle: ReviewCycle) -> str:
-    return f"{kind}:{cycle.pk}:{get_language()}:{cycle_fingerprint(cycle)}"
+    # The catalogue version also sees changes that leave no history (a migration).
+    version = catalogue_version()
+    fingerprint = cycle_fingerprint(cycle)
+    return f"{kind}:{settings.RELEASE}:{cycle.pk}:{get_language()}:{version}:{fingerprint}"
 
 
 @login_required

@@ -2,6 +2,7 @@ import csv
 import hashlib
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -153,7 +154,7 @@ def _result_page_key(request, pk: int) -> str | None:
     user = request.user
     who = hashlib.sha1(f"{user.pk}:{user.get_username()}:{csrf_secret}".encode()).hexdigest()
     published = hashlib.sha1(",".join(published_codes()).encode()).hexdigest()[:12]
-    return f"result-page:{pk}:{user.pk}:{who[:20]}:{get_language()}:{published}"
+    return f"result-page:{settings.RELEASE}:{pk}:{user.pk}:{who[:20]}:{get_language()}:{published}"
 
 
 @login_required
@@ -184,6 +185,7 @@ def assessment_detail(request, pk: int):
             },
             "published_codes": set(published),
             "published_key": hashlib.sha1(",".join(published).encode()).hexdigest()[:12],
+            "release": settings.RELEASE,
         },
     )
     if page_key:

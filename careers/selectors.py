@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -55,7 +56,13 @@ def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> 
     """
     role_ids = sorted(set(role_ids))
     key = ":".join(
-        ["questionnaire", catalogue_version(), str(int(core_only)), ",".join(map(str, role_ids))]
+        [
+            "questionnaire",
+            settings.RELEASE,
+            catalogue_version(),
+            str(int(core_only)),
+            ",".join(map(str, role_ids)),
+        ]
     )
     return cache.get_or_set(
         key, lambda: read_questionnaire_steps(role_ids, core_only=core_only), QUESTIONNAIRE_SECONDS

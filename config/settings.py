@@ -4,6 +4,7 @@ Development needs nothing set: DEBUG is on, SQLite lives next to manage.py.
 Set DATABASE_URL for PostgreSQL (postgres://user:pass@host:5432/name).
 """
 
+import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -153,6 +154,23 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+
+def code_release(base: Path = BASE_DIR) -> str:
+    """A digest of the code, templates, translations and static files.
+
+    The keys of cached renderings (result pages, team boards, questionnaires) hold it: a
+    deployment that changes any of these never serves what the previous code made.
+    """
+    digest = hashlib.sha1()
+    for pattern in ("*/*.py", "templates/**/*", "locale/**/*.mo", "static/css/*", "static/js/*"):
+        for path in sorted(base.glob(pattern)):
+            if path.is_file() and ".venv" not in path.parts:
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+RELEASE = os.environ.get("RELEASE") or code_release()
 
 # Shared state lives in Redis when REDIS_URL is set, in the database otherwise, never in
 # a process: several app servers can run side by side behind a load balancer.
