@@ -163,7 +163,15 @@ def code_release(base: Path = BASE_DIR) -> str:
     deployment that changes any of these never serves what the previous code made.
     """
     digest = hashlib.sha1()
-    for pattern in ("*/*.py", "templates/**/*", "locale/**/*.mo", "static/css/*", "static/js/*"):
+    patterns = (
+        "*/*.py",
+        "*/*/*.py",
+        "templates/**/*",
+        "locale/**/*.mo",
+        "static/css/*",
+        "static/js/*",
+    )
+    for pattern in patterns:
         for path in sorted(base.glob(pattern)):
             if path.is_file() and ".venv" not in path.parts:
                 digest.update(path.read_bytes())
