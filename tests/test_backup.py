@@ -5,6 +5,7 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 from assessments.models import Assessment
@@ -63,9 +64,11 @@ def test_export_then_restore_into_an_empty_database_loses_nothing(tmp_path, cata
     call_command("export_data", str(path))
     call_command("flush", "--noinput", verbosity=0)
     assert snapshot_of_database() != before
+    cache.set("result-page:kept-from-another-database", b"<html>")
     call_command("restore_data", str(path))
 
     assert snapshot_of_database() == before
+    assert cache.get("result-page:kept-from-another-database") is None  # nothing stale served
     result.refresh_from_db()
     assert result_document(result) == document_before
 

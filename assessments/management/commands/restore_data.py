@@ -2,6 +2,7 @@ import json
 
 from django.contrib.auth import get_user_model
 from django.core import serializers
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -24,4 +25,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for obj in serializers.deserialize("python", rows, handle_forward_references=True):
                 obj.save()
+        # Pages, boards and users kept from the database this one replaces must not be
+        # served against it (ids may now belong to other people).
+        cache.clear()
         self.stdout.write(self.style.SUCCESS(f"{len(rows)} rows restored from {path}."))
