@@ -40,8 +40,8 @@ class Questionnaire:
         )
 
     @property
-    def percent(self) -> int:
-        return round(100 * self.answered / self.total) if self.total else 0
+    def progress(self) -> "Progress":
+        return Progress(answered=self.answered, total=self.total)
 
     @property
     def missing(self) -> list[tuple[Step, Skill]]:
@@ -70,12 +70,16 @@ class Questionnaire:
         return any(skill.pk == skill_id for skill in self.skills)
 
 
+def _steps_of(assessment: Assessment) -> list[Step]:
+    """The draft's questions, by step (1 query: the steps come from the cache)."""
+    role_ids = assessment.roles.values_list("pk", flat=True)
+    return questionnaire_steps(role_ids, core_only=assessment.is_quick)
+
+
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
-    """The draft's questions and answers so far (5 queries, whatever the number of skills)."""
-    role_ids = list(assessment.roles.values_list("pk", flat=True))
-    steps = questionnaire_steps(role_ids, core_only=assessment.is_quick)
+    """The draft's questions and answers so far (a fixed number of queries)."""
     answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
-    return Questionnaire(steps=steps, answers=answers)
+    return Questionnaire(steps=_steps_of(assessment), answers=answers)
 
 
 @dataclass(frozen=True)
@@ -89,10 +93,8 @@ class Progress:
 
 
 def questionnaire_skill_ids(assessment: Assessment) -> set[int]:
-    """The ids of the draft's questions (1 query; the questions come from the cache)."""
-    role_ids = assessment.roles.values_list("pk", flat=True)
-    steps = questionnaire_steps(role_ids, core_only=assessment.is_quick)
-    return {skill.pk for step in steps for skill in step.skills}
+    """The ids of the draft's questions (1 query)."""
+    return {skill.pk for step in _steps_of(assessment) for skill in step.skills}
 
 
 def progress_of(assessment: Assessment, skill_ids: set[int]) -> Progress:

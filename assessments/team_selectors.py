@@ -208,7 +208,7 @@ WITH cycles AS (
         ORDER BY opened_at DESC, id DESC LIMIT 1
     )
 )
-SELECT cycles.*, assessments.*, ratings.*, invitations.*, catalogue.*
+SELECT cycles.*, assessments.*, ratings.*, invitations.*
 FROM cycles
 LEFT JOIN (
     SELECT cycle_id, COUNT(*), MAX(id), COUNT(submitted_at), MAX(submitted_at),
@@ -229,11 +229,6 @@ CROSS JOIN (
     WHERE team_id = %(team)s AND kind = %(member)s AND accepted_at IS NULL
         AND revoked_at IS NULL AND expires_at > %(now)s
 ) invitations
-CROSS JOIN (
-    SELECT (SELECT COUNT(*) FROM careers_skill),
-        (SELECT MAX(history_id) FROM careers_historicalskill),
-        (SELECT MAX(history_id) FROM careers_historicalskillcategory)
-) catalogue
 ORDER BY cycles.id
 """
 
@@ -250,8 +245,9 @@ def cycle_fingerprint(cycle: ReviewCycle) -> str:
       assessments (started, submitted, review shared); the open cycles' manager ratings,
       with their sum of levels should two servers' clocks disagree (a closed cycle
       refuses ratings: its closing time stands for them); pending invitations, whose
-      expiry is read against now; the catalogue's order, through its history (every
-      admin edit, import and deletion adds a historical row).
+      expiry is read against now.
+    - The catalogue (the columns' order and names) is not read here: the cache keys
+      also hold the catalogue version (careers.signals), which every change drops.
     - Left out: answers to drafts. The page shows a draft as "in progress", not how far
       it got.
     """

@@ -212,7 +212,7 @@ CYCLE_CACHE_SECONDS = 3600
 
 
 def _cycle_cache_key(kind: str, cycle: ReviewCycle) -> str:
-    # The catalogue version also sees changes that leave no history (a migration).
+    # The catalogue version stands for the columns (skills, their order and names).
     version = catalogue_version()
     fingerprint = cycle_fingerprint(cycle)
     return f"{kind}:{settings.RELEASE}:{cycle.pk}:{get_language()}:{version}:{fingerprint}"
@@ -224,11 +224,11 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     the same for every manager of the team: it is kept rendered, keyed on a fingerprint
     of all it shows. The header around it (cycle state, close button) is per request."""
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
-    key = _cycle_cache_key("team-board", cycle)
-    board = cache.get(key)
-    if board is None:
-        board = render_to_string("teams/_board.html", _board_context(cycle))
-        cache.set(key, board, CYCLE_CACHE_SECONDS)
+    board = cache.get_or_set(
+        _cycle_cache_key("team-board", cycle),
+        lambda: render_to_string("teams/_board.html", _board_context(cycle)),
+        CYCLE_CACHE_SECONDS,
+    )
     return render(
         request, "teams/dashboard.html", {"team": cycle.team, "cycle": cycle, "board_html": board}
     )
@@ -301,11 +301,11 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
     if fmt not in MATRIX_CONTENT_TYPES:
         raise Http404
-    key = _cycle_cache_key(f"team-matrix-{fmt}", cycle)
-    content = cache.get(key)
-    if content is None:
-        content = _matrix_file(cycle, fmt)
-        cache.set(key, content, CYCLE_CACHE_SECONDS)
+    content = cache.get_or_set(
+        _cycle_cache_key(f"team-matrix-{fmt}", cycle),
+        lambda: _matrix_file(cycle, fmt),
+        CYCLE_CACHE_SECONDS,
+    )
     response = HttpResponse(content, content_type=MATRIX_CONTENT_TYPES[fmt])
     filename = f"team-{cycle.team_id}-cycle-{cycle.pk}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -153,8 +153,12 @@ def _result_page_key(request, pk: int) -> str | None:
         return None
     user = request.user
     who = hashlib.sha1(f"{user.pk}:{user.get_username()}:{csrf_secret}".encode()).hexdigest()
-    published = hashlib.sha1(",".join(published_codes()).encode()).hexdigest()[:12]
+    published = _published_key(published_codes())
     return f"result-page:{settings.RELEASE}:{pk}:{user.pk}:{who[:20]}:{get_language()}:{published}"
+
+
+def _published_key(codes: list[str]) -> str:
+    return hashlib.sha1(",".join(codes).encode()).hexdigest()[:12]
 
 
 @login_required
@@ -184,7 +188,7 @@ def assessment_detail(request, pk: int):
                 "gap": LADDER_BLOCKING_GAP,
             },
             "published_codes": set(published),
-            "published_key": hashlib.sha1(",".join(published).encode()).hexdigest()[:12],
+            "published_key": _published_key(published),
             "release": settings.RELEASE,
         },
     )
