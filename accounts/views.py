@@ -9,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from assessments.models import Team, TeamMembership
+from teams.models import Team, TeamMembership
 
 from .forms import DeleteAccountForm, SignUpForm
 

@@ -1,10 +1,7 @@
-import secrets
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careers.models import Level, Role, Skill
@@ -45,7 +42,7 @@ class Assessment(models.Model):
     # order), a few kB instead of tens: a dashboard of 200 people loads 200 of them.
     digest = models.JSONField(_("scoring digest"), null=True, blank=True, editable=False)
     cycle = models.ForeignKey(
-        "ReviewCycle",
+        "teams.ReviewCycle",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -118,178 +115,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill.code}: {self.level}"
-
-
-def new_invitation_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-class Team(models.Model):
-    name = models.CharField(_("name"), max_length=120)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("team")
-        verbose_name_plural = _("teams")
-        ordering = ["name", "pk"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def get_absolute_url(self) -> str:
-        return reverse("teams:detail", args=[self.pk])
-
-
-class TeamMembership(models.Model):
-    class Kind(models.TextChoices):
-        MANAGER = "manager", _("Manager")
-        MEMBER = "member", _("Member")
-
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="team_memberships",
-        verbose_name=_("person"),
-    )
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.MEMBER)
-    target_role = models.ForeignKey(
-        Role,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("target role"),
-    )
-    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("team membership")
-        verbose_name_plural = _("team memberships")
-        ordering = ["team", "kind", "user__username"]
-        constraints = [
-            models.UniqueConstraint(fields=["team", "user"], name="assessments_membership_once"),
-            models.CheckConstraint(
-                condition=Q(kind__in=["manager", "member"]), name="assessments_membership_kind"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.team} · {self.kind}"
-
-    @property
-    def is_manager(self) -> bool:
-        return self.kind == self.Kind.MANAGER
-
-
-class Invitation(models.Model):
-    """A single-use, expiring link that lets one person join a team."""
-
-    VALID_FOR_DAYS = 14
-
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("team")
-    )
-    email = models.EmailField(_("email address"))
-    kind = models.CharField(
-        _("joins as"),
-        max_length=10,
-        choices=TeamMembership.Kind.choices,
-        default=TeamMembership.Kind.MEMBER,
-    )
-    token = models.CharField(max_length=64, unique=True, default=new_invitation_token)
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expires"))
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("invitation")
-        verbose_name_plural = _("invitations")
-        ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.email} → {self.team}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("teams:invitation", args=[self.token])
-
-    @property
-    def status(self) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= timezone.now():
-            return "expired"
-        return "pending"
-
-    @property
-    def is_usable(self) -> bool:
-        return self.status == "pending"
-
-
-class ReviewCycle(models.Model):
-    """A team review: every member self-assesses, then the managers rate them."""
-
-    team = models.ForeignKey(
-        Team, on_delete=models.CASCADE, related_name="cycles", verbose_name=_("team")
-    )
-    name = models.CharField(_("name"), max_length=120)
-    due_date = models.DateField(_("due date"))
-    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("review cycle")
-        verbose_name_plural = _("review cycles")
-        ordering = ["-opened_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.team} · {self.name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("teams:cycle", args=[self.team_id, self.pk])
-
-    @property
-    def is_open(self) -> bool:
-        return self.closed_at is None
-
-
-class ManagerRating(models.Model):
-    """A manager's level for one skill of a member's submitted assessment."""
-
-    assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="ratings", verbose_name=_("assessment")
-    )
-    skill = models.ForeignKey(Skill, on_delete=models.PROTECT, related_name="+")
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    comment = models.TextField(_("comment"), max_length=2000, blank=True)
-    rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    class Meta:
-        verbose_name = _("manager rating")
-        verbose_name_plural = _("manager ratings")
-        ordering = ["assessment", "skill__category__order", "skill__order"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assessment", "skill"], name="assessments_rating_one_per_skill"
-            ),
-            models.CheckConstraint(
-                condition=Q(level__gte=0, level__lte=4), name="assessments_rating_level_range"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.assessment_id} · {self.skill_id}: {self.level}"

@@ -14,10 +14,11 @@ from urllib.parse import urlencode
 
 from django.utils import translation
 
+import scoring
 from careers.models import Level, NextStepAction
+from teams.models import TeamMembership
 
-from . import scoring
-from .models import Assessment, TeamMembership
+from .models import Assessment
 from .results import next_step_rows, pick, profiles_from_snapshot
 
 LEVEL_PARAM = "s-{code}"  # ?s-risk-management=3

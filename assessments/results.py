@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 
+import scoring
 from careers.models import Level, NextStepAction
 
-from . import scoring
 from .models import Assessment
 
 TOP_GAPS = 5

@@ -17,9 +17,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
+from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT, is_blind_spot
+from teams.models import TeamMembership
+from teams.selectors import is_manager_of_assessment, member_cycles
+from teams.services import CycleClosed, cycle_assessment_start
 
 from .forms import AnswerForm, RoleChoiceForm
-from .models import Assessment, TeamMembership
+from .models import Assessment
 from .results import (
     band_ranges,
     build_ladders,
@@ -31,7 +35,6 @@ from .results import (
     pick,
     result_document,
 )
-from .scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT, is_blind_spot
 from .selectors import (
     assessment_get,
     assessments_of,
@@ -53,8 +56,6 @@ from .services import (
     assessment_submit,
 )
 from .spreadsheets import XLSX_CONTENT_TYPE, result_workbook, workbook_bytes
-from .team_selectors import is_manager_of_assessment, member_cycles
-from .team_services import CycleClosed, cycle_assessment_start
 
 
 def _submitted(request, pk: int) -> Assessment:

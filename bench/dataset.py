@@ -59,12 +59,6 @@ class Built:
 def build(members: int = 200, seed: int = 42) -> Built:
     import time
 
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db import transaction
-    from django.utils import timezone
-
-    from assessments import team_services
     from assessments.management.commands.demo_team import (
         BLIND_SPOT_HIGHER,
         BLIND_SPOT_LOWER,
@@ -73,17 +67,17 @@ def build(members: int = 200, seed: int = 42) -> Built:
         STRONG_NOTES,
         WEAK_NOTES,
     )
-    from assessments.models import (
-        Answer,
-        Assessment,
-        Invitation,
-        ManagerRating,
-        ReviewCycle,
-        TeamMembership,
-    )
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+
+    from assessments.models import Answer, Assessment
     from assessments.services import AnswerInput, answers_save, assessment_start, assessment_submit
     from careers.models import Role, RoleRequirement, Skill
     from careers.selectors import questionnaire_steps
+    from teams import services as team_services
+    from teams.models import Invitation, ManagerRating, ReviewCycle, TeamMembership
 
     rng = random.Random(seed)
     user_model = get_user_model()
@@ -288,8 +282,9 @@ def build(members: int = 200, seed: int = 42) -> Built:
 
 def find(members: int | None = None) -> Built:
     """The ids of a dataset built earlier (for --reuse)."""
-    from assessments.models import Answer, Assessment, ReviewCycle, Team, TeamMembership
+    from assessments.models import Answer, Assessment
     from careers.selectors import questionnaire_steps
+    from teams.models import ReviewCycle, Team, TeamMembership
 
     team = Team.objects.get(name=TEAM_NAME)
     built = Built(team_id=team.pk)

@@ -26,10 +26,10 @@ def build_team(size: int, rng: random.Random):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from assessments import team_services
-    from assessments.models import ReviewCycle, TeamMembership
     from assessments.services import AnswerInput, answers_save, assessment_submit
     from careers.models import Role
+    from teams import services as team_services
+    from teams.models import ReviewCycle, TeamMembership
 
     user_model = get_user_model()
     role = Role.objects.get(code="TPM")

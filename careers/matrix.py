@@ -1,6 +1,6 @@
 """How far apart the published roles are: overlap and weighted distance for every pair.
 
-The numbers come from the scoring engine (assessments.scoring.role_distance) over the
+The numbers come from the scoring engine (scoring.role_distance) over the
 live catalogue: overlap is the share of skills two roles have in common, the distance
 the weighted gap points left to someone who meets exactly the first role's targets.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
-from assessments.scoring import Requirement, RoleProfile, role_distance
+from scoring import Requirement, RoleProfile, role_distance
 
 from .models import RoleRequirement
 from .selectors import published_roles

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "csp",
     "careers",
     "assessments",
+    "teams",
     "accounts",
 ]
 

@@ -21,7 +21,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),
-    path("teams/", include("assessments.team_urls")),
+    path("teams/", include("teams.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from assessments.models import Assessment
 from assessments.results import result_document
 from assessments.services import AnswerInput, answers_save, assessment_start
-from assessments.team_services import cycle_open, ratings_save, team_create
 from careers.models import RoleRequirement
+from teams.services import cycle_open, ratings_save, team_create
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

@@ -36,27 +36,20 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assessments.forms import AnswerForm, RoleChoiceForm
-from assessments.models import (
-    Answer,
-    Assessment,
-    Invitation,
-    ManagerRating,
-    ReviewCycle,
-    Team,
-    TeamMembership,
-)
+from assessments.models import Answer, Assessment
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start
-from assessments.team_forms import CycleForm, InvitationForm, RatingForm, TeamForm
-from assessments.team_services import (
+from careers import models as catalogue_models
+from careers.interchange import COLUMNS
+from careers.models import Role
+from teams.forms import CycleForm, InvitationForm, RatingForm, TeamForm
+from teams.models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,
     team_create,
 )
-from careers import models as catalogue_models
-from careers.interchange import COLUMNS
-from careers.models import Role
 from tests.assessments.helpers import answer_all, submitted
 from tests.conftest import build_catalogue
 from tests.factories import (

@@ -23,16 +23,17 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from assessments.models import Answer, Assessment, Invitation, TeamMembership
+from assessments.models import Answer, Assessment
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start
-from assessments.team_services import (
+from careers.interchange import catalogue_document, dump_csv
+from teams.models import Invitation, TeamMembership
+from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,
     team_create,
 )
-from careers.interchange import catalogue_document, dump_csv
 from tests.assessments.helpers import answer_all, submitted
 from tests.conftest import build_catalogue
 from tests.factories import UserFactory

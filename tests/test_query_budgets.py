@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from assessments.services import assessment_start
-from assessments.team_services import (
+from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,

@@ -2,9 +2,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from assessments.models import Answer, Assessment, Team, TeamMembership
+from assessments.models import Answer, Assessment
 from assessments.services import assessment_start
-from assessments.team_services import team_create
+from teams.models import Team, TeamMembership
+from teams.services import team_create
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

@@ -12,10 +12,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.models import Answer, Assessment, TeamMembership
+from assessments.models import Answer, Assessment
 from assessments.results import scores_for
 from assessments.services import assessment_start
-from assessments.team_services import cycle_assessment_start, cycle_open, team_create
+from teams.models import TeamMembership
+from teams.services import cycle_assessment_start, cycle_open, team_create
 from tests.assessments.helpers import submitted
 from tests.conftest import build_catalogue
 from tests.factories import UserFactory

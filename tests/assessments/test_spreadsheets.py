@@ -19,14 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from assessments.dashboard import MIN_GROUP
-from assessments.models import TeamMembership
 from assessments.results import build_result, result_document
 from assessments.services import assessment_start
-from assessments.spreadsheets import HEAT, XLSX_CONTENT_TYPE
-from assessments.team_services import cycle_assessment_start, cycle_open, ratings_save, team_create
-from assessments.team_views import MATRIX_COLUMNS
+from assessments.spreadsheets import XLSX_CONTENT_TYPE
 from careers.models import Role, Skill
+from teams.dashboard import MIN_GROUP
+from teams.models import TeamMembership
+from teams.services import cycle_assessment_start, cycle_open, ratings_save, team_create
+from teams.spreadsheets import HEAT
+from teams.views import MATRIX_COLUMNS
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

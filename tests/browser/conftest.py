@@ -202,9 +202,10 @@ def demo_world(real_catalogue, editors_group, make_user):
     and CPT for the first member, and a catalogue editor: every main page has content."""
     from django.contrib.auth import get_user_model
 
-    from assessments.models import Assessment, ReviewCycle
+    from assessments.models import Assessment
     from assessments.services import assessment_start
     from careers.models import Role
+    from teams.models import ReviewCycle
     from tests.assessments.helpers import submitted
 
     call_command("demo_team", stdout=StringIO())

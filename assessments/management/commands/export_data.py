@@ -16,16 +16,21 @@ from django.apps import apps
 from django.core import serializers
 from django.core.management.base import BaseCommand
 
-# Order matters for loading: what is referred to comes first.
-APPS = ["auth", "careers", "assessments"]
+# Order matters for loading: what is referred to comes first. Assessments refer to
+# review cycles and manager ratings to assessments, so the teams app comes in two parts.
+APPS = ["auth", "careers", "teams", "assessments"]
+LAST = {"teams.ManagerRating"}
 SKIPPED = {"auth.Permission"}  # recreated by migrate; groups refer to them by natural key
 
 
 def exported_models():
-    for label in APPS:
-        for model in apps.get_app_config(label).get_models():
-            if model._meta.label not in SKIPPED:
-                yield model
+    models = [
+        model
+        for label in APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in SKIPPED
+    ]
+    return sorted(models, key=lambda model: model._meta.label in LAST)
 
 
 def _plain(value):

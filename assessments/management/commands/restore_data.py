@@ -8,6 +8,12 @@ from django.db import transaction
 
 from careers.models import Skill
 
+# Files exported before the team models moved to the teams app name them this way.
+MOVED = {
+    f"assessments.{name}": f"teams.{name}"
+    for name in ("team", "teammembership", "invitation", "reviewcycle", "managerrating")
+}
+
 
 class Command(BaseCommand):
     help = "Restore a file made by export_data into an empty, migrated database."
@@ -22,6 +28,8 @@ class Command(BaseCommand):
             )
         with open(path, encoding="utf-8") as source:
             rows = json.load(source)
+        for row in rows:
+            row["model"] = MOVED.get(row["model"], row["model"])
         with transaction.atomic():
             for obj in serializers.deserialize("python", rows, handle_forward_references=True):
                 obj.save()

@@ -4,10 +4,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.forms import NOTE_MAX_LENGTH
 from careers.models import Level, Role
 from careers.selectors import published_roles
 
-from .forms import NOTE_MAX_LENGTH
 from .models import TeamMembership
 
 

@@ -15,9 +15,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Invitation, ReviewCycle, TeamMembership
 from assessments.services import AnswerInput, answers_save
-from assessments.team_services import (
+from careers.interchange import catalogue_document, import_catalogue
+from careers.models import Skill, SkillCategory
+from teams.models import Invitation, ReviewCycle, TeamMembership
+from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,
@@ -26,8 +28,6 @@ from assessments.team_services import (
     review_share,
     team_create,
 )
-from careers.interchange import catalogue_document, import_catalogue
-from careers.models import Skill, SkillCategory
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

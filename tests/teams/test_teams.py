@@ -16,18 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import (
-    Answer,
-    Assessment,
-    Invitation,
-    ManagerRating,
-    ReviewCycle,
-    Team,
-    TeamMembership,
-)
+from assessments.models import Answer, Assessment
 from assessments.services import assessment_start
-from assessments.team_selectors import cycle_members
-from assessments.team_services import (
+from careers.models import RoleRequirement
+from teams.models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from teams.selectors import cycle_members
+from teams.services import (
     cycle_assessment_start,
     cycle_close,
     cycle_open,
@@ -35,7 +29,6 @@ from assessments.team_services import (
     ratings_save,
     team_create,
 )
-from careers.models import RoleRequirement
 from tests.assessments.helpers import answer_all, submitted
 from tests.factories import RoleFactory, UserFactory
 

@@ -1,6 +1,6 @@
 """Ladder rungs, what-if improvements and distances between roles, by hand."""
 
-from assessments.scoring import (
+from scoring import (
     LADDER_MIN_FIT,
     Requirement,
     RoleProfile,

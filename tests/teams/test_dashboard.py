@@ -1,7 +1,7 @@
 """Team figures, checked against numbers worked out by hand."""
 
-from assessments.dashboard import MemberData, build_dashboard
-from assessments.scoring import is_blind_spot, used_levels
+from scoring import is_blind_spot, used_levels
+from teams.dashboard import MemberData, build_dashboard
 
 
 def text(value):

@@ -11,10 +11,11 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from assessments.models import Assessment
 from careers.models import Skill
 
 from .dashboard import MemberData
-from .models import Assessment, Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 
 
 def teams_of(user) -> QuerySet[Team]:

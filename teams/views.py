@@ -17,17 +17,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assessments.results import pick
+from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from careers.models import Level
 from careers.signals import catalogue_version
+from scoring import is_blind_spot
 
-from . import team_services as services
+from . import services
 from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
+from .forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
 from .models import Invitation, ReviewCycle, TeamMembership
-from .results import pick
-from .scoring import is_blind_spot
-from .spreadsheets import XLSX_CONTENT_TYPE, matrix_workbook, workbook_bytes
-from .team_forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
-from .team_selectors import (
+from .selectors import (
     catalogue_order,
     cycle_fingerprint,
     cycle_for_manager,
@@ -39,6 +39,7 @@ from .team_selectors import (
     team_for_manager,
     team_for_member,
 )
+from .spreadsheets import matrix_workbook
 
 
 def _link_for(request):

@@ -7,10 +7,11 @@ from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
 
-from assessments.dashboard import build_dashboard
-from assessments.models import Answer, Assessment, Invitation, ManagerRating, ReviewCycle, Team
-from assessments.scoring import is_blind_spot
-from assessments.team_selectors import cycle_members, dashboard_data, previous_cycle
+from assessments.models import Answer, Assessment
+from scoring import is_blind_spot
+from teams.dashboard import build_dashboard
+from teams.models import Invitation, ManagerRating, ReviewCycle, Team
+from teams.selectors import cycle_members, dashboard_data, previous_cycle
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The scoring engine: plain data in, plain data out (no ORM, no request).
 
-The contract (DESIGN.md), for one role over its requirements s with weight w,
+The contract (docs/DESIGN.md), for one role over its requirements s with weight w,
 target t and the person's level l (an unanswered skill counts as 0):
 
     gap      = max(0, t - l)

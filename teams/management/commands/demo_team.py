@@ -16,10 +16,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import team_services
-from assessments.models import Assessment, ReviewCycle, Team, TeamMembership
+from assessments.models import Assessment
 from assessments.services import AnswerInput, answers_save, assessment_submit
 from careers.models import Role, RoleRequirement
+from teams import services as team_services
+from teams.models import ReviewCycle, Team, TeamMembership
 
 BASE_URL = "http://127.0.0.1:8000"
 TEAM_NAME = "Équipe Programmes (démo)"

@@ -8,17 +8,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assessments.models import Assessment
+from assessments.services import AssessmentLocked, assessment_start
 from careers.models import Role
 
 from .models import (
-    Assessment,
     Invitation,
     ManagerRating,
     ReviewCycle,
     Team,
     TeamMembership,
 )
-from .services import AssessmentLocked, assessment_start
 
 
 class InvitationUnusable(Exception):

@@ -1,6 +1,6 @@
 """The scoring contract, checked against numbers worked out by hand."""
 
-from assessments.scoring import (
+from scoring import (
     Requirement,
     RoleProfile,
     band_for,

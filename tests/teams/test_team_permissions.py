@@ -12,24 +12,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import team_urls
-from assessments.models import (
-    Assessment,
-    Invitation,
-    ManagerRating,
-    ReviewCycle,
-    Team,
-    TeamMembership,
-)
+from assessments.models import Assessment
 from assessments.services import assessment_start
-from assessments.team_services import (
+from careers.models import Role
+from teams import urls as team_urls
+from teams.models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,
     ratings_save,
     team_create,
 )
-from careers.models import Role
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from statistics import mean
 from typing import Any
 
-from . import scoring
-from .results import pick, profiles_from_snapshot
+import scoring
+from assessments.results import pick, profiles_from_snapshot
 
 MIN_GROUP = 3
 TOP_TEAM_GAPS = 5
