@@ -16,7 +16,6 @@ from django.utils import translation
 
 import scoring
 from careers.models import Level, NextStepAction
-from teams.models import TeamMembership
 
 from .models import Assessment
 from .results import next_step_rows, pick, profiles_from_snapshot
@@ -225,9 +224,12 @@ def target_role_code(assessment: Assessment) -> str | None:
     """The role a team gave the person, for a result made in a review cycle (1 query)."""
     if not assessment.cycle_id:
         return None
+    # Across the cycle relation, as in access.py: this app imports nothing from teams.
     return (
-        TeamMembership.objects.filter(team__cycles=assessment.cycle_id, user=assessment.owner_id)
-        .values_list("target_role__code", flat=True)
+        Assessment.objects.filter(
+            pk=assessment.pk, cycle__team__memberships__user=assessment.owner_id
+        )
+        .values_list("cycle__team__memberships__target_role__code", flat=True)
         .first()
     )
 

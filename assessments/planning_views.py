@@ -11,9 +11,9 @@ from django.views.decorators.http import require_GET
 
 from careers.models import Level
 
+from .access import result_get
 from .models import Assessment
 from .planning import ROLE_PARAM, path_to, role_choices, simulate, target_role_code
-from .views import _submitted
 
 
 def _snapshot(assessment: Assessment) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def result_simulate(request, pk: int):
     A plain GET form without JavaScript; htmx asks for the results panel only
     (HX-Request) and is told the short URL to put in the address bar.
     """
-    assessment = _submitted(request, pk)
+    assessment = result_get(request.user, pk)
     snapshot = _snapshot(assessment)
     simulation = simulate(
         snapshot,
@@ -62,7 +62,7 @@ def result_simulate(request, pk: int):
 @require_GET
 def result_path(request, pk: int, code: str):
     """The skills to develop for one of the result's roles, most weighted gap first."""
-    assessment = _submitted(request, pk)
+    assessment = result_get(request.user, pk)
     snapshot = _snapshot(assessment)
     roles = role_choices(snapshot)
     wanted = request.GET.get("to")

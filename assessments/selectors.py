@@ -1,23 +1,14 @@
-"""Reads on assessments that views share; every lookup is limited to the owner."""
+"""Reads on assessments that views share; who may see what is in access.py."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.shortcuts import get_object_or_404
 
 from careers.models import Skill
 from careers.selectors import Step, questionnaire_steps
 
+from .access import assessments_of
 from .models import Answer, Assessment
-
-
-def assessments_of(user) -> QuerySet[Assessment]:
-    return Assessment.objects.filter(owner=user)
-
-
-def assessment_get(user, pk: int) -> Assessment:
-    """The user's own assessment, or 404 (another person's id is not found, not forbidden)."""
-    return get_object_or_404(assessments_of(user), pk=pk)
 
 
 @dataclass

@@ -17,7 +17,6 @@ urlpatterns = [
     path("<int:pk>/compare/", views.result_compare, name="compare"),
     path("<int:pk>/simulate/", planning_views.result_simulate, name="simulate"),
     path("<int:pk>/path/<slug:code>/", planning_views.result_path, name="path"),
-    path("<int:pk>/manager-review/", views.shared_review, name="shared_review"),
     path("<int:pk>/result.json", views.result_json, name="result_json"),
     path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),
     path("<int:pk>/result.xlsx", views.result_xlsx, name="result_xlsx"),

@@ -17,13 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
-from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT, is_blind_spot
-from teams.models import TeamMembership
-from teams.selectors import is_manager_of_assessment, member_cycles
-from teams.services import CycleClosed, cycle_assessment_start
+from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
+from .access import assessment_get, assessments_of, history_for, result_get
 from .forms import AnswerForm, RoleChoiceForm
-from .models import Assessment
 from .results import (
     band_ranges,
     build_ladders,
@@ -32,12 +29,9 @@ from .results import (
     fit_history,
     history_chart,
     history_role_names,
-    pick,
     result_document,
 )
 from .selectors import (
-    assessment_get,
-    assessments_of,
     drafts_with_progress,
     progress_of,
     questionnaire_for,
@@ -58,18 +52,6 @@ from .services import (
 from .spreadsheets import XLSX_CONTENT_TYPE, result_workbook, workbook_bytes
 
 
-def _submitted(request, pk: int) -> Assessment:
-    """A submitted result for its owner, or for a manager of the team it was made for."""
-    assessment = Assessment.objects.select_related("cycle").filter(pk=pk).first()
-    if assessment is None or assessment.is_draft:
-        raise Http404("No such result.")
-    if assessment.owner_id != request.user.pk and not is_manager_of_assessment(
-        request.user, assessment
-    ):
-        raise Http404("No such result.")
-    return assessment
-
-
 @login_required
 def assessment_list(request):
     results = list(results_of(request.user))
@@ -87,7 +69,6 @@ def assessment_list(request):
             "history_chart": history_chart(role_codes, history, names)
             if len(history) >= 2
             else None,
-            "cycles": member_cycles(request.user),
         },
     )
 
@@ -97,43 +78,12 @@ def assessment_list(request):
 def assessment_new(request):
     initial = {"roles": published_roles().filter(code__in=request.GET.getlist("role"))}
     form = RoleChoiceForm(request.POST if request.method == "POST" else None, initial=initial)
-    cycle_membership = _cycle_membership(request)
     if request.method == "POST" and form.is_valid():
-        roles = form.cleaned_data["roles"]
-        if cycle_membership:
-            cycle, membership = cycle_membership
-            try:
-                assessment = cycle_assessment_start(cycle=cycle, membership=membership, roles=roles)
-            except CycleClosed:
-                messages.error(request, _("This review cycle is closed."))
-                return redirect("assessments:list")
-        else:
-            assessment = assessment_start(
-                owner=request.user, roles=roles, quick=form.cleaned_data["quick"]
-            )
+        assessment = assessment_start(
+            owner=request.user, roles=form.cleaned_data["roles"], quick=form.cleaned_data["quick"]
+        )
         return redirect("assessments:step", pk=assessment.pk, number=1)
-    return render(
-        request,
-        "assessments/new.html",
-        {"form": form, "cycle": cycle_membership[0] if cycle_membership else None},
-    )
-
-
-def _cycle_membership(request):
-    """The open review cycle named in ?cycle=, if the user is a member of its team."""
-    cycle_id = request.GET.get("cycle") or request.POST.get("cycle") or ""
-    # ASCII digits only, and few enough for a database id: "²" passes isdigit() but not
-    # int(), and 20 digits overflow the column.
-    if not re.fullmatch(r"[0-9]{1,18}", cycle_id):
-        return None
-    membership = (
-        TeamMembership.objects.select_related("team")
-        .filter(user=request.user, team__cycles=cycle_id, kind=TeamMembership.Kind.MEMBER)
-        .first()
-    )
-    if membership is None:
-        raise Http404("No such review cycle.")
-    return membership.team.cycles.get(pk=cycle_id), membership
+    return render(request, "assessments/new.html", {"form": form})
 
 
 RESULT_PAGE_SECONDS = 3600
@@ -418,7 +368,7 @@ def assessment_delete(request, pk: int):
 @login_required
 def result_compare(request, pk: int):
     """The result against today's role profiles, without changing the saved result."""
-    assessment = _submitted(request, pk)
+    assessment = result_get(request.user, pk)
     codes = [role["code"] for role in assessment.snapshot["roles"]]
     roles = Role.objects.filter(code__in=codes)
     current = catalogue_snapshot(roles.values_list("pk", flat=True))
@@ -434,36 +384,8 @@ def result_compare(request, pk: int):
 
 
 @login_required
-def shared_review(request, pk: int):
-    """The manager's ratings beside the member's own, once the manager shared them."""
-    assessment = assessment_get(request.user, pk)
-    if assessment.is_draft or not assessment.review_shared_at:
-        raise Http404("No shared review.")
-    snapshot = assessment.snapshot
-    ratings = {r.skill_id: r for r in assessment.ratings.all()}
-    rows = []
-    for code, skill in sorted(snapshot["skills"].items(), key=lambda item: item[1]["order"]):
-        rating = ratings.get(skill["id"])
-        own = snapshot["levels"].get(code)
-        rows.append(
-            {
-                "name": pick(skill["name"]),
-                "self": own,
-                "manager": rating.level if rating else None,
-                "comment": rating.comment if rating else "",
-                "blind_spot": is_blind_spot(own, rating.level if rating else None),
-            }
-        )
-    return render(
-        request,
-        "assessments/shared_review.html",
-        {"assessment": assessment, "rows": rows, "levels": dict(Level.choices)},
-    )
-
-
-@login_required
 def result_json(request, pk: int):
-    assessment = _submitted(request, pk)
+    assessment = result_get(request.user, pk)
     response = JsonResponse(
         result_document(assessment), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -473,7 +395,7 @@ def result_json(request, pk: int):
 
 @login_required
 def result_csv(request, pk: int):
-    assessment = _submitted(request, pk)
+    assessment = result_get(request.user, pk)
     document = result_document(assessment)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{assessment.pk}.csv"'
@@ -510,29 +432,10 @@ def result_csv(request, pk: int):
     return response
 
 
-def _history_visible(request, assessment: Assessment) -> list[Assessment]:
-    """The owner's submitted results that this viewer may open, for the history sheet.
-
-    The owner sees all of them. A manager sees those made for the cycles of the teams
-    they manage, exactly the ones _submitted() would let them open: never the person's
-    private results, nor their results for another team.
-    """
-    if assessment.owner_id == request.user.pk:
-        return list(results_of(request.user))
-    return list(
-        Assessment.objects.filter(
-            owner=assessment.owner_id,
-            status=Assessment.Status.SUBMITTED,
-            cycle__team__memberships__user=request.user,
-            cycle__team__memberships__kind=TeamMembership.Kind.MANAGER,
-        )
-    )
-
-
 @login_required
 def result_xlsx(request, pk: int):
-    assessment = _submitted(request, pk)
-    codes, history = fit_history(_history_visible(request, assessment))
+    assessment = result_get(request.user, pk)
+    codes, history = fit_history(list(history_for(request.user, assessment)))
     book = result_workbook(
         build_result(assessment),
         history_codes=codes,

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from accounts.forms import AdminLoginForm
 
@@ -22,6 +22,11 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),
     path("teams/", include("teams.urls")),
+    # Where a member's shared review was before it moved to the teams app.
+    path(
+        "assessments/<int:pk>/manager-review/",
+        RedirectView.as_view(pattern_name="teams:shared_review", permanent=True),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

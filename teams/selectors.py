@@ -1,5 +1,4 @@
-"""Reads for team reviews. Every lookup is limited to what the user may see: a team
-that is not theirs, or not theirs to manage, is not found (404)."""
+"""Reads for team pages that views share; who may see what is in access.py."""
 
 import hashlib
 from collections import defaultdict
@@ -7,67 +6,44 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.results import pick
 from careers.models import Skill
+from scoring import is_blind_spot
 
 from .dashboard import MemberData
-from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
 
 
-def teams_of(user) -> QuerySet[Team]:
-    return Team.objects.filter(memberships__user=user)
+def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str, Any]]:
+    """Self beside manager for each skill of a submitted assessment, in catalogue order.
 
-
-def team_for_member(user, pk: int) -> tuple[Team, TeamMembership]:
-    membership = get_object_or_404(
-        # team__pk, not team_id: its lookup turns an id beyond the column's range into
-        # "not found" instead of a database error.
-        TeamMembership.objects.select_related("team", "target_role"),
-        team__pk=pk,
-        user=user,
-    )
-    return membership.team, membership
-
-
-def team_for_manager(user, pk: int) -> Team:
-    return get_object_or_404(
-        Team,
-        pk=pk,
-        memberships__user=user,
-        memberships__kind=TeamMembership.Kind.MANAGER,
-    )
-
-
-def cycle_for_manager(user, team_pk: int, pk: int) -> ReviewCycle:
-    # One query: the dashboard's cached path is a handful of them, this one included.
-    return get_object_or_404(
-        ReviewCycle.objects.select_related("team"),
-        pk=pk,
-        team__pk=team_pk,
-        team__memberships__user=user,
-        team__memberships__kind=TeamMembership.Kind.MANAGER,
-    )
-
-
-def member_assessment_for_manager(user, team_pk: int, pk: int) -> Assessment:
-    """A member's assessment made for a cycle of a team the user manages."""
-    team = team_for_manager(user, team_pk)
-    return get_object_or_404(
-        Assessment.objects.select_related("owner", "cycle"), pk=pk, cycle__team=team
-    )
-
-
-def is_manager_of_assessment(user, assessment: Assessment) -> bool:
-    return bool(
-        assessment.cycle_id
-        and TeamMembership.objects.filter(
-            team__cycles=assessment.cycle_id, user=user, kind=TeamMembership.Kind.MANAGER
-        ).exists()
-    )
+    For the manager's review page (with the member's evidence notes) and for the member's
+    shared review (without them: a member knows their own notes).
+    """
+    snapshot = assessment.snapshot
+    ratings = {r.skill_id: r for r in assessment.ratings.all()}
+    evidence = {a.skill_id: a.note for a in assessment.answers.all()} if notes else {}
+    rows = []
+    for code, skill in sorted(snapshot["skills"].items(), key=lambda item: item[1]["order"]):
+        own = snapshot["levels"].get(code)
+        rating = ratings.get(skill["id"])
+        manager = rating.level if rating else None
+        rows.append(
+            {
+                "code": code,
+                "skill_id": skill["id"],
+                "name": pick(skill["name"]),
+                "self": own,
+                "note": evidence.get(skill["id"], ""),
+                "manager": manager,
+                "comment": rating.comment if rating else "",
+                "blind_spot": is_blind_spot(own, manager),
+            }
+        )
+    return rows
 
 
 STATUSES = ("invited", "not_started", "in_progress", "submitted", "reviewed")

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("<int:pk>/reviews/<int:assessment_pk>/", views.review, name="review"),
     path("<int:pk>/reviews/<int:assessment_pk>/share/", views.review_share, name="review_share"),
+    path("shared-reviews/<int:pk>/", views.shared_review, name="shared_review"),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is not one.
     path("invitations/<slug:token>/", views.invitation_accept, name="invitation"),
 ]

@@ -10,34 +10,40 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from assessments.results import pick
+from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from careers.models import Level
 from careers.signals import catalogue_version
-from scoring import is_blind_spot
 
 from . import services
+from .access import (
+    cycle_for_manager,
+    cycle_for_member,
+    invitation_for_manager,
+    member_assessment_for_manager,
+    membership_for_manager,
+    shared_review_get,
+    team_for_manager,
+    team_for_member,
+)
 from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
 from .forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
 from .models import Invitation, ReviewCycle, TeamMembership
 from .selectors import (
     catalogue_order,
     cycle_fingerprint,
-    cycle_for_manager,
     cycle_members,
     dashboard_data,
-    member_assessment_for_manager,
     next_step_actions,
     previous_cycle,
-    team_for_manager,
-    team_for_member,
+    review_rows,
 )
 from .spreadsheets import matrix_workbook
 
@@ -115,15 +121,10 @@ def invite(request, pk: int):
     return redirect(team)
 
 
-def _invitation(request, pk: int, invitation_pk: int) -> Invitation:
-    team = team_for_manager(request.user, pk)
-    return get_object_or_404(Invitation.objects.select_related("team"), team=team, pk=invitation_pk)
-
-
 @login_required
 @require_POST
 def invitation_resend(request, pk: int, invitation_pk: int):
-    invitation = _invitation(request, pk, invitation_pk)
+    invitation = invitation_for_manager(request.user, pk, invitation_pk)
     fresh = services.invitation_resend(
         invitation=invitation, invited_by=request.user, link_for=_link_for(request)
     )
@@ -138,23 +139,16 @@ def invitation_resend(request, pk: int, invitation_pk: int):
 @login_required
 @require_POST
 def invitation_revoke(request, pk: int, invitation_pk: int):
-    invitation = _invitation(request, pk, invitation_pk)
+    invitation = invitation_for_manager(request.user, pk, invitation_pk)
     services.invitation_revoke(invitation=invitation)
     messages.success(request, _("Invitation revoked."))
     return redirect(invitation.team)
 
 
-def _membership(request, pk: int, membership_pk: int) -> TeamMembership:
-    team = team_for_manager(request.user, pk)
-    return get_object_or_404(
-        TeamMembership.objects.select_related("team", "user"), team=team, pk=membership_pk
-    )
-
-
 @login_required
 @require_POST
 def member_remove(request, pk: int, membership_pk: int):
-    membership = _membership(request, pk, membership_pk)
+    membership = membership_for_manager(request.user, pk, membership_pk)
     try:
         services.membership_remove(membership=membership)
     except services.LastManager:
@@ -169,7 +163,7 @@ def member_remove(request, pk: int, membership_pk: int):
 @login_required
 @require_POST
 def member_kind(request, pk: int, membership_pk: int):
-    membership = _membership(request, pk, membership_pk)
+    membership = membership_for_manager(request.user, pk, membership_pk)
     kind = request.POST.get("kind")
     if kind not in TeamMembership.Kind.values:
         raise Http404
@@ -183,7 +177,7 @@ def member_kind(request, pk: int, membership_pk: int):
 @login_required
 @require_POST
 def member_target(request, pk: int, membership_pk: int):
-    membership = _membership(request, pk, membership_pk)
+    membership = membership_for_manager(request.user, pk, membership_pk)
     form = TargetRoleForm(request.POST)
     if form.is_valid():
         services.membership_set_target(membership=membership, role=form.cleaned_data["role"])
@@ -330,22 +324,36 @@ def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cycle_start(request, pk: int, cycle_pk: int):
-    """A member starts (or resumes) their own assessment for the cycle."""
-    team, membership = team_for_member(request.user, pk)
-    if membership.is_manager:  # managers rate; only members self-assess for a cycle
-        raise Http404("Review cycles are for members.")
-    cycle = get_object_or_404(team.cycles, pk=cycle_pk)
+    """A member starts (or resumes) their own assessment for the cycle.
+
+    Without a target role from the manager, the member first chooses their roles here
+    (GET shows the choice; POST with roles starts).
+    """
+    cycle, membership = cycle_for_member(request.user, pk, cycle_pk)
     started = cycle.assessments.filter(owner=request.user).exists()
-    if not membership.target_role_id and not started:
-        messages.info(request, _("Your manager has not set a target role: choose your roles."))
-        return redirect(f"{reverse('assessments:new')}?cycle={cycle.pk}")
+    choosing = not membership.target_role_id and not started
+    # The role choice posts the cycle back (a hidden field): the list page's button does not.
+    form = RoleChoiceForm(request.POST if "cycle" in request.POST else None)
+    if choosing and not form.is_valid():
+        if request.method == "POST" and not form.is_bound:
+            messages.info(request, _("Your manager has not set a target role: choose your roles."))
+            return redirect("teams:cycle_start", pk=pk, cycle_pk=cycle_pk)
+        return render(request, "assessments/new.html", {"form": form, "cycle": cycle})
+    if request.method != "POST":
+        return redirect("assessments:list")
     try:
-        assessment = services.cycle_assessment_start(cycle=cycle, membership=membership)
+        assessment = services.cycle_assessment_start(
+            cycle=cycle,
+            membership=membership,
+            roles=form.cleaned_data["roles"] if choosing else None,
+        )
     except services.CycleClosed:
         messages.error(request, _("This review cycle is closed."))
         return redirect("assessments:list")
+    if choosing:
+        return redirect("assessments:step", pk=assessment.pk, number=1)
     return redirect(assessment)
 
 
@@ -357,26 +365,24 @@ def review(request, pk: int, assessment_pk: int):
     if assessment.is_draft:
         messages.info(request, _("This member has not submitted yet."))
         return redirect(assessment.cycle)
-    snapshot = assessment.snapshot
-    skills = sorted(snapshot["skills"].items(), key=lambda item: item[1]["order"])
-    ratings = {r.skill_id: r for r in assessment.ratings.all()}
-    notes = {a.skill_id: a.note for a in assessment.answers.all()}
-    forms = []
-    for code, skill in skills:
-        rating = ratings.get(skill["id"])
-        initial = {"level": rating.level, "comment": rating.comment} if rating else {}
-        forms.append(
-            (
-                code,
-                skill,
-                RatingForm(request.POST or None, prefix=f"r{skill['id']}", initial=initial),
-            )
+    rows = review_rows(assessment, notes=True)
+    for row in rows:
+        initial = (
+            {"level": row["manager"], "comment": row["comment"]}
+            if row["manager"] is not None
+            else {}
+        )
+        row["form"] = RatingForm(
+            request.POST or None, prefix=f"r{row['skill_id']}", initial=initial
         )
     if request.method == "POST":
-        if all(form.is_valid() for _c, _s, form in forms):
+        if all(row["form"].is_valid() for row in rows):
             values = {
-                skill["id"]: (form.cleaned_data["level"], form.cleaned_data["comment"])
-                for _c, skill, form in forms
+                row["skill_id"]: (
+                    row["form"].cleaned_data["level"],
+                    row["form"].cleaned_data["comment"],
+                )
+                for row in rows
             }
             try:
                 services.ratings_save(assessment=assessment, manager=request.user, values=values)
@@ -386,21 +392,6 @@ def review(request, pk: int, assessment_pk: int):
                 messages.success(request, _("Ratings saved."))
             return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
         messages.error(request, _("Some ratings could not be saved: see below."))
-    rows = []
-    for code, skill, form in forms:
-        own = snapshot["levels"].get(code)
-        rating = ratings.get(skill["id"])
-        rows.append(
-            {
-                "code": code,
-                "name": pick(skill["name"]),
-                "form": form,
-                "self": own,
-                "note": notes.get(skill["id"], ""),
-                "manager": rating.level if rating else None,
-                "blind_spot": is_blind_spot(own, rating.level if rating else None),
-            }
-        )
     return render(
         request,
         "teams/review.html",
@@ -448,3 +439,14 @@ def invitation_accept(request, token: str):
         )
         return redirect(invitation.team)
     return render(request, "teams/invitation.html", {"invitation": invitation})
+
+
+@login_required
+def shared_review(request, pk: int):
+    """The manager's ratings beside the member's own, once the manager shared them."""
+    assessment = shared_review_get(request.user, pk)
+    return render(
+        request,
+        "teams/shared_review.html",
+        {"assessment": assessment, "rows": review_rows(assessment), "levels": dict(Level.choices)},
+    )

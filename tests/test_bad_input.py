@@ -945,14 +945,30 @@ def test_new_assessment_refuses_a_role_id_that_is_no_id(world, role):
     assert Assessment.objects.count() == assessments
 
 
-@pytest.mark.parametrize("cycle", ["0", "999999999999999999"])
+@pytest.mark.parametrize("cycle", [0, 999999999999999999, 9 * 10**20])
 def test_new_assessment_for_an_unknown_cycle_is_not_found(world, cycle):
     assessments = Assessment.objects.count()
-    form = {"roles": [world.roles[0].pk], "cycle": cycle}
+    form = {"roles": [world.roles[0].pk], "cycle": str(cycle)}
+    url = reverse("teams:cycle_start", args=[world.team.pk, cycle])
 
-    response = post(browser(world.alice), reverse("assessments:new"), form)
+    response = post(browser(world.alice), url, form)
 
     assert response.status_code == 404
+    assert Assessment.objects.count() == assessments
+
+
+@pytest.mark.parametrize("role", ["9" * 20, "9" * 5_000, "²", "-1", " 1", ""])
+def test_choosing_roles_for_a_cycle_refuses_a_role_id_that_is_no_id(world, role):
+    world.alice.team_memberships.update(target_role=None)
+    Assessment.objects.filter(owner=world.alice, cycle=world.cycle).delete()
+    assessments = Assessment.objects.count()
+    form = {"roles": [role], "cycle": str(world.cycle.pk)}
+    url = reverse("teams:cycle_start", args=[world.team.pk, world.cycle.pk])
+
+    response = post(browser(world.alice), url, form)
+
+    assert response.status_code == 200
+    assert shows_error(response)
     assert Assessment.objects.count() == assessments
 
 
@@ -1142,7 +1158,7 @@ ID_CASES = {
     "shared review": (
         "alice",
         "get",
-        "assessments:shared_review",
+        "teams:shared_review",
         lambda w, x: [x],
         "other_cycle_result",
     ),

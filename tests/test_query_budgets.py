@@ -71,7 +71,7 @@ PAGES = [
     ("individual", "assessments:compare", lambda w: [w["result"].pk], 12),
     ("individual", "assessments:simulate", lambda w: [w["result"].pk], 3),
     ("individual", "assessments:path", lambda w: [w["result"].pk, "AAA"], 3),
-    ("individual", "assessments:shared_review", lambda w: [w["in_cycle"].pk], 6),
+    ("individual", "teams:shared_review", lambda w: [w["in_cycle"].pk], 6),
     ("individual", "assessments:result_json", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:result_csv", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:result_xlsx", lambda w: [w["result"].pk], 4),

@@ -232,7 +232,7 @@ def demo_world(real_catalogue, editors_group, make_user):
         urls={
             "result": reverse("assessments:detail", args=[personal.pk]),
             "history": reverse("assessments:list"),
-            "shared-review": reverse("assessments:shared_review", args=[shared.pk]),
+            "shared-review": reverse("teams:shared_review", args=[shared.pk]),
             "new-assessment": reverse("assessments:new"),
             "step": reverse("assessments:step", args=[draft.pk, 1]),
             "review-and-submit": reverse("assessments:review", args=[draft.pk]),

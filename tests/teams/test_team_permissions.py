@@ -127,6 +127,7 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "review-get": ("get", reverse("teams:review", args=[t, a]), {}),
         "review-post": ("post", reverse("teams:review", args=[t, a]), every_skill),
         "review_share": ("post", reverse("teams:review_share", args=[t, a]), {"share": "1"}),
+        "shared_review": ("get", reverse("teams:shared_review", args=[a]), {}),
         "invitation-get": ("get", w.invitation.get_absolute_url(), {}),
         "invitation-post": ("post", w.invitation.get_absolute_url(), {}),
         "result_json": ("get", reverse("assessments:result_json", args=[a]), {}),
@@ -160,6 +161,8 @@ EXPECTED = {
     "review-get": (200, 404, 404, 404, LOGIN),
     "review-post": (302, 404, 404, 404, LOGIN),
     "review_share": (302, 404, 404, 404, LOGIN),
+    # carol's, for carol alone (tests/teams/test_teams.py opens it as carol, once shared)
+    "shared_review": (404, 404, 404, 404, LOGIN),
     "invitation-get": (200, 200, 200, 200, 200),
     "invitation-post": (302, 302, 302, 302, LOGIN),
     "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: DESIGN's manager contract

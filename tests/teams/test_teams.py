@@ -584,7 +584,7 @@ def test_without_a_target_role_the_member_chooses_roles_for_the_cycle(
     response = login(client, individual).post(
         reverse("teams:cycle_start", args=[team.pk, cycle.pk])
     )
-    new_url = f"{reverse('assessments:new')}?cycle={cycle.pk}"
+    new_url = reverse("teams:cycle_start", args=[team.pk, cycle.pk])
     page = client.get(new_url)
     client.post(new_url, {"roles": [catalogue[1].pk], "cycle": cycle.pk})
 
@@ -766,7 +766,7 @@ def test_a_draft_cannot_be_reviewed_yet(client, manager, cycle, membership, role
 
 
 def test_the_member_sees_the_review_once_shared(client, manager, individual, outsider, result):
-    shared_url = reverse("assessments:shared_review", args=[result.pk])
+    shared_url = reverse("teams:shared_review", args=[result.pk])
     first = skills_in_order(result)[0]["code"]
     rate(result, manager, {first: 4})
     assert login(client, individual).get(shared_url).status_code == 404
@@ -792,7 +792,7 @@ def test_sharing_can_be_withdrawn(client, manager, individual, result):
 
     result.refresh_from_db()
     assert result.review_shared_at is None
-    shared_url = reverse("assessments:shared_review", args=[result.pk])
+    shared_url = reverse("teams:shared_review", args=[result.pk])
     assert login(client, individual).get(shared_url).status_code == 404
 
 
@@ -945,3 +945,15 @@ def test_team_pages_cost_the_same_for_5_and_50_members(client, manager, team, ro
     assert fifty == five, f"{five} queries for 5 members, {fifty} for 50: a query per member"
     # Kept in the cache: session, user, the cycle (with the access check), the fingerprint.
     assert fifty_kept == five_kept == 5, f"kept: {five_kept} queries for 5, {fifty_kept} for 50"
+
+
+def test_the_shared_review_s_old_address_leads_to_it(client, manager, individual, result):
+    login(client, manager).post(
+        reverse("teams:review_share", args=[result.cycle.team_id, result.pk]), {"share": "1"}
+    )
+
+    old = login(client, individual).get(f"/assessments/{result.pk}/manager-review/")
+
+    assert old.status_code == 301
+    assert old["Location"] == reverse("teams:shared_review", args=[result.pk])
+    assert client.get(old["Location"]).status_code == 200
