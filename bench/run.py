@@ -169,7 +169,7 @@ def reuse() -> dict:
 def import_timing(skills: int) -> None:
     """Child process: import a generated catalogue into DATABASE_URL, print JSON."""
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(BENCH))
     import django
 
     django.setup()

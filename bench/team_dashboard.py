@@ -1,6 +1,6 @@
 """Time the team dashboard and the matrix export, and count their queries.
 
-    .venv/bin/python benchmarks/team_dashboard.py [--members 10 50]
+    .venv/bin/python bench/team_dashboard.py [--members 10 50]
 
 Works in a scratch SQLite database (or DATABASE_URL if set): migrates, loads the
 catalogue, and builds one team per size with that many members, each with a submitted
