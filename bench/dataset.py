@@ -15,6 +15,10 @@ all users, ratings without one INSERT each): the rows are the ones the services 
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assessments.models import Assessment
 
 PASSWORD = "demo-pass-2026"
 MANAGER = "demo-manager"
@@ -56,6 +60,14 @@ class Built:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+def submitted_snapshot(assessment: "Assessment") -> dict[str, Any]:
+    """A submitted assessment's snapshot: the database requires one (`snapshot` is null
+    only on drafts)."""
+    snapshot = assessment.snapshot
+    assert snapshot is not None, f"submitted assessment {assessment.pk} has no snapshot"
+    return snapshot
+
+
 def build(members: int = 200, seed: int = 42) -> Built:
     import time
 
@@ -93,11 +105,11 @@ def build(members: int = 200, seed: int = 42) -> Built:
     roles = {r.code: r for r in Role.objects.filter(is_published=True)}
     category_of = dict(Skill.objects.values_list("pk", "category__code"))
     targets: dict[tuple[str, ...], dict[int, int]] = {}  # role set -> skill id -> target
-    for codes in ROLE_SETS.values():
+    for role_codes in ROLE_SETS.values():
         per_skill: dict[int, int] = {}
-        for req in RoleRequirement.objects.filter(role__code__in=codes):
+        for req in RoleRequirement.objects.filter(role__code__in=role_codes):
             per_skill[req.skill_id] = max(per_skill.get(req.skill_id, 0), req.target)
-        targets[codes] = per_skill
+        targets[role_codes] = per_skill
 
     with transaction.atomic():
         hashed = make_password(PASSWORD)  # one hash for all: create_user would take minutes
@@ -189,7 +201,7 @@ def build(members: int = 200, seed: int = 42) -> Built:
                 draw = rng.random()
                 if draw >= spec["full"] + spec["half"]:
                     continue
-                snapshot = assessment.snapshot
+                snapshot = submitted_snapshot(assessment)
                 own = list(snapshot["levels"].items())
                 if draw >= spec["full"]:
                     own = own[::2]
@@ -271,7 +283,7 @@ def build(members: int = 200, seed: int = 42) -> Built:
         cycle_id=built.cycle_ids[-1], status="submitted"
     ).count()
     sizes = [
-        len(a.snapshot["levels"])
+        len(submitted_snapshot(a)["levels"])
         for a in Assessment.objects.filter(cycle__team=team, status="submitted").only("snapshot")
     ]
     counts["skills per team assessment (min)"] = min(sizes)

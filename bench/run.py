@@ -30,6 +30,7 @@ import urllib.parse
 import urllib.request
 from datetime import datetime
 from pathlib import Path
+from typing import TypedDict
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -37,7 +38,18 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 DB_NAME = "skills_bench"
 IMPORT_DB = "skills_bench_import"  # scratch copy for the import timing, dropped after
-PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "postgres"}
+
+
+class PgParams(TypedDict):
+    """psycopg.connect keyword arguments (and the parts of PG_URL)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+
+
+PG: PgParams = {"host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "postgres"}
 PG_URL = "postgres://{user}:{password}@{host}:{port}/{{}}".format(**PG)
 REDIS_URL = "redis://127.0.0.1:6379/3"
 # A fixed, benchmark-only key: the sessions it signs live in a throwaway database.
@@ -169,7 +181,7 @@ def reuse() -> dict:
 def import_timing(skills: int) -> None:
     """Child process: import a generated catalogue into DATABASE_URL, print JSON."""
     sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(BENCH))
     import django
 
     django.setup()
@@ -274,7 +286,7 @@ class Session:
 
     def cookie(self, name: str) -> str:
         for c in self.jar:
-            if c.name == name:
+            if c.name == name and c.value is not None:
                 return c.value
         raise KeyError(name)
 
@@ -284,7 +296,10 @@ class Session:
 
     def login(self, username: str, password: str) -> "Session":
         html = self.opener.open(self.base + "/accounts/login/", timeout=10).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if found is None:
+            raise RuntimeError("the login page has no CSRF token")
+        token = found.group(1)
         data = urllib.parse.urlencode(
             {"username": username, "password": password, "csrfmiddlewaretoken": token}
         ).encode()
@@ -522,7 +537,7 @@ class Wrk:
         )
         self.idle_wait, self.idle_threshold = args.idle_wait, args.idle_threshold
         self.gunicorn_pid = gunicorn_pid
-        self.process: subprocess.Popen | None = None
+        self.process: subprocess.Popen[str] | None = None
 
     def start(self, name: str, pages: list[dict], duration: int, connections: int):
         script = self.workdir / f"{name}.lua"
@@ -537,10 +552,13 @@ class Wrk:
         return self.process
 
     def finish(self, duration: int) -> dict:
+        process = self.process
+        if process is None:
+            raise RuntimeError("wrk is not running: start() it first")
         try:
-            out, _ = self.process.communicate(timeout=duration + self.timeout + 60)
+            out, _ = process.communicate(timeout=duration + self.timeout + 60)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            process.kill()
             raise
         finally:
             self.process = None

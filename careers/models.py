@@ -5,11 +5,21 @@ Text fields (name, description, ...) are translated by django-modeltranslation
 returns the active language with French as the fallback.
 """
 
+from typing import TYPE_CHECKING, ClassVar
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # modeltranslation swaps the default manager of every registered model for its
+    # MultilingualManager when the app registry loads (translation.py). Naming that
+    # class here puts modeltranslation.manager in mypy's build before this module, so
+    # django-stubs can resolve `objects`, `_default_manager` and the reverse managers
+    # (`category.skills`, `skill.levels`, ...) to the type they have at runtime.
+    from modeltranslation.manager import MultilingualManager
 
 
 class Level(models.IntegerChoices):
@@ -47,6 +57,8 @@ ROLE_CODE_VALIDATOR = RegexValidator(
 
 
 class SkillCategory(models.Model):
+    objects: ClassVar["MultilingualManager[SkillCategory]"]  # set by modeltranslation
+
     code = models.CharField(
         _("code"), max_length=50, unique=True, validators=[SLUG_VALIDATOR], help_text=CODE_HELP
     )
@@ -74,6 +86,8 @@ class SkillCategory(models.Model):
 
 
 class Skill(models.Model):
+    objects: ClassVar["MultilingualManager[Skill]"]  # set by modeltranslation
+
     category = models.ForeignKey(
         SkillCategory, on_delete=models.PROTECT, related_name="skills", verbose_name=_("category")
     )
@@ -106,6 +120,8 @@ class Skill(models.Model):
 class SkillLevel(models.Model):
     """What a level from 1 to 4 looks like for one skill: shown as the answer option."""
 
+    objects: ClassVar["MultilingualManager[SkillLevel]"]  # set by modeltranslation
+
     skill = models.ForeignKey(
         Skill, on_delete=models.CASCADE, related_name="levels", verbose_name=_("skill")
     )
@@ -135,6 +151,8 @@ class SkillLevel(models.Model):
 
 class NextStepAction(models.Model):
     """A concrete thing to do to reach `level` in a skill."""
+
+    objects: ClassVar["MultilingualManager[NextStepAction]"]  # set by modeltranslation
 
     class Kind(models.TextChoices):
         TRAINING = "training", _("Training")
@@ -177,6 +195,8 @@ class NextStepAction(models.Model):
 
 
 class Role(models.Model):
+    objects: ClassVar["MultilingualManager[Role]"]  # set by modeltranslation
+
     code = models.CharField(
         _("code"),
         max_length=30,
@@ -270,6 +290,8 @@ class RoleRequirement(models.Model):
 
 class CareerStep(models.Model):
     """Where people in a role come from, or go next."""
+
+    objects: ClassVar["MultilingualManager[CareerStep]"]  # set by modeltranslation
 
     class Direction(models.TextChoices):
         FROM = "from", _("Comes from")

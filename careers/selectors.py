@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -26,10 +26,14 @@ def published_codes() -> list[str]:
     Result pages link career steps to the roles one can assess against: after an editor
     publishes or withdraws a role, those links follow within a minute.
     """
-    return cache.get_or_set(
-        "published-role-codes",
-        lambda: sorted(published_roles().values_list("code", flat=True)),
-        PUBLISHED_CODES_SECONDS,
+    # get_or_set returns what the callable made (or its cached copy), never None here.
+    return cast(
+        "list[str]",
+        cache.get_or_set(
+            "published-role-codes",
+            lambda: sorted(published_roles().values_list("code", flat=True)),
+            PUBLISHED_CODES_SECONDS,
+        ),
     )
 
 
@@ -64,8 +68,13 @@ def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> 
             ",".join(map(str, role_ids)),
         ]
     )
-    return cache.get_or_set(
-        key, lambda: read_questionnaire_steps(role_ids, core_only=core_only), QUESTIONNAIRE_SECONDS
+    return cast(
+        "list[Step]",
+        cache.get_or_set(
+            key,
+            lambda: read_questionnaire_steps(role_ids, core_only=core_only),
+            QUESTIONNAIRE_SECONDS,
+        ),
     )
 
 

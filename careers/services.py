@@ -3,7 +3,7 @@
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
 from simple_history.utils import bulk_create_with_history
@@ -19,6 +19,11 @@ from .models import (
 )
 from .signals import catalogue_changed
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+M = TypeVar("M", bound=models.Model)
+
 LANGUAGES = ("fr", "en")
 
 
@@ -30,10 +35,13 @@ class CatalogueError(ValueError):
 class LoadReport:
     """What a load did, per model: created, updated, unchanged, deleted."""
 
-    counts: dict[str, Counter] = field(default_factory=dict)
+    # Keyed by the models' (lazy) plural names, translated when the report is shown.
+    counts: "dict[StrOrPromise, Counter[str]]" = field(default_factory=dict)
 
     def add(self, model: type[models.Model], outcome: str, n: int = 1) -> None:
-        self.counts.setdefault(model._meta.verbose_name_plural, Counter())[outcome] += n
+        name = model._meta.verbose_name_plural
+        assert name is not None  # Options fills it in from verbose_name
+        self.counts.setdefault(name, Counter())[outcome] += n
 
     def total(self, outcome: str) -> int:
         return sum(counter[outcome] for counter in self.counts.values())
@@ -51,16 +59,16 @@ def _translated(prefix: str, text: dict[str, str] | None) -> dict[str, str]:
     return {f"{prefix}_{lang}": (text.get(lang) or "").strip() for lang in LANGUAGES}
 
 
-class _Rows:
+class _Rows(Generic[M]):
     """One model's rows during a load: those in the database, matched on a key, and the
     new ones, created together by `flush` (one INSERT per batch, with their history)."""
 
-    def __init__(self, report: LoadReport, model: type[models.Model], existing: dict) -> None:
+    def __init__(self, report: LoadReport, model: type[M], existing: dict[Any, M]) -> None:
         self.report, self.model, self.existing = report, model, existing
-        self.new: list[models.Model] = []
+        self.new: list[M] = []
         self.kept: set[int] = set()  # ids of existing rows the document still lists
 
-    def upsert(self, key: Any, lookup: dict[str, Any], values: dict[str, Any]) -> models.Model:
+    def upsert(self, key: Any, lookup: dict[str, Any], values: dict[str, Any]) -> M:
         """Queue the row for creation, or update it only where a value differs (so that
         reloading is a no-op). A queued row has no id until `flush`."""
         obj = self.existing.get(key)
@@ -95,7 +103,7 @@ class _Rows:
             if getattr(obj, f"{parent}_id") in parent_ids and obj.pk not in self.kept
         ]
         if stale:
-            self.model.objects.filter(pk__in=stale).delete()
+            self.model._default_manager.filter(pk__in=stale).delete()
             self.report.add(self.model, "deleted", len(stale))
 
 
@@ -144,7 +152,7 @@ def catalogue_load(
         {(s.role_id, s.direction, s.order): s for s in CareerStep.objects.all()},
     )
 
-    placed: list[tuple[Skill, dict[str, Any]]] = []
+    placed: list[tuple[SkillCategory, int, dict[str, Any]]] = []
     for c_order, cat in enumerate(category_docs, start=1):
         category = categories.upsert(
             cat["code"],
@@ -218,12 +226,12 @@ def catalogue_load(
     for doc in role_docs:
         role = by_role[doc["code"]]
         for req in doc.get("requirements", []):
-            skill = by_code.get(req["skill"])
-            if skill is None:
+            required = by_code.get(req["skill"])
+            if required is None:
                 raise CatalogueError(f"Role {role.code}: unknown skill {req['skill']!r}.")
             requirements.upsert(
-                (role.pk, skill.pk),
-                {"role": role, "skill": skill},
+                (role.pk, required.pk),
+                {"role": role, "skill": required},
                 {
                     "weight": int(req["weight"]),
                     "target": int(req["target"]),

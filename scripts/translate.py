@@ -21,7 +21,6 @@ IGNORES = [
     "--ignore=.venv",
     "--ignore=static",
     "--ignore=tests",
-    "--ignore=benchmarks",
     "--ignore=bench",
 ]
 

@@ -1,6 +1,6 @@
 """Time the CSV import of a generated catalogue into the configured database.
 
-    .venv/bin/python benchmarks/import_catalogue.py [--skills 300] [--roles 10] [--commit]
+    .venv/bin/python bench/import_catalogue.py [--skills 300] [--roles 10] [--commit]
 
 The file holds categories of 30 skills, each with 4 level descriptors and 4 actions,
 and roles with 40 requirements each; its codes start with "bench-". Without --commit

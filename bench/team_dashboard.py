@@ -1,6 +1,6 @@
 """Time the team dashboard and the matrix export, and count their queries.
 
-    .venv/bin/python benchmarks/team_dashboard.py [--members 10 50]
+    .venv/bin/python bench/team_dashboard.py [--members 10 50]
 
 Works in a scratch SQLite database (or DATABASE_URL if set): migrates, loads the
 catalogue, and builds one team per size with that many members, each with a submitted
@@ -14,6 +14,7 @@ import random
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -49,7 +50,7 @@ def build_team(size: int, rng: random.Random):
             team=team, name=f"Cycle -{months_ago}", due_date=timezone.localdate()
         )
         ReviewCycle.objects.filter(pk=cycle.pk).update(
-            opened_at=timezone.now() - timezone.timedelta(days=30 * months_ago + 1)
+            opened_at=timezone.now() - timedelta(days=30 * months_ago + 1)
         )
         for membership in members:
             assessment = team_services.cycle_assessment_start(cycle=cycle, membership=membership)
