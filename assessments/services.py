@@ -11,6 +11,7 @@ from careers.selectors import catalogue_snapshot, read_questionnaire_steps
 
 from .models import Answer, Assessment
 from .results import digest_of
+from .signals import assessment_changed
 
 
 class AssessmentLocked(Exception):
@@ -125,6 +126,7 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         locked.status = Assessment.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["snapshot", "digest", "status", "submitted_at", "updated_at"])
+        assessment_changed.send(sender=Assessment, assessment=locked)
         return locked
 
 
@@ -135,7 +137,9 @@ def assessment_retake(*, assessment: Assessment) -> Assessment:
     return assessment_start(owner=assessment.owner, roles=roles)
 
 
+@transaction.atomic
 def assessment_delete_draft(*, assessment: Assessment) -> None:
     if not assessment.is_draft:
         raise AssessmentLocked
     assessment.delete()
+    assessment_changed.send(sender=Assessment, assessment=assessment)

@@ -1,26 +1,26 @@
 import csv
-import hashlib
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
+from careers.signals import keep_under_catalogue, kept_under_catalogue
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
 from .access import assessment_get, assessments_of, history_for, result_get
 from .forms import AnswerForm, RoleChoiceForm
+from .models import Assessment
 from .results import (
     band_ranges,
     build_ladders,
@@ -86,66 +86,54 @@ def assessment_new(request):
     return render(request, "assessments/new.html", {"form": form})
 
 
-RESULT_PAGE_SECONDS = 3600
-
-
-def _result_page_key(request, pk: int) -> str | None:
-    """The cache key of this person's whole result page, or None if it must be rendered.
-
-    A submitted result never changes, and only its owner reads this page: once rendered,
-    the page is kept for an hour and served without any database query. The key holds
-    all that differs from one rendering to the next: the person and their name (the
-    navigation bar), the CSRF secret the page's forms carry (it changes at each log-in,
-    so a page never outlives its forms), the language and the published roles (the
-    career links). Pages with a message to show or a query string are never kept.
-    """
-    csrf_secret = request.META.get("CSRF_COOKIE")
-    if not csrf_secret or request.GET or len(messages.get_messages(request)):
-        return None
-    user = request.user
-    who = hashlib.sha1(f"{user.pk}:{user.get_username()}:{csrf_secret}".encode()).hexdigest()
-    published = _published_key(published_codes())
-    return f"result-page:{settings.RELEASE}:{pk}:{user.pk}:{who[:20]}:{get_language()}:{published}"
-
-
-def _published_key(codes: list[str]) -> str:
-    return hashlib.sha1(",".join(codes).encode()).hexdigest()[:12]
+# A kept result body is only ever served as it was made: the time lets bodies nobody
+# opens any more leave the cache.
+RESULT_BODY_SECONDS = 24 * 3600
 
 
 @login_required
 def assessment_detail(request, pk: int):
-    page_key = _result_page_key(request, pk)
-    if page_key and (page := cache.get(page_key)) is not None:
-        return HttpResponse(page)
-    # The snapshot (tens of kB of JSON) is only read when the cached rendering is missing.
+    # The snapshot (tens of kB of JSON) is only read when the kept body is missing.
     assessment = get_object_or_404(assessments_of(request.user).defer("snapshot", "digest"), pk=pk)
     if assessment.is_draft:
         questionnaire = questionnaire_for(assessment)
         return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
-    # Career steps link to roles a person can assess against today.
-    published = published_codes()
-    response = render(
+    return render(
         request,
         "assessments/result.html",
-        {
-            "assessment": assessment,
-            # Only computed when the cached rendering is missing (see the template).
-            "results": SimpleLazyObject(lambda: build_result(assessment)),
-            "bands": band_ranges(),
-            "ladders": SimpleLazyObject(lambda: build_ladders(assessment)),
-            "thresholds": {
-                "fit": LADDER_MIN_FIT,
-                "weight": LADDER_KEY_WEIGHT,
-                "gap": LADDER_BLOCKING_GAP,
-            },
-            "published_codes": set(published),
-            "published_key": _published_key(published),
-            "release": settings.RELEASE,
-        },
+        {"assessment": assessment, "body": _result_body(request, assessment)},
     )
-    if page_key:
-        cache.set(page_key, response.content, RESULT_PAGE_SECONDS)
-    return response
+
+
+def _result_body(request, assessment: Assessment) -> SafeString:
+    """The result's body (ranking, radars, gaps, next steps, career), kept rendered.
+
+    A submitted result never changes; the only other thing the body shows is which
+    career steps link to a published role, which the catalogue version stands for. The
+    key holds the language; the release prefixes every key. Nothing in the body belongs
+    to the request (no form, no name): the page around it is rendered each time.
+    """
+    key = f"result-body:{assessment.pk}:{get_language()}"
+    version, body = kept_under_catalogue(key)
+    if body is None:
+        body = render_to_string(
+            "assessments/_result_body.html",
+            {
+                "assessment": assessment,
+                "results": build_result(assessment),
+                "bands": band_ranges(),
+                "ladders": build_ladders(assessment),
+                "thresholds": {
+                    "fit": LADDER_MIN_FIT,
+                    "weight": LADDER_KEY_WEIGHT,
+                    "gap": LADDER_BLOCKING_GAP,
+                },
+                "published_codes": set(published_codes()),
+            },
+            request=request,
+        )
+        keep_under_catalogue(key, version, body, RESULT_BODY_SECONDS)
+    return mark_safe(body)  # our own template's output, escaped when it was rendered
 
 
 def _step_forms(step, questionnaire, data=None):
@@ -334,7 +322,7 @@ def assessment_retake_view(request, pk: int):
     previous = assessment_get(request.user, pk)
     assessment = assessment_retake(assessment=previous)
     if not assessment.roles.exists():
-        assessment.delete()
+        assessment_delete_draft(assessment=assessment)
         messages.error(request, _("Those roles are no longer offered: choose new ones."))
         return redirect("assessments:new")
     return redirect("assessments:step", pk=assessment.pk, number=1)

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
@@ -17,22 +16,24 @@ def published_roles() -> QuerySet[Role]:
     return Role.objects.filter(is_published=True)
 
 
-PUBLISHED_CODES_SECONDS = 60
+# Catalogue readings are kept under the catalogue version, which every change replaces:
+# the time below only lets entries nobody asks for any more leave the cache.
+CATALOGUE_READING_SECONDS = 24 * 3600
 
 
 def published_codes() -> list[str]:
-    """The published roles' codes, sorted; kept a minute in the cache.
+    """The published roles' codes, sorted (kept in the cache under the catalogue version).
 
-    Result pages link career steps to the roles one can assess against: after an editor
-    publishes or withdraws a role, those links follow within a minute.
+    Result pages link career steps to the roles one can assess against: once an editor
+    publishes or withdraws a role, the next page follows.
     """
     # get_or_set returns what the callable made (or its cached copy), never None here.
     return cast(
         "list[str]",
         cache.get_or_set(
-            "published-role-codes",
+            f"published-role-codes:{catalogue_version()}",
             lambda: sorted(published_roles().values_list("code", flat=True)),
-            PUBLISHED_CODES_SECONDS,
+            CATALOGUE_READING_SECONDS,
         ),
     )
 
@@ -44,9 +45,6 @@ class Step:
     number: int
     category: SkillCategory
     skills: list[Skill]
-
-
-QUESTIONNAIRE_SECONDS = 600
 
 
 def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> list[Step]:
@@ -62,7 +60,6 @@ def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> 
     key = ":".join(
         [
             "questionnaire",
-            settings.RELEASE,
             catalogue_version(),
             str(int(core_only)),
             ",".join(map(str, role_ids)),
@@ -73,7 +70,7 @@ def questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False) -> 
         cache.get_or_set(
             key,
             lambda: read_questionnaire_steps(role_ids, core_only=core_only),
-            QUESTIONNAIRE_SECONDS,
+            CATALOGUE_READING_SECONDS,
         ),
     )
 

@@ -9,6 +9,7 @@ so its deletion is refused here whichever way it is attempted.
 """
 
 import secrets
+from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
@@ -47,6 +48,24 @@ def catalogue_version() -> str:
         cache.add(CATALOGUE_VERSION_KEY, secrets.token_hex(6), None)
         version = cache.get(CATALOGUE_VERSION_KEY)
     return version
+
+
+def kept_under_catalogue(key: str) -> tuple[str, Any]:
+    """The catalogue version, and what `key` holds if it was kept under that version.
+
+    One round trip for both: what is kept is stored as (version, value) by
+    keep_under_catalogue, and is only returned while the catalogue has not changed.
+    """
+    found = cache.get_many([CATALOGUE_VERSION_KEY, key])
+    version = found.get(CATALOGUE_VERSION_KEY) or catalogue_version()
+    kept = found.get(key)
+    if isinstance(kept, tuple) and len(kept) == 2 and kept[0] == version:
+        return version, kept[1]
+    return version, None
+
+
+def keep_under_catalogue(key: str, version: str, value: Any, timeout: int) -> None:
+    cache.set(key, (version, value), timeout)
 
 
 def catalogue_changed(**kwargs) -> None:

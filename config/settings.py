@@ -121,7 +121,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "accounts.backends.CachedModelBackend",  # Django's, with the user read from the cache
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:list"
@@ -157,24 +157,22 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 
-def code_release(base: Path = BASE_DIR) -> str:
-    """A digest of the code, templates, translations and static files.
+# The apps' own code: what a cached rendering can depend on (not tests, bench, scripts).
+APP_PACKAGES = ("accounts", "assessments", "careers", "config", "scoring", "teams")
 
-    The keys of cached renderings (result pages, team boards, questionnaires) hold it: a
-    deployment that changes any of these never serves what the previous code made.
+
+def code_release(base: Path = BASE_DIR) -> str:
+    """A digest of the apps' code, templates, translations and static files.
+
+    Only a fallback for `RELEASE`, which a deployment sets (a git SHA, say): it prefixes
+    every cache key, so code that changes never serves what the previous code made.
     """
     digest = hashlib.sha1()
-    patterns = (
-        "*/*.py",
-        "*/*/*.py",
-        "templates/**/*",
-        "locale/**/*.mo",
-        "static/css/*",
-        "static/js/*",
-    )
+    patterns = [f"{package}/**/*.py" for package in APP_PACKAGES]
+    patterns += ["templates/**/*", "locale/**/*.mo", "static/css/*", "static/js/*"]
     for pattern in patterns:
         for path in sorted(base.glob(pattern)):
-            if path.is_file() and ".venv" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts:
                 digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 
@@ -183,26 +181,40 @@ RELEASE = os.environ.get("RELEASE") or code_release()
 
 # Shared state lives in Redis when REDIS_URL is set, in the database otherwise, never in
 # a process: several app servers can run side by side behind a load balancer.
+#
+# Two caches. "default" holds what the code computes (renderings, catalogue readings):
+# its keys start with the release, so a deployment starts afresh. "state" holds what
+# must outlive a deployment (sessions, login throttling), with Redis only. A cache that
+# fails slows the app down; it never serves something stale. The list of what is cached
+# and why it cannot go stale is in the README ("Caches").
 REDIS_URL = os.environ.get("REDIS_URL", "")
+DATABASE_CACHE = {
+    "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+    "LOCATION": "cache_entries",
+    "KEY_PREFIX": RELEASE,
+    # Django's default, 300, would cull a team's boards and people's results within
+    # minutes; a few thousand rows of a few kB each is nothing to a database.
+    "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+}
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": RELEASE,
+        },
+        "state": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
     }
     # Sessions are read from Redis and written through to the database, so a Redis
     # restart (it keeps nothing on disk here) logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "state"
     AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-    USER_CACHE_SECONDS = 300  # the signed-in user, read on every page (accounts/backends.py)
+    AXES_CACHE = "state"
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "cache_entries",
-        }
-    }
+    CACHES = {"default": DATABASE_CACHE}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
     AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-    USER_CACHE_SECONDS = 0  # a database cache would cost the query it saves
 
 # Login throttling: 5 failures for one username from one address lock that pair out.
 AXES_FAILURE_LIMIT = 5

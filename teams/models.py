@@ -23,6 +23,9 @@ def new_invitation_token() -> str:
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=120)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Bumped by every write to the team's data (teams/revision.py), in the same
+    # transaction: the team's cached board and matrix files are keyed on it.
+    revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
 
     class Meta:
         db_table = "assessments_team"

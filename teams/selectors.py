@@ -1,12 +1,8 @@
 """Reads for team pages that views share; who may see what is in access.py."""
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-
-from django.db import connection
-from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.results import pick
@@ -140,7 +136,7 @@ def next_step_actions(wanted: dict[str, int]) -> dict[str, list[dict[str, Any]]]
 
 
 def previous_cycle(cycle: ReviewCycle) -> ReviewCycle | None:
-    """The cycle a dashboard compares with (FINGERPRINT_SQL picks the same one)."""
+    """The cycle a dashboard compares with: the team's one opened just before."""
     return (
         ReviewCycle.objects.select_related("team")
         .filter(team=cycle.team_id, opened_at__lt=cycle.opened_at)
@@ -170,81 +166,3 @@ def catalogue_order() -> dict[str, tuple[int, ...]]:
             "code", "category__order", "order", "pk"
         )
     }
-
-
-# The fingerprint's figures, in one statement. Written in SQL because, built with the
-# ORM (a score of subqueries), it took longer to compile than to run: 4 ms of the
-# cached page's 16. Every part is an aggregate, so each joined table has one row.
-FINGERPRINT_SQL = """
-WITH cycles AS (
-    SELECT id, name, due_date, opened_at, closed_at
-    FROM assessments_reviewcycle
-    WHERE id = %(cycle)s OR id = (
-        SELECT id FROM assessments_reviewcycle
-        WHERE team_id = %(team)s AND opened_at < %(opened_at)s
-        ORDER BY opened_at DESC, id DESC LIMIT 1
-    )
-)
-SELECT cycles.*, assessments.*, ratings.*, invitations.*
-FROM cycles
-LEFT JOIN (
-    SELECT cycle_id, COUNT(*), MAX(id), COUNT(submitted_at), MAX(submitted_at),
-        COUNT(review_shared_at), MAX(review_shared_at)
-    FROM assessments_assessment
-    WHERE cycle_id IN (SELECT id FROM cycles)
-    GROUP BY cycle_id
-) assessments ON assessments.cycle_id = cycles.id
-LEFT JOIN (
-    SELECT a.cycle_id, COUNT(*), MAX(r.updated_at), SUM(r.level)
-    FROM assessments_managerrating r JOIN assessments_assessment a ON a.id = r.assessment_id
-    WHERE a.cycle_id IN (SELECT id FROM cycles WHERE closed_at IS NULL)
-    GROUP BY a.cycle_id
-) ratings ON ratings.cycle_id = cycles.id
-CROSS JOIN (
-    SELECT COUNT(*), MAX(id)
-    FROM assessments_invitation
-    WHERE team_id = %(team)s AND kind = %(member)s AND accepted_at IS NULL
-        AND revoked_at IS NULL AND expires_at > %(now)s
-) invitations
-ORDER BY cycles.id
-"""
-
-
-def cycle_fingerprint(cycle: ReviewCycle) -> str:
-    """A hash of everything the cycle's dashboard and matrix show (2 queries, ~3 ms for
-    200 members). Read it before the data it stands for: a change in between then leaves
-    an entry under a key nobody asks for again.
-
-    - Hashed as they are, since they change in place and leave no trace: the members
-      (who, their name, their target role), the team's name, the cycle's and the
-      previous cycle's own fields.
-    - A count (a row came or went) and a maximum (the newest id or time): both cycles'
-      assessments (started, submitted, review shared); the open cycles' manager ratings,
-      with their sum of levels should two servers' clocks disagree (a closed cycle
-      refuses ratings: its closing time stands for them); pending invitations, whose
-      expiry is read against now.
-    - The catalogue (the columns' order and names) is not read here: the cache keys
-      also hold the catalogue version (careers.signals), which every change drops.
-    - Left out: answers to drafts. The page shows a draft as "in progress", not how far
-      it got.
-    """
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(
-            FINGERPRINT_SQL,
-            {
-                "cycle": cycle.pk,
-                "team": cycle.team_id,
-                "opened_at": adapt(cycle.opened_at),
-                "member": TeamMembership.Kind.MEMBER.value,
-                "now": adapt(timezone.now()),
-            },
-        )
-        figures = cursor.fetchall()
-    members = list(
-        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
-        .order_by("pk")
-        .values_list("pk", "user__username", "target_role__code")
-    )
-    seen = (cycle.team.name, members, figures)  # the team's name: the exports show it
-    return hashlib.sha1(repr(seen).encode()).hexdigest()

@@ -19,6 +19,7 @@ from .models import (
     Team,
     TeamMembership,
 )
+from .revision import team_touch, teams_of_cycle_touch
 
 
 class InvitationUnusable(Exception):
@@ -58,6 +59,7 @@ def invitation_create(*, team: Team, email: str, kind: str, invited_by, link_for
     email = email.strip().lower()
     now = timezone.now()
     with transaction.atomic():
+        team_touch(team_id=team.pk)
         team.invitations.filter(email=email, accepted_at=None, revoked_at=None).update(
             revoked_at=now
         )
@@ -83,7 +85,9 @@ def invitation_resend(*, invitation: Invitation, invited_by, link_for) -> Invita
     )
 
 
+@transaction.atomic
 def invitation_revoke(*, invitation: Invitation) -> None:
+    team_touch(team_id=invitation.team_id)
     Invitation.objects.filter(pk=invitation.pk, accepted_at=None, revoked_at=None).update(
         revoked_at=timezone.now()
     )
@@ -99,6 +103,7 @@ def invitation_accept(*, token: str, user) -> TeamMembership:
         )
         if invitation is None or not invitation.is_usable:
             raise InvitationUnusable
+        team_touch(team_id=invitation.team_id)
         membership = TeamMembership.objects.filter(team=invitation.team, user=user).first()
         if membership is None:
             membership = TeamMembership.objects.create(
@@ -127,9 +132,11 @@ def membership_remove(*, membership: TeamMembership) -> None:
         .exists()
     ):
         raise LastManager
+    team_touch(team_id=membership.team_id)
     membership.delete()
 
 
+@transaction.atomic
 def membership_set_kind(*, membership: TeamMembership, kind: str) -> None:
     if kind == TeamMembership.Kind.MEMBER and membership.is_manager:
         others = membership.team.memberships.filter(kind=TeamMembership.Kind.MANAGER).exclude(
@@ -137,20 +144,27 @@ def membership_set_kind(*, membership: TeamMembership, kind: str) -> None:
         )
         if not others.exists():
             raise LastManager
+    team_touch(team_id=membership.team_id)
     membership.kind = kind
     membership.save(update_fields=["kind"])
 
 
+@transaction.atomic
 def membership_set_target(*, membership: TeamMembership, role: Role | None) -> None:
+    team_touch(team_id=membership.team_id)
     membership.target_role = role
     membership.save(update_fields=["target_role"])
 
 
+@transaction.atomic
 def cycle_open(*, team: Team, name: str, due_date: date) -> ReviewCycle:
+    team_touch(team_id=team.pk)
     return ReviewCycle.objects.create(team=team, name=name, due_date=due_date)
 
 
+@transaction.atomic
 def cycle_close(*, cycle: ReviewCycle) -> None:
+    team_touch(team_id=cycle.team_id)
     ReviewCycle.objects.filter(pk=cycle.pk, closed_at=None).update(closed_at=timezone.now())
 
 
@@ -167,6 +181,7 @@ def cycle_assessment_start(
         roles = [membership.target_role] if membership.target_role else []
     try:
         with transaction.atomic():
+            team_touch(team_id=cycle.team_id)
             assessment = assessment_start(owner=membership.user, roles=roles)
             assessment.cycle = cycle
             assessment.save(update_fields=["cycle"])
@@ -206,10 +221,15 @@ def ratings_save(
                 rating.level, rating.comment, rating.rated_by = level, comment, manager
                 rating.save(update_fields=["level", "comment", "rated_by", "updated_at"])
                 changed += 1
+        if changed and assessment.cycle_id:
+            teams_of_cycle_touch(cycle_id=assessment.cycle_id)
     return changed
 
 
+@transaction.atomic
 def review_share(*, assessment: Assessment, shared: bool = True) -> None:
+    if assessment.cycle_id:
+        teams_of_cycle_touch(cycle_id=assessment.cycle_id)
     Assessment.objects.filter(pk=assessment.pk).update(
         review_shared_at=timezone.now() if shared else None
     )

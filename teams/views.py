@@ -4,8 +4,10 @@ import csv
 import hashlib
 import io
 import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -13,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -20,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from careers.models import Level
-from careers.signals import catalogue_version
+from careers.signals import keep_under_catalogue, kept_under_catalogue
 
 from . import services
 from .access import (
@@ -38,7 +41,6 @@ from .forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamFo
 from .models import Invitation, ReviewCycle, TeamMembership
 from .selectors import (
     catalogue_order,
-    cycle_fingerprint,
     cycle_members,
     dashboard_data,
     next_step_actions,
@@ -202,35 +204,55 @@ def cycle_new(request, pk: int):
 
 
 # How long a rendered board or a matrix file is kept: its key changes with the data
-# anyway, this only bounds what a deployment's new templates could find left by the old.
+# anyway, this only lets entries nobody asks for any more leave the cache.
 CYCLE_CACHE_SECONDS = 3600
 
 
-def _cycle_cache_key(kind: str, cycle: ReviewCycle) -> str:
-    # The catalogue version stands for the columns (skills, their order and names).
-    version = catalogue_version()
-    fingerprint = cycle_fingerprint(cycle)
-    return f"{kind}:{settings.RELEASE}:{cycle.pk}:{get_language()}:{version}:{fingerprint}"
+def _kept(kind: str, cycle: ReviewCycle, make: Callable[[], tuple[datetime | None, Any]]):
+    """What `make` returns for the cycle, kept under the team's revision.
+
+    The revision (teams/revision.py) stands for the team's data, the catalogue version
+    for the columns (skills, their order and names); the key holds the language and the
+    release prefixes every key (settings.CACHES). `make` also says until when its result
+    holds on its own (a pending invitation shown until it expires), or None.
+    """
+    key = f"{kind}:{cycle.pk}:{cycle.team.revision}:{get_language()}"
+    version, kept = kept_under_catalogue(key)
+    if kept is not None and (kept[0] is None or timezone.now() < kept[0]):
+        return kept[1]
+    valid_until, value = make()
+    keep_under_catalogue(key, version, (valid_until, value), CYCLE_CACHE_SECONDS)
+    return value
+
+
+def _first_expiry(rows: list) -> datetime | None:
+    """When the first pending invitation shown expires (the board then shows it expired)."""
+    now = timezone.now()
+    return min(
+        (r.invitation.expires_at for r in rows if r.invitation and r.invitation.expires_at > now),
+        default=None,
+    )
 
 
 @login_required
 def cycle_dashboard(request, pk: int, cycle_pk: int):
     """The board (members, heatmap, team figures) costs ~150 ms for 200 members and is
-    the same for every manager of the team: it is kept rendered, keyed on a fingerprint
-    of all it shows. The header around it (cycle state, close button) is per request."""
-    cycle = cycle_for_manager(request.user, pk, cycle_pk)
-    board = cache.get_or_set(
-        _cycle_cache_key("team-board", cycle),
-        lambda: render_to_string("teams/_board.html", _board_context(cycle)),
-        CYCLE_CACHE_SECONDS,
-    )
+    the same for every manager of the team: it is kept rendered under the team's
+    revision. The header around it (cycle state, close button) is per request."""
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)  # the revision, before the data
+
+    def make():
+        rows = cycle_members(cycle)
+        html = render_to_string("teams/_board.html", _board_context(cycle, rows))
+        return _first_expiry(rows), html
+
+    board = _kept("team-board", cycle, make)
     return render(
         request, "teams/dashboard.html", {"team": cycle.team, "cycle": cycle, "board_html": board}
     )
 
 
-def _board_context(cycle: ReviewCycle) -> dict:
-    rows = cycle_members(cycle)
+def _board_context(cycle: ReviewCycle, rows: list) -> dict:
     before = previous_cycle(cycle)
     return {
         "team": cycle.team,
@@ -296,11 +318,7 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
     if fmt not in MATRIX_CONTENT_TYPES:
         raise Http404
-    content = cache.get_or_set(
-        _cycle_cache_key(f"team-matrix-{fmt}", cycle),
-        lambda: _matrix_file(cycle, fmt),
-        CYCLE_CACHE_SECONDS,
-    )
+    content = _kept(f"team-matrix-{fmt}", cycle, lambda: (None, _matrix_file(cycle, fmt)))
     response = HttpResponse(content, content_type=MATRIX_CONTENT_TYPES[fmt])
     filename = f"team-{cycle.team_id}-cycle-{cycle.pk}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

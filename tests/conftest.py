@@ -59,12 +59,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+LOCMEM = "django.core.cache.backends.locmem.LocMemCache"
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache(settings):
-    """Each test starts with an empty in-memory cache (the app's is Redis or the database)."""
+    """Each test starts with an empty in-memory cache, keyed as the app's is (the release
+    prefixes every key). tests/test_caches.py runs the kept pages on the database cache,
+    the default deployment's."""
     from django.core.cache import cache
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    settings.CACHES = {"default": {"BACKEND": LOCMEM, "KEY_PREFIX": settings.RELEASE}}
     cache.clear()
     yield
     cache.clear()

@@ -1,6 +1,6 @@
 """The team dashboard's board (members, heatmap, team figures) is kept rendered in the
-cache, keyed on a fingerprint of what it shows: every change to the page's data shows at
-once, and the kept board reaches no one who may not see the dashboard.
+cache, keyed on the team's revision (teams/revision.py): every change to the page's data
+shows at once, and the kept board reaches no one who may not see the dashboard.
 
 The team "Plateforme" (manager olivia) reviews alice, bob and carol, who submitted in
 this cycle and in the previous one (still open), and dave, who has not started.
@@ -22,6 +22,7 @@ from teams.models import Invitation, ReviewCycle, TeamMembership
 from teams.services import (
     cycle_assessment_start,
     cycle_open,
+    invitation_accept,
     invitation_create,
     membership_remove,
     ratings_save,
@@ -299,8 +300,15 @@ def test_a_removed_member_leaves_the_board_at_once(manager_client, world):
 
 
 def test_a_new_member_shows_at_once(manager_client, world):
-    def change():
-        TeamMembership.objects.create(team=world["team"], user=UserFactory(username="erin"))
+    def change():  # the one way in: an invitation, accepted
+        invitation = invitation_create(
+            team=world["team"],
+            email="erin@example.com",
+            kind="member",
+            invited_by=None,
+            link_for=str,
+        )
+        invitation_accept(token=invitation.token, user=UserFactory(username="erin"))
 
     before, after = shown_after(manager_client, world["cycle"], change)
 
@@ -323,8 +331,10 @@ def test_a_new_target_role_shows_at_once(manager_client, world):
 
 
 def test_a_new_username_shows_at_once(manager_client, world):
-    def change():  # no signal, no timestamp: as a rename straight in the database
-        get_user_model().objects.filter(username="bob").update(username="bob-martin")
+    def change():  # as Django's admin renames a person: the user saved, no service of ours
+        bob = get_user_model().objects.get(username="bob")
+        bob.username = "bob-martin"
+        bob.save()
 
     before, after = shown_after(manager_client, world["cycle"], change)
 
@@ -343,7 +353,7 @@ def test_a_revoked_invitation_leaves_the_board_at_once(manager_client, world):
 
 
 def test_an_expired_invitation_leaves_the_board_when_it_expires(manager_client, world, monkeypatch):
-    """Nothing is written when a link expires: the fingerprint reads it against now."""
+    """Nothing is written when a link expires: the kept board holds until the first expiry."""
     soon = timezone.now() + timedelta(minutes=1)
     Invitation.objects.filter(pk=world["invitation"].pk).update(expires_at=soon)
     later = soon + timedelta(minutes=1)
