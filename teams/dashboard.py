@@ -1,9 +1,9 @@
-"""Team figures for a review cycle, from plain data (snapshots and ratings), no ORM.
+"""Team figures for a review cycle, from plain data (digests and ratings), no ORM.
 
-Each member is scored with the scoring contract against their submitted snapshot,
-using the manager's rating where there is one. Group figures (coverage, team fit,
-team gaps, change) are hidden when fewer than MIN_GROUP people stand behind them, so
-that no figure can be traced back to one person.
+Each member is scored with the scoring contract against their submitted digest (or
+whole snapshot), using the manager's rating where there is one. Group figures
+(coverage, team fit, team gaps, change) are hidden when fewer than MIN_GROUP people
+stand behind them, so that no figure can be traced back to one person.
 """
 
 from collections import Counter, defaultdict
@@ -13,17 +13,24 @@ from statistics import mean
 from typing import Any
 
 import scoring
-from assessments.results import pick, profiles_from_snapshot
+from assessments.results import pick
 
 MIN_GROUP = 3
 TOP_TEAM_GAPS = 5
+
+# What the dashboard reads of a member's result: the digest, or the whole snapshot (it
+# holds the digest's keys, and the next steps besides).
+Frozen = scoring.Digest | scoring.Snapshot
+FrozenRole = scoring.DigestRole | scoring.SnapshotRole
+FrozenSkill = scoring.DigestSkill | scoring.SnapshotSkill
+LoadActions = Callable[[dict[str, int]], dict[str, list[scoring.SnapshotAction]]]
 
 
 @dataclass(frozen=True)
 class MemberData:
     key: int  # the membership's id
     name: str
-    snapshot: dict[str, Any] | None  # None: not submitted yet
+    snapshot: Frozen | None  # None: not submitted yet
     ratings: dict[str, int]  # skill code -> manager's level
     target_role: str | None  # the role code the manager set
     assessment_id: int | None = None  # where to read next steps the snapshot left out
@@ -93,8 +100,9 @@ class Dashboard:
         return self.submitted >= MIN_GROUP
 
 
-def _member_role(member: MemberData) -> dict[str, Any] | None:
-    roles = member.snapshot["roles"] if member.snapshot else []
+def _member_role(member: MemberData) -> FrozenRole | None:
+    """The role of the member's heatmap row: their target role, else their first one."""
+    roles: Sequence[FrozenRole] = member.snapshot["roles"] if member.snapshot else []
     for role in roles:
         if role["code"] == member.target_role:
             return role
@@ -122,7 +130,7 @@ def cycle_figures(members: Sequence[MemberData], language: str | None = None) ->
         if not member.snapshot:
             continue
         levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
-        for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels):
+        for score in scoring.rank_roles(scoring.profiles_from_snapshot(member.snapshot), levels):
             fits[score.code].append(score.fit)
         for r in member.snapshot["roles"]:
             names.setdefault(r["code"], pick(r["name"], language))
@@ -133,7 +141,7 @@ def build_dashboard(
     members: Sequence[MemberData],
     previous: Sequence[MemberData] = (),
     language: str | None = None,
-    load_actions: Callable[[dict[str, int]], dict[str, list[dict[str, Any]]]] | None = None,
+    load_actions: LoadActions | None = None,
     previous_figures: CycleFigures | None = None,
     skill_order: dict[str, tuple[int, ...]] | None = None,
 ) -> Dashboard:
@@ -145,7 +153,7 @@ def build_dashboard(
     `skill_order` maps skill codes to their place in today's catalogue (the heatmap columns).
     """
     submitted = [m for m in members if m.snapshot]
-    skill_info: dict[str, dict[str, Any]] = {}
+    skill_info: dict[str, FrozenSkill] = {}
     role_names: dict[str, str] = {}
     fits: dict[str, list[float]] = defaultdict(list)
     scored = []
@@ -153,7 +161,7 @@ def build_dashboard(
         levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
         scores = {
             score.code: score
-            for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels)
+            for score in scoring.rank_roles(scoring.profiles_from_snapshot(member.snapshot), levels)
         }
         for code, score in scores.items():
             fits[code].append(score.fit)
@@ -280,11 +288,11 @@ def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> l
     """One row per submitted member and skill of their role, for the CSV and JSON exports."""
     rows = []
     for member in members:
-        role = _member_role(member)
-        if role is None:
+        frozen, role = member.snapshot, _member_role(member)
+        if frozen is None or role is None:
             continue
-        skills = member.snapshot["skills"]
-        own = member.snapshot["levels"]
+        skills = frozen["skills"]
+        own = frozen["levels"]
         for req in sorted(role["requirements"], key=lambda r: skills[r["skill"]]["order"]):
             code = req["skill"]
             manager = member.ratings.get(code)
