@@ -46,11 +46,15 @@ SnapshotCareer = TypedDict(
 )
 
 
+# Keys marked NotRequired came after version 1 was first stored, without a new version:
+# snapshots submitted before the quick assessment and the ladders have none of them.
+
+
 class SnapshotRole(TypedDict):
     code: str
     order: int
-    ladder: str  # "" when the role is on no ladder
-    rank: int  # its rung on the ladder
+    ladder: NotRequired[str]  # "" when the role is on no ladder
+    rank: NotRequired[int]  # its rung on the ladder
     name: Text
     summary: Text
     requirements: list[SnapshotRequirement]  # catalogue order
@@ -83,7 +87,7 @@ class CatalogueSnapshot(TypedDict):
     """What careers.selectors.catalogue_snapshot writes: the catalogue, without levels."""
 
     version: int
-    mode: Literal["full", "quick"]  # quick: the core requirements only
+    mode: NotRequired[Literal["full", "quick"]]  # quick: the core requirements only
     roles: list[SnapshotRole]  # catalogue role order
     skills: dict[str, SnapshotSkill]  # by code, in questionnaire order
 
