@@ -49,6 +49,7 @@ serve: install
 test: install-dev
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Real-browser tests (Playwright driving Chromium; `make test` leaves them out). Debian:
@@ -61,6 +62,7 @@ test-browser: install-dev
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
 
 messages: install-dev
 	$(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=static

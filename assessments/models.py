@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+import scoring
 from careers.models import Level, Role, Skill
 
 
@@ -12,8 +13,13 @@ class Assessment(models.Model):
 
     On submission `snapshot` freezes everything the result shows (roles, their
     weights and targets, skill names, descriptors, next steps, career paths, and the
-    levels given), so later edits to the catalogue never change a result.
+    levels given), so later edits to the catalogue never change a result. Its shape, and
+    that of `digest`, are declared in scoring.snapshot: read them with `read_snapshot()`
+    and `read_digest()`, which check their version, never as raw JSON.
     """
+
+    class NotSubmitted(ValueError):
+        """A draft has no snapshot yet."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -82,6 +88,26 @@ class Assessment(models.Model):
     @property
     def is_quick(self) -> bool:
         return self.mode == self.Mode.QUICK
+
+    def read_snapshot(self) -> scoring.Snapshot:
+        """The frozen snapshot, its version checked (scoring.SnapshotVersionError if unknown).
+
+        Raises Assessment.NotSubmitted for a draft: a submitted assessment always has one
+        (a check constraint says so).
+        """
+        if self.snapshot is None:
+            raise self.NotSubmitted(f"Assessment {self.pk} has no snapshot: it is a draft.")
+        return scoring.read_snapshot(self.snapshot)
+
+    def read_digest(self) -> scoring.Digest | None:
+        """The scoring digest, its version checked; None when there is none.
+
+        A draft has none; neither has a result restored from a backup made before the
+        digest existed, which team figures leave out (as they always have).
+        """
+        if self.digest is None:
+            return None
+        return scoring.read_digest(self.digest)
 
 
 class Answer(models.Model):

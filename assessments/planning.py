@@ -18,7 +18,7 @@ import scoring
 from careers.models import Level, NextStepAction
 
 from .models import Assessment
-from .results import next_step_rows, pick, profiles_from_snapshot
+from .results import next_step_rows, pick
 
 LEVEL_PARAM = "s-{code}"  # ?s-risk-management=3
 ROLE_PARAM = "role"
@@ -26,26 +26,15 @@ SUGGESTIONS = 3
 _LEVEL = re.compile(r"[0-4]")  # ASCII only: "²" and "١" are digits to str.isdigit()
 
 
-def saved_levels(snapshot: dict[str, Any]) -> dict[str, int]:
-    """The levels given, one per skill of the snapshot (an unanswered skill counts as 0)."""
-    given = snapshot.get("levels", {})
-    return {code: given.get(code, 0) for code in _skill_codes(snapshot)}
-
-
-def _skill_codes(snapshot: dict[str, Any]) -> list[str]:
-    skills = snapshot.get("skills", {})
-    return sorted(skills, key=lambda code: skills[code]["order"])
-
-
 def parse_levels(
-    snapshot: dict[str, Any], query: Mapping[str, str]
+    snapshot: scoring.Snapshot, query: Mapping[str, str]
 ) -> tuple[dict[str, int], list[str]]:
     """The levels to simulate: `?s-<skill>=<0-4>` over the saved ones.
 
     Returns the levels and the codes of the skills whose value was no level (those keep
     their saved level). Parameters for skills outside the snapshot are ignored.
     """
-    levels = saved_levels(snapshot)
+    levels = scoring.saved_levels(snapshot)
     rejected = []
     for code in levels:
         value = query.get(LEVEL_PARAM.format(code=code))
@@ -59,19 +48,19 @@ def parse_levels(
     return levels, rejected
 
 
-def role_choices(snapshot: dict[str, Any], language: str | None = None) -> list[tuple[str, str]]:
+def role_choices(snapshot: scoring.Snapshot, language: str | None = None) -> list[tuple[str, str]]:
     """(code, name) of the snapshot's roles, in catalogue order, for a role picker."""
-    return [(r["code"], pick(r["name"], language)) for r in snapshot.get("roles", [])]
+    return [(r["code"], pick(r["name"], language)) for r in snapshot["roles"]]
 
 
 def simulation_query(
-    levels: Mapping[str, int], snapshot: dict[str, Any], role: str | None = None
+    levels: Mapping[str, int], snapshot: scoring.Snapshot, role: str | None = None
 ) -> str:
     """The shortest query string for a simulation: the changed levels and a chosen role."""
-    saved = saved_levels(snapshot)
+    saved = scoring.saved_levels(snapshot)
     params: list[tuple[str, str | int]] = [
         (LEVEL_PARAM.format(code=code), level)
-        for code in _skill_codes(snapshot)
+        for code in scoring.skill_codes(snapshot)
         if (level := levels.get(code, saved[code])) != saved[code]
     ]
     if role:
@@ -151,7 +140,7 @@ class Simulation:
 
 
 def simulate(
-    snapshot: dict[str, Any],
+    snapshot: scoring.Snapshot,
     query: Mapping[str, str],
     *,
     role: str | None = None,
@@ -163,10 +152,10 @@ def simulate(
     The suggestions are for `role` if the snapshot has it, else for `default_role`
     (a team's target role), else for the best fit today.
     """
-    skills = snapshot.get("skills", {})
-    roles = {r["code"]: r for r in snapshot.get("roles", [])}
-    profiles = profiles_from_snapshot(snapshot)
-    saved = saved_levels(snapshot)
+    skills = snapshot["skills"]
+    roles = {r["code"]: r for r in snapshot["roles"]}
+    profiles = scoring.profiles_from_snapshot(snapshot)
+    saved = scoring.saved_levels(snapshot)
     levels, rejected = parse_levels(snapshot, query)
 
     saved_scores = scoring.rank_roles(profiles, saved)
@@ -198,7 +187,7 @@ def simulate(
                 level=levels[code],
                 rejected=code in rejected,
             )
-            for code in _skill_codes(snapshot)
+            for code in scoring.skill_codes(snapshot)
         ],
         roles=[
             RoleFit(
@@ -269,18 +258,18 @@ class Path:
     simulate_query: str  # the simulator with every step done
 
 
-def path_to(snapshot: dict[str, Any], code: str, *, language: str | None = None) -> Path | None:
+def path_to(snapshot: scoring.Snapshot, code: str, *, language: str | None = None) -> Path | None:
     """The skills to develop for role `code`, in the result page's gap order.
 
     Each step says how many weighted gap points and what fit remain once it is done
     together with the steps before it. None if the snapshot has no such role.
     """
-    role = next((r for r in snapshot.get("roles", []) if r["code"] == code), None)
+    role = next((r for r in snapshot["roles"] if r["code"] == code), None)
     if role is None:
         return None
-    skills = snapshot.get("skills", {})
-    profile = next(p for p in profiles_from_snapshot(snapshot) if p.code == code)
-    levels = saved_levels(snapshot)
+    skills = snapshot["skills"]
+    profile = next(p for p in scoring.profiles_from_snapshot(snapshot) if p.code == code)
+    levels = scoring.saved_levels(snapshot)
     score = scoring.score_role(profile, levels)
 
     with translation.override(language or translation.get_language()):

@@ -1,7 +1,5 @@
 """The what-if simulator and the path to a role: read-only pages over a submitted result."""
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -9,6 +7,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET
 
+import scoring
 from careers.models import Level
 
 from .access import result_get
@@ -16,10 +15,10 @@ from .models import Assessment
 from .planning import ROLE_PARAM, path_to, role_choices, simulate, target_role_code
 
 
-def _snapshot(assessment: Assessment) -> dict[str, Any]:
+def _snapshot(assessment: Assessment) -> scoring.Snapshot:
     """A submitted result's snapshot (the database holds one for each), with its roles."""
-    snapshot = assessment.snapshot or {}
-    if not snapshot.get("roles"):
+    snapshot = assessment.read_snapshot()
+    if not snapshot["roles"]:
         raise Http404("This result has no role.")
     return snapshot
 

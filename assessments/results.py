@@ -1,10 +1,12 @@
 """Turn a submitted assessment's snapshot into what the result page and exports show.
 
 Everything here reads the frozen snapshot only, never the live catalogue, so a
-result looks the same however the catalogue changes afterwards.
+result looks the same however the catalogue changes afterwards. The snapshot is read
+through `Assessment.read_snapshot()`, in the shape scoring.Snapshot declares.
 """
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -93,63 +95,17 @@ def band_ranges() -> list[dict[str, Any]]:
     return ranges
 
 
-def digest_of(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """What team figures read from a snapshot, in the snapshot's own shape.
-
-    Levels, each role's code, name and requirements, each skill's id, name and order:
-    a few kB, where descriptors and next steps make the snapshot tens of kB.
-    A copy of this function lives in migration 0005, which fills it for older results.
-    """
-    return {
-        "levels": snapshot.get("levels", {}),
-        "roles": [
-            {"code": r["code"], "name": r["name"], "requirements": r["requirements"]}
-            for r in snapshot.get("roles", [])
-        ],
-        "skills": {
-            code: {key: skill[key] for key in ("id", "name", "order") if key in skill}
-            for code, skill in snapshot.get("skills", {}).items()
-        },
-    }
-
-
-def profiles_from_snapshot(snapshot: dict[str, Any]) -> list[scoring.RoleProfile]:
-    skills = snapshot["skills"]
-    return [
-        scoring.RoleProfile(
-            code=role["code"],
-            order=index,
-            requirements=tuple(
-                scoring.Requirement(
-                    skill=req["skill"],
-                    weight=req["weight"],
-                    target=req["target"],
-                    order=skills[req["skill"]]["order"],
-                )
-                for req in role["requirements"]
-            ),
-        )
-        for index, role in enumerate(snapshot["roles"])
-    ]
-
-
 def scores_for(assessment: Assessment) -> list[scoring.RoleScore]:
-    snapshot = assessment.snapshot or {}
-    return scoring.rank_roles(profiles_from_snapshot(snapshot), snapshot.get("levels", {}))
+    return ranked(assessment.read_snapshot())
 
 
-def next_steps(skill: dict[str, Any], level: int, target: int) -> list[dict[str, Any]]:
-    """Actions for the next level up; failing that, the nearest level up to the target."""
-    actions = skill.get("actions", [])
-    for wanted in range(level + 1, target + 1):
-        found = [a for a in actions if a["level"] == wanted]
-        if found:
-            return found
-    return [a for a in actions if a["level"] > level] or list(actions)
+def ranked(snapshot: scoring.Snapshot) -> list[scoring.RoleScore]:
+    """The snapshot's roles scored with its levels, in result order."""
+    return scoring.rank_roles(scoring.profiles_from_snapshot(snapshot), snapshot["levels"])
 
 
 def next_step_rows(
-    skill: dict[str, Any],
+    skill: scoring.SnapshotSkill,
     level: int,
     target: int,
     language: str | None = None,
@@ -165,18 +121,18 @@ def next_step_rows(
             "title": pick(a["title"], language),
             "detail": pick(a["detail"], language),
         }
-        for a in next_steps(skill, level, target)
+        for a in scoring.next_steps(skill, level, target)
     ]
 
 
 def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
-    snapshot = assessment.snapshot or {}
-    skills = snapshot.get("skills", {})
-    roles = {role["code"]: role for role in snapshot.get("roles", [])}
+    snapshot = assessment.read_snapshot()
+    skills = snapshot["skills"]
+    roles = {role["code"]: role for role in snapshot["roles"]}
     labels = dict(Level.choices)
     kinds = dict(NextStepAction.Kind.choices)
     results = []
-    for rank, score in enumerate(scores_for(assessment), start=1):
+    for rank, score in enumerate(ranked(snapshot), start=1):
         role = roles[score.code]
         rows = []
         for s in score.skills:
@@ -198,7 +154,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
             if s.gap:
                 row.next_steps = next_step_rows(skill, s.level, s.target, language, kinds)
             rows.append(row)
-        career = role.get("career", {})
+        career = role["career"]
         results.append(
             RoleResult(
                 code=score.code,
@@ -209,12 +165,10 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
                 rank=rank,
                 rows=rows,
                 career_from=[
-                    {"name": pick(c["name"], language), "role": c["role"]}
-                    for c in career.get("from", [])
+                    {"name": pick(c["name"], language), "role": c["role"]} for c in career["from"]
                 ],
                 career_to=[
-                    {"name": pick(c["name"], language), "role": c["role"]}
-                    for c in career.get("to", [])
+                    {"name": pick(c["name"], language), "role": c["role"]} for c in career["to"]
                 ],
             )
         )
@@ -223,9 +177,9 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
 
 def result_document(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
     """The result export contract (DESIGN.md): roles in fit order, skills in gap order."""
-    snapshot = assessment.snapshot or {}
-    skills = snapshot.get("skills", {})
-    roles = {role["code"]: role for role in snapshot.get("roles", [])}
+    snapshot = assessment.read_snapshot()
+    skills = snapshot["skills"]
+    roles = {role["code"]: role for role in snapshot["roles"]}
     return {
         "assessment": assessment.pk,
         "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
@@ -248,7 +202,7 @@ def result_document(assessment: Assessment, language: str | None = None) -> dict
                     for s in score.skills
                 ],
             }
-            for score in scores_for(assessment)
+            for score in ranked(snapshot)
         ],
     }
 
@@ -256,8 +210,8 @@ def result_document(assessment: Assessment, language: str | None = None) -> dict
 def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str, Any]]]:
     """Fit per role across submitted assessments, oldest first: (role codes, rows)."""
     codes: list[str] = []
-    rows = []
-    for assessment in sorted(assessments, key=lambda a: a.submitted_at):
+    rows: list[dict[str, Any]] = []
+    for assessment in sorted(assessments, key=_submitted_at):
         fits = {score.code: score.fit for score in scores_for(assessment)}
         for code in fits:
             if code not in codes:
@@ -268,13 +222,19 @@ def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str
     return codes, rows
 
 
+def _submitted_at(assessment: Assessment) -> datetime:
+    if assessment.submitted_at is None:  # a check constraint rules it out for a result
+        raise Assessment.NotSubmitted(f"Assessment {assessment.pk} is a draft.")
+    return assessment.submitted_at
+
+
 def history_role_names(
     history: list[dict[str, Any]], language: str | None = None
 ) -> dict[str, str]:
     """Each role's name in the newest of fit_history()'s rows that has it."""
     names = {}
     for row in history:  # oldest first: a later snapshot's name wins
-        for role in (row["assessment"].snapshot or {}).get("roles", []):
+        for role in row["assessment"].read_snapshot()["roles"]:
             names[role["code"]] = pick(role["name"], language)
     return names
 
@@ -327,7 +287,7 @@ class RoleComparison:
 
 def compare_with_current(
     assessment: Assessment,
-    current: dict[str, Any],
+    current: scoring.CatalogueSnapshot,
     published: set[str],
     language: str | None = None,
 ) -> list[RoleComparison]:
@@ -336,18 +296,20 @@ def compare_with_current(
     `current` is a catalogue snapshot of the same roles taken now. Skills a role
     requires today that the person was never asked count as 0, as the contract says.
     """
-    snapshot = assessment.snapshot or {}
-    levels = snapshot.get("levels", {})
-    then_fit = {s.code: s.fit for s in scores_for(assessment)}
-    now_roles = {role["code"]: role for role in current.get("roles", [])}
-    now_fit = {s.code: s.fit for s in scoring.rank_roles(profiles_from_snapshot(current), levels)}
+    snapshot = assessment.read_snapshot()
+    levels = snapshot["levels"]
+    then_fit = {s.code: s.fit for s in ranked(snapshot)}
+    now_roles = {role["code"]: role for role in current["roles"]}
+    now_fit = {
+        s.code: s.fit for s in scoring.rank_roles(scoring.profiles_from_snapshot(current), levels)
+    }
     names = {
         code: pick(skill["name"], language)
         for source in (snapshot, current)
-        for code, skill in source.get("skills", {}).items()
+        for code, skill in source["skills"].items()
     }
     comparisons = []
-    for role in snapshot.get("roles", []):
+    for role in snapshot["roles"]:
         code = role["code"]
         before = {r["skill"]: (r["weight"], r["target"]) for r in role["requirements"]}
         now_role = now_roles.get(code)
@@ -386,14 +348,14 @@ def compare_with_current(
 
 def build_ladders(assessment: Assessment, language: str | None = None) -> list[dict[str, Any]]:
     """Per ladder among the assessed roles: the highest rung met and what the next needs."""
-    snapshot = assessment.snapshot or {}
-    skills = snapshot.get("skills", {})
-    roles = {role["code"]: role for role in snapshot.get("roles", [])}
-    scores = {score.code: score for score in scores_for(assessment)}
-    ladders: dict[str, list[dict[str, Any]]] = {}
-    for role in snapshot.get("roles", []):
-        if role.get("ladder"):
-            ladders.setdefault(role["ladder"], []).append(role)
+    snapshot = assessment.read_snapshot()
+    skills = snapshot["skills"]
+    roles = {role["code"]: role for role in snapshot["roles"]}
+    scores = {score.code: score for score in ranked(snapshot)}
+    ladders: dict[str, list[scoring.SnapshotRole]] = {}
+    for role in snapshot["roles"]:
+        if ladder := role.get("ladder"):
+            ladders.setdefault(ladder, []).append(role)
     out = []
     for name, rungs in ladders.items():
         rungs.sort(key=lambda role: role.get("rank", 0))

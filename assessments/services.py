@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+import scoring
 from careers.models import Role, Skill
 from careers.selectors import catalogue_snapshot, read_questionnaire_steps
 
 from .models import Answer, Assessment
-from .results import digest_of
 from .signals import assessment_changed
 
 
@@ -32,7 +32,8 @@ class AnswerInput:
 
 def _cycle_closed(assessment: Assessment) -> bool:
     """A closed review cycle freezes its assessments, drafts included."""
-    return assessment.cycle_id is not None and assessment.cycle.closed_at is not None
+    cycle = assessment.cycle  # no query without a cycle
+    return cycle is not None and cycle.closed_at is not None
 
 
 @transaction.atomic
@@ -111,18 +112,22 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         role_ids = list(locked.roles.values_list("pk", flat=True))
         steps = read_questionnaire_steps(role_ids, core_only=locked.is_quick)  # fresh
         skills = [skill for step in steps for skill in step.skills]
-        levels = dict(
-            Answer.objects.filter(assessment=locked, level__isnull=False).values_list(
-                "skill_id", "level"
-            )
-        )
+        levels = {
+            skill_id: level
+            for skill_id, level in Answer.objects.filter(
+                assessment=locked, level__isnull=False
+            ).values_list("skill_id", "level")
+            if level is not None  # as filtered: says it to mypy
+        }
         missing = [skill for skill in skills if skill.pk not in levels]
         if missing or not skills:
             raise IncompleteAssessment(missing)
-        snapshot = catalogue_snapshot(role_ids, core_only=locked.is_quick)
-        snapshot["levels"] = {skill.code: levels[skill.pk] for skill in skills}
+        snapshot: scoring.Snapshot = {
+            **catalogue_snapshot(role_ids, core_only=locked.is_quick),
+            "levels": {skill.code: levels[skill.pk] for skill in skills},
+        }
         locked.snapshot = snapshot
-        locked.digest = digest_of(snapshot)
+        locked.digest = scoring.digest_of(snapshot)
         locked.status = Assessment.Status.SUBMITTED
         locked.submitted_at = timezone.now()
         locked.save(update_fields=["snapshot", "digest", "status", "submitted_at", "updated_at"])

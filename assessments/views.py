@@ -357,7 +357,7 @@ def assessment_delete(request, pk: int):
 def result_compare(request, pk: int):
     """The result against today's role profiles, without changing the saved result."""
     assessment = result_get(request.user, pk)
-    codes = [role["code"] for role in assessment.snapshot["roles"]]
+    codes = [role["code"] for role in assessment.read_snapshot()["roles"]]
     roles = Role.objects.filter(code__in=codes)
     current = catalogue_snapshot(roles.values_list("pk", flat=True))
     published = set(roles.filter(is_published=True).values_list("code", flat=True))

@@ -15,10 +15,6 @@ all users, ratings without one INSERT each): the rows are the ones the services 
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from assessments.models import Assessment
 
 PASSWORD = "demo-pass-2026"
 MANAGER = "demo-manager"
@@ -58,14 +54,6 @@ class Built:
     draft_skill_id: int = 0  # first skill of the draft's first step (for the autosave)
     counts: dict[str, int] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-
-
-def submitted_snapshot(assessment: "Assessment") -> dict[str, Any]:
-    """A submitted assessment's snapshot: the database requires one (`snapshot` is null
-    only on drafts)."""
-    snapshot = assessment.snapshot
-    assert snapshot is not None, f"submitted assessment {assessment.pk} has no snapshot"
-    return snapshot
 
 
 def build(members: int = 200, seed: int = 42) -> Built:
@@ -201,7 +189,7 @@ def build(members: int = 200, seed: int = 42) -> Built:
                 draw = rng.random()
                 if draw >= spec["full"] + spec["half"]:
                     continue
-                snapshot = submitted_snapshot(assessment)
+                snapshot = assessment.read_snapshot()
                 own = list(snapshot["levels"].items())
                 if draw >= spec["full"]:
                     own = own[::2]
@@ -283,7 +271,7 @@ def build(members: int = 200, seed: int = 42) -> Built:
         cycle_id=built.cycle_ids[-1], status="submitted"
     ).count()
     sizes = [
-        len(submitted_snapshot(a)["levels"])
+        len(a.read_snapshot()["levels"])
         for a in Assessment.objects.filter(cycle__team=team, status="submitted").only("snapshot")
     ]
     counts["skills per team assessment (min)"] = min(sizes)

@@ -7,6 +7,14 @@ from typing import Any, cast
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from scoring import (
+    SNAPSHOT_VERSION,
+    CatalogueSnapshot,
+    SnapshotAction,
+    SnapshotCareerStep,
+    SnapshotSkill,
+)
+
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
 from .services import LANGUAGES
 from .signals import catalogue_version
@@ -98,8 +106,9 @@ def _text(obj: Any, field: str) -> dict[str, str]:
     return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
 
 
-def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> dict[str, Any]:
-    """Everything a result shows about the catalogue, as plain JSON (6 queries).
+def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> CatalogueSnapshot:
+    """Everything a result shows about the catalogue, as plain JSON (6 queries), in the
+    shape scoring.CatalogueSnapshot declares.
 
     Both languages are kept so that a frozen result can still be read in either.
     `core_only` keeps the core requirements, for a quick (provisional) assessment.
@@ -124,7 +133,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
     steps = read_questionnaire_steps(role_ids, core_only=core_only)
     prefetch_related_objects([skill for step in steps for skill in step.skills], "levels")
     skill_ids = [skill.pk for step in steps for skill in step.skills]
-    actions: dict[int, list[dict[str, Any]]] = {}
+    actions: dict[int, list[SnapshotAction]] = {}
     for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
         "skill_id", "level", "order"
     ):
@@ -137,7 +146,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
             }
         )
 
-    skills: dict[str, dict[str, Any]] = {}
+    skills: dict[str, SnapshotSkill] = {}
     order = 0
     for step in steps:
         for skill in step.skills:
@@ -152,7 +161,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
             }
 
     return {
-        "version": 1,
+        "version": SNAPSHOT_VERSION,
         "mode": "quick" if core_only else "full",
         "roles": [
             {
@@ -166,22 +175,21 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
                     {"skill": r.skill.code, "weight": r.weight, "target": r.target}
                     for r in role.requirements.all()
                 ],
-                "career": {
-                    direction: [
-                        {
-                            "name": _text(step, "name"),
-                            "role": step.linked_role.code if step.linked_role else None,
-                        }
-                        for step in role.career_steps.all()
-                        if step.direction == direction
-                    ]
-                    for direction in ("from", "to")
-                },
+                "career": {"from": _career(role, "from"), "to": _career(role, "to")},
             }
             for role in sorted(roles, key=lambda r: (r.order, r.code))
         ],
         "skills": skills,
     }
+
+
+def _career(role: Role, direction: str) -> list[SnapshotCareerStep]:
+    """The role's career steps one way, from prefetched rows (no query)."""
+    return [
+        {"name": _text(step, "name"), "role": step.linked_role.code if step.linked_role else None}
+        for step in role.career_steps.all()
+        if step.direction == direction
+    ]
 
 
 def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:

@@ -8,6 +8,7 @@ import hashlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -188,7 +189,7 @@ RELEASE = os.environ.get("RELEASE") or code_release()
 # fails slows the app down; it never serves something stale. The list of what is cached
 # and why it cannot go stale is in the README ("Caches").
 REDIS_URL = os.environ.get("REDIS_URL", "")
-DATABASE_CACHE = {
+DATABASE_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "cache_entries",
     "KEY_PREFIX": RELEASE,

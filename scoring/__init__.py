@@ -1,4 +1,5 @@
-"""The pure scoring engine: plain data in, plain data out (no Django, no apps).
+"""The pure scoring engine: plain data in, plain data out (no Django, no apps), and the
+declared shapes of the snapshot and digest a submitted assessment stores.
 
 The rules are written out in docs/DESIGN.md.
 """
@@ -28,7 +29,33 @@ from .engine import (
     round_fit,
     score_role,
     score_skill,
+    skill_gap,
     used_levels,
+)
+from .snapshot import (
+    DIGEST_VERSION_WHEN_ABSENT,
+    SNAPSHOT_VERSION,
+    CatalogueSnapshot,
+    Digest,
+    DigestRole,
+    DigestSkill,
+    Snapshot,
+    SnapshotAction,
+    SnapshotCareer,
+    SnapshotCareerStep,
+    SnapshotCategory,
+    SnapshotRequirement,
+    SnapshotRole,
+    SnapshotSkill,
+    SnapshotVersionError,
+    Text,
+    digest_of,
+    next_steps,
+    profiles_from_snapshot,
+    read_digest,
+    read_snapshot,
+    saved_levels,
+    skill_codes,
 )
 
 __all__ = [
@@ -37,6 +64,7 @@ __all__ = [
     "SkillScore",
     "RoleScore",
     "round_fit",
+    "skill_gap",
     "score_skill",
     "score_role",
     "rank_roles",
@@ -57,4 +85,28 @@ __all__ = [
     "gap_points",
     "RoleDistance",
     "role_distance",
+    # the snapshot and the digest
+    "SNAPSHOT_VERSION",
+    "DIGEST_VERSION_WHEN_ABSENT",
+    "SnapshotVersionError",
+    "Text",
+    "SnapshotRequirement",
+    "SnapshotCareerStep",
+    "SnapshotCareer",
+    "SnapshotRole",
+    "SnapshotCategory",
+    "SnapshotAction",
+    "SnapshotSkill",
+    "CatalogueSnapshot",
+    "Snapshot",
+    "DigestRole",
+    "DigestSkill",
+    "Digest",
+    "read_snapshot",
+    "read_digest",
+    "digest_of",
+    "profiles_from_snapshot",
+    "skill_codes",
+    "saved_levels",
+    "next_steps",
 ]

@@ -72,8 +72,13 @@ def round_fit(numerator: int, denominator: int) -> float:
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def skill_gap(target: int, level: int) -> int:
+    """How many levels a skill is short of its target: max(0, t - l)."""
+    return max(0, target - level)
+
+
 def score_skill(requirement: Requirement, level: int) -> SkillScore:
-    gap = max(0, requirement.target - level)
+    gap = skill_gap(requirement.target, level)
     return SkillScore(
         skill=requirement.skill,
         weight=requirement.weight,

@@ -1,29 +1,36 @@
-"""Team figures for a review cycle, from plain data (snapshots and ratings), no ORM.
+"""Team figures for a review cycle, from plain data (digests and ratings), no ORM.
 
-Each member is scored with the scoring contract against their submitted snapshot,
-using the manager's rating where there is one. Group figures (coverage, team fit,
-team gaps, change) are hidden when fewer than MIN_GROUP people stand behind them, so
-that no figure can be traced back to one person.
+Each member is scored with the scoring contract against their submitted digest (or
+whole snapshot), using the manager's rating where there is one. Group figures
+(coverage, team fit, team gaps, change) are hidden when fewer than MIN_GROUP people
+stand behind them, so that no figure can be traced back to one person.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import mean
-from typing import Any
+from typing import Any, TypedDict
 
 import scoring
-from assessments.results import pick, profiles_from_snapshot
+from assessments.results import pick
 
 MIN_GROUP = 3
 TOP_TEAM_GAPS = 5
+
+# What the dashboard reads of a member's result: the digest, or the whole snapshot (it
+# holds the digest's keys, and the next steps besides).
+Frozen = scoring.Digest | scoring.Snapshot
+FrozenRole = scoring.DigestRole | scoring.SnapshotRole
+FrozenSkill = scoring.DigestSkill | scoring.SnapshotSkill
+LoadActions = Callable[[dict[str, int]], dict[str, list[scoring.SnapshotAction]]]
 
 
 @dataclass(frozen=True)
 class MemberData:
     key: int  # the membership's id
     name: str
-    snapshot: dict[str, Any] | None  # None: not submitted yet
+    snapshot: Frozen | None  # None: not submitted yet
     ratings: dict[str, int]  # skill code -> manager's level
     target_role: str | None  # the role code the manager set
     assessment_id: int | None = None  # where to read next steps the snapshot left out
@@ -67,13 +74,22 @@ class Coverage:
     of: int
 
 
+class GapAction(TypedDict):
+    """A team gap's next step, in one language."""
+
+    kind: str
+    level: int
+    title: str
+    detail: str
+
+
 @dataclass
 class TeamGap:
     code: str
     name: str
     priority: int  # sum of the members' priorities
     members: int  # how many members have a gap here
-    actions: list[dict[str, str]] = field(default_factory=list)
+    actions: list[GapAction] = field(default_factory=list)
 
 
 @dataclass
@@ -93,12 +109,19 @@ class Dashboard:
         return self.submitted >= MIN_GROUP
 
 
-def _member_role(member: MemberData) -> dict[str, Any] | None:
-    roles = member.snapshot["roles"] if member.snapshot else []
+def _member_role(member: MemberData) -> FrozenRole | None:
+    """The role of the member's heatmap row: their target role, else their first one."""
+    roles: Sequence[FrozenRole] = member.snapshot["roles"] if member.snapshot else []
     for role in roles:
         if role["code"] == member.target_role:
             return role
     return roles[0] if roles else None
+
+
+def _ranked(frozen: Frozen, ratings: dict[str, int]) -> list[scoring.RoleScore]:
+    """A member's roles ranked with the levels used (the manager's, where rated)."""
+    levels = scoring.used_levels(frozen["levels"], ratings)
+    return scoring.rank_roles(scoring.profiles_from_snapshot(frozen), levels)
 
 
 def _mean_fits(fits: dict[str, list[float]]) -> dict[str, float]:
@@ -121,19 +144,196 @@ def cycle_figures(members: Sequence[MemberData], language: str | None = None) ->
     for member in members:
         if not member.snapshot:
             continue
-        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
-        for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels):
+        for score in _ranked(member.snapshot, member.ratings):
             fits[score.code].append(score.fit)
         for r in member.snapshot["roles"]:
             names.setdefault(r["code"], pick(r["name"], language))
     return CycleFigures(team_fit=_mean_fits(fits), role_names=names)
 
 
+# The dashboard, step by step ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberScore:
+    """A member with a heatmap row: the row's role and their score on it."""
+
+    member: MemberData
+    role: FrozenRole
+    score: scoring.RoleScore
+
+
+@dataclass
+class TeamScores:
+    """Every submitted member scored once: what the dashboard's other steps read."""
+
+    shown: list[MemberScore] = field(default_factory=list)  # members with a heatmap row
+    fits: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    role_names: dict[str, str] = field(default_factory=dict)
+    skills: dict[str, FrozenSkill] = field(default_factory=dict)  # as the last row has it
+
+
+def score_members(members: Sequence[MemberData], language: str | None = None) -> TeamScores:
+    """Score each submitted member on every role of theirs (`fits`, for the team fit) and
+    keep the score of their heatmap row's role (`shown`)."""
+    scores = TeamScores()
+    for member in members:
+        if not member.snapshot:
+            continue
+        by_role = {score.code: score for score in _ranked(member.snapshot, member.ratings)}
+        for code, score in by_role.items():
+            scores.fits[code].append(score.fit)
+        role = _member_role(member)
+        if role is None:
+            continue
+        scores.role_names[role["code"]] = pick(role["name"], language)
+        for r in member.snapshot["roles"]:
+            scores.role_names.setdefault(r["code"], pick(r["name"], language))
+        scores.skills.update(member.snapshot["skills"])
+        scores.shown.append(MemberScore(member, role, by_role[role["code"]]))
+    return scores
+
+
+def heatmap_columns(
+    scores: TeamScores, skill_order: dict[str, tuple[int, ...]] | None
+) -> list[str]:
+    """The skills the rows' roles require, in today's catalogue order where it is known.
+
+    A snapshot numbers its skills within itself: members with other roles number them
+    differently, so the columns follow the catalogue's order where the caller gave it.
+    """
+    required = {s.skill for shown in scores.shown for s in shown.score.skills}
+    catalogue_order = skill_order or {}
+    return sorted(
+        required,
+        key=lambda code: (
+            catalogue_order.get(code, (float("inf"),)),
+            scores.skills[code]["order"],
+            code,
+        ),
+    )
+
+
+def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatRow]:
+    """One row per member, one cell per column (None where their role does not require it)."""
+    rows = []
+    for item in shown:
+        by_skill = {s.skill: s for s in item.score.skills}
+        rows.append(
+            HeatRow(
+                key=item.member.key,
+                name=item.member.name,
+                role=item.role["code"],
+                fit=item.score.fit,
+                cells=[
+                    Cell(
+                        used=by_skill[code].level,
+                        target=by_skill[code].target,
+                        rated=code in item.member.ratings,
+                    )
+                    if code in by_skill
+                    else None
+                    for code in skills
+                ],
+            )
+        )
+    return rows
+
+
+def skill_coverage(
+    rows: Sequence[HeatRow], skills: Sequence[str], names: dict[str, str]
+) -> list[Coverage | None]:
+    """Per column: the members at or above target, out of those whose role requires it."""
+    coverage: list[Coverage | None] = []
+    for index, code in enumerate(skills):
+        cells = [cell for row in rows if (cell := row.cells[index]) is not None]
+        if len(cells) >= MIN_GROUP:
+            met = sum(1 for cell in cells if scoring.skill_gap(cell.target, cell.used) == 0)
+            coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
+        else:
+            coverage.append(None)
+    return coverage
+
+
+def team_gaps(
+    scores: TeamScores,
+    names: dict[str, str],
+    load_actions: LoadActions | None = None,
+    language: str | None = None,
+) -> list[TeamGap]:
+    """The TOP_TEAM_GAPS skills with the most summed priority over the rows, each with the
+    next steps for the most common next level (none under MIN_GROUP rows)."""
+    if len(scores.shown) < MIN_GROUP:
+        return []
+    priority: Counter[str] = Counter()
+    with_gap: Counter[str] = Counter()
+    next_levels: dict[str, list[int]] = defaultdict(list)
+    holder: dict[str, int] = {}  # skill code -> an assessment whose snapshot has it
+    for item in scores.shown:
+        for s in item.score.gaps:
+            if item.member.assessment_id is not None:
+                holder.setdefault(s.skill, item.member.assessment_id)
+            priority[s.skill] += s.priority
+            with_gap[s.skill] += 1
+            next_levels[s.skill].append(s.level + 1)
+    ranked = sorted(priority, key=lambda c: (-priority[c], -with_gap[c], scores.skills[c]["order"]))
+    top = ranked[:TOP_TEAM_GAPS]
+    frozen = _frozen_actions(top, scores.skills, holder, load_actions)
+    return [
+        TeamGap(
+            code=code,
+            name=names[code],
+            priority=priority[code],
+            members=with_gap[code],
+            actions=_actions_at(
+                frozen.get(code, []), Counter(next_levels[code]).most_common(1)[0][0], language
+            ),
+        )
+        for code in top
+    ]
+
+
+def _frozen_actions(
+    codes: Sequence[str],
+    skills: dict[str, FrozenSkill],
+    holder: dict[str, int],
+    load_actions: LoadActions | None,
+) -> dict[str, list[scoring.SnapshotAction]]:
+    """The skills' next steps: from the snapshots at hand, else fetched (a digest has none)."""
+    frozen: dict[str, list[scoring.SnapshotAction]] = {}
+    for code in codes:
+        skill = skills[code]
+        if "actions" in skill:
+            frozen[code] = skill["actions"]
+    missing = {code: holder[code] for code in codes if code not in frozen and code in holder}
+    if missing and load_actions:
+        frozen.update(load_actions(missing))
+    return frozen
+
+
+def _actions_at(
+    available: Sequence[scoring.SnapshotAction], level: int, language: str | None
+) -> list[GapAction]:
+    """The actions at exactly that level, failing that those at that level or above."""
+    actions = [a for a in available if a["level"] == level] or [
+        a for a in available if a["level"] >= level
+    ]
+    return [
+        {
+            "kind": a["kind"],
+            "level": a["level"],
+            "title": pick(a["title"], language),
+            "detail": pick(a["detail"], language),
+        }
+        for a in actions
+    ]
+
+
 def build_dashboard(
     members: Sequence[MemberData],
     previous: Sequence[MemberData] = (),
     language: str | None = None,
-    load_actions: Callable[[dict[str, int]], dict[str, list[dict[str, Any]]]] | None = None,
+    load_actions: LoadActions | None = None,
     previous_figures: CycleFigures | None = None,
     skill_order: dict[str, tuple[int, ...]] | None = None,
 ) -> Dashboard:
@@ -144,135 +344,27 @@ def build_dashboard(
     its members, or as its figures when the caller kept them (a closed cycle's never change).
     `skill_order` maps skill codes to their place in today's catalogue (the heatmap columns).
     """
-    submitted = [m for m in members if m.snapshot]
-    skill_info: dict[str, dict[str, Any]] = {}
-    role_names: dict[str, str] = {}
-    fits: dict[str, list[float]] = defaultdict(list)
-    scored = []
-    for member in submitted:
-        levels = scoring.used_levels(member.snapshot["levels"], member.ratings)
-        scores = {
-            score.code: score
-            for score in scoring.rank_roles(profiles_from_snapshot(member.snapshot), levels)
-        }
-        for code, score in scores.items():
-            fits[code].append(score.fit)
-        role = _member_role(member)
-        if role is None:
-            continue
-        role_names[role["code"]] = pick(role["name"], language)
-        for r in member.snapshot["roles"]:
-            role_names.setdefault(r["code"], pick(r["name"], language))
-        skill_info.update(member.snapshot["skills"])
-        scored.append((member, role, scores[role["code"]]))
+    scores = score_members(members, language)
+    skills = heatmap_columns(scores, skill_order)
+    names = {code: pick(scores.skills[code]["name"], language) for code in skills}
+    rows = heat_rows(scores.shown, skills)
+    gaps = team_gaps(scores, names, load_actions, language)
 
-    required = {s.skill for _m, _r, score in scored for s in score.skills}
-    # A snapshot numbers its skills within itself: members with other roles number them
-    # differently, so the columns follow the catalogue's order where the caller gave it.
-    catalogue_order = skill_order or {}
-    skills = sorted(
-        required,
-        key=lambda code: (
-            catalogue_order.get(code, (float("inf"),)),
-            skill_info[code]["order"],
-            code,
-        ),
-    )
-    names = {code: pick(skill_info[code]["name"], language) for code in skills}
-
-    rows = []
-    for member, role, score in scored:
-        by_skill = {s.skill: s for s in score.skills}
-        rows.append(
-            HeatRow(
-                key=member.key,
-                name=member.name,
-                role=role["code"],
-                fit=score.fit,
-                cells=[
-                    Cell(
-                        used=by_skill[code].level,
-                        target=by_skill[code].target,
-                        rated=code in member.ratings,
-                    )
-                    if code in by_skill
-                    else None
-                    for code in skills
-                ],
-            )
-        )
-
-    coverage: list[Coverage | None] = []
-    for index, code in enumerate(skills):
-        cells = [row.cells[index] for row in rows if row.cells[index] is not None]
-        if len(cells) >= MIN_GROUP:
-            met = sum(1 for cell in cells if cell.delta >= 0)
-            coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
-        else:
-            coverage.append(None)
-
-    gaps: list[TeamGap] = []
-    if len(scored) >= MIN_GROUP:
-        priority: Counter[str] = Counter()
-        with_gap: Counter[str] = Counter()
-        next_levels: dict[str, list[int]] = defaultdict(list)
-        holder: dict[str, int] = {}  # skill code -> an assessment whose snapshot has it
-        for member, _role, score in scored:
-            for s in score.gaps:
-                if member.assessment_id is not None:
-                    holder.setdefault(s.skill, member.assessment_id)
-                priority[s.skill] += s.priority
-                with_gap[s.skill] += 1
-                next_levels[s.skill].append(s.level + 1)
-        ranked = sorted(
-            priority, key=lambda c: (-priority[c], -with_gap[c], skill_info[c]["order"])
-        )
-        top = ranked[:TOP_TEAM_GAPS]
-        frozen = {
-            code: skill_info[code]["actions"] for code in top if "actions" in skill_info[code]
-        }
-        missing = {code: holder[code] for code in top if code not in frozen and code in holder}
-        if missing and load_actions:
-            frozen.update(load_actions(missing))
-        for code in top:
-            wanted = Counter(next_levels[code]).most_common(1)[0][0]
-            available = frozen.get(code, [])
-            actions = [a for a in available if a["level"] == wanted] or [
-                a for a in available if a["level"] >= wanted
-            ]
-            gaps.append(
-                TeamGap(
-                    code=code,
-                    name=names[code],
-                    priority=priority[code],
-                    members=with_gap[code],
-                    actions=[
-                        {
-                            "kind": a["kind"],
-                            "level": a["level"],
-                            "title": pick(a["title"], language),
-                            "detail": pick(a["detail"], language),
-                        }
-                        for a in actions
-                    ],
-                )
-            )
-
-    team_fit = _mean_fits(fits)
+    team_fit = _mean_fits(scores.fits)
     earlier = previous_figures or cycle_figures(previous, language)
     before = earlier.team_fit
-    change = {code: (before[code], fit) for code, fit in team_fit.items() if code in before}
+    role_names = scores.role_names
     for code, name in earlier.role_names.items():
         role_names.setdefault(code, name)
     return Dashboard(
         skills=[(code, names[code]) for code in skills],
         rows=rows,
-        submitted=len(scored),
-        coverage=coverage,
+        submitted=len(scores.shown),
+        coverage=skill_coverage(rows, skills, names),
         team_fit=team_fit,
         role_names=role_names,
         gaps=gaps,
-        change=change,
+        change={code: (before[code], fit) for code, fit in team_fit.items() if code in before},
     )
 
 
@@ -280,11 +372,11 @@ def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> l
     """One row per submitted member and skill of their role, for the CSV and JSON exports."""
     rows = []
     for member in members:
-        role = _member_role(member)
-        if role is None:
+        frozen, role = member.snapshot, _member_role(member)
+        if frozen is None or role is None:
             continue
-        skills = member.snapshot["skills"]
-        own = member.snapshot["levels"]
+        skills = frozen["skills"]
+        own = frozen["levels"]
         for req in sorted(role["requirements"], key=lambda r: skills[r["skill"]]["order"]):
             code = req["skill"]
             manager = member.ratings.get(code)
@@ -299,7 +391,7 @@ def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> l
                     "manager": manager,
                     "used": used,
                     "target": req["target"],
-                    "gap": max(0, req["target"] - used),
+                    "gap": scoring.skill_gap(req["target"], used),
                 }
             )
     return rows

@@ -4,10 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import scoring
 from assessments.models import Assessment
 from assessments.results import pick
 from careers.models import Skill
-from scoring import is_blind_spot
 
 from .dashboard import MemberData
 from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
@@ -19,7 +19,7 @@ def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str
     For the manager's review page (with the member's evidence notes) and for the member's
     shared review (without them: a member knows their own notes).
     """
-    snapshot = assessment.snapshot
+    snapshot = assessment.read_snapshot()
     ratings = {r.skill_id: r for r in assessment.ratings.all()}
     evidence = {a.skill_id: a.note for a in assessment.answers.all()} if notes else {}
     rows = []
@@ -36,7 +36,7 @@ def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str
                 "note": evidence.get(skill["id"], ""),
                 "manager": manager,
                 "comment": rating.comment if rating else "",
-                "blind_spot": is_blind_spot(own, manager),
+                "blind_spot": scoring.is_blind_spot(own, manager),
             }
         )
     return rows
@@ -66,6 +66,7 @@ def cycle_members(cycle: ReviewCycle) -> list[MemberStatus]:
 
     Assessments come with their small digest, not their snapshot, and ratings as
     (assessment, skill code, level) tuples: a 200-person cycle stays a few MB of work.
+    Each digest's version is checked (Assessment.read_digest), nothing more.
     """
     memberships = list(
         cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
@@ -86,7 +87,7 @@ def cycle_members(cycle: ReviewCycle) -> list[MemberStatus]:
             status = "not_started"
         elif assessment.is_draft:
             status = "in_progress"
-        elif assessment.digest and len(given) >= len(assessment.digest.get("levels", {})):
+        elif (digest := assessment.read_digest()) and len(given) >= len(digest["levels"]):
             status = "reviewed"
         else:
             status = "submitted"
@@ -107,7 +108,7 @@ def dashboard_data(rows: list[MemberStatus]) -> list[MemberData]:
         MemberData(
             key=row.membership.pk,
             name=row.name,
-            snapshot=row.assessment.digest
+            snapshot=row.assessment.read_digest()
             if row.assessment and not row.assessment.is_draft
             else None,
             ratings=row.ratings,
@@ -119,19 +120,25 @@ def dashboard_data(rows: list[MemberStatus]) -> list[MemberData]:
     ]
 
 
-def next_step_actions(wanted: dict[str, int]) -> dict[str, list[dict[str, Any]]]:
+def next_step_actions(wanted: dict[str, int]) -> dict[str, list[scoring.SnapshotAction]]:
     """The frozen next steps of some skills, each read from one assessment's snapshot.
 
-    `wanted` maps a skill code to an assessment that has it (1 query).
+    `wanted` maps a skill code to an assessment that has it (1 query, for the dashboard's
+    few team gaps: a handful of snapshots).
     """
-    found: dict[str, list[dict[str, Any]]] = {}
+    found: dict[str, list[scoring.SnapshotAction]] = {}
     if not wanted:
         return found
-    skills_of = dict(
-        Assessment.objects.filter(pk__in=set(wanted.values())).values_list("pk", "snapshot__skills")
-    )
+    snapshots = {
+        pk: scoring.read_snapshot(snapshot)
+        for pk, snapshot in Assessment.objects.filter(
+            pk__in=set(wanted.values()), snapshot__isnull=False
+        ).values_list("pk", "snapshot")
+    }
     for code, pk in wanted.items():
-        found[code] = ((skills_of.get(pk) or {}).get(code) or {}).get("actions", [])
+        snapshot = snapshots.get(pk)
+        skill = snapshot["skills"].get(code) if snapshot else None
+        found[code] = skill["actions"] if skill else []
     return found
 
 

@@ -196,7 +196,7 @@ def cycle_new(request, pk: int):
     form = CycleForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
         return redirect(team)
     cycle = services.cycle_open(team=team, **form.cleaned_data)
     messages.success(request, _("Review cycle opened: members now see it in My assessments."))
@@ -382,7 +382,7 @@ def review(request, pk: int, assessment_pk: int):
     assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
     if assessment.is_draft:
         messages.info(request, _("This member has not submitted yet."))
-        return redirect(assessment.cycle)
+        return redirect("teams:cycle", pk, assessment.cycle_id)  # a cycle of team `pk`
     rows = review_rows(assessment, notes=True)
     for row in rows:
         initial = (
@@ -429,7 +429,7 @@ def review_share(request, pk: int, assessment_pk: int):
     assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
     if assessment.is_draft:
         messages.info(request, _("This member has not submitted yet."))
-        return redirect(assessment.cycle)
+        return redirect("teams:cycle", pk, assessment.cycle_id)  # a cycle of team `pk`
     shared = request.POST.get("share") != "0"
     services.review_share(assessment=assessment, shared=shared)
     messages.success(

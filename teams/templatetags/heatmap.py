@@ -19,7 +19,7 @@ def heat_cells(cells: list[Cell | None]) -> SafeString:
         '<td class="heat heat-na"><span class="visually-hidden">{}</span></td>',
         gettext("not required"),
     )
-    parts = []
+    parts: list[str] = []
     for cell in cells:
         if cell is None:
             parts.append(absent)

@@ -125,7 +125,7 @@ def test_result_scores_match_the_contract_on_a_real_assessment(individual, catal
 
 
 def test_submission_writes_the_digest_that_team_figures_read(individual, catalogue):
-    from assessments.results import digest_of
+    from scoring import digest_of
 
     result = submitted(assessment_start(owner=individual, roles=catalogue))
     result.refresh_from_db()
@@ -144,7 +144,7 @@ def test_migration_fills_the_digest_of_older_results(individual, catalogue):
 
     from django.apps import apps
 
-    from assessments.results import digest_of
+    from scoring import digest_of
 
     migration = import_module("assessments.migrations.0005_scoring_digest")
     result = submitted(assessment_start(owner=individual, roles=catalogue))

@@ -139,7 +139,7 @@ def test_change_since_the_previous_cycle():
 def test_digests_give_the_same_board_and_next_steps_come_from_the_loader():
     """Digests leave next steps out: the team gaps' steps are fetched for the top gaps only,
     each from an assessment of a member who has that gap."""
-    from assessments.results import digest_of
+    from scoring import digest_of
 
     full = [
         member(1, {"risk": 3, "cloud": 2}),

@@ -196,7 +196,7 @@ class Command(BaseCommand):
         for number, extent in plan.items():
             membership = members[number][0]
             assessment = Assessment.objects.get(cycle=cycle, owner=membership.user)
-            snapshot = assessment.snapshot
+            snapshot = assessment.read_snapshot()
             own = list(snapshot["levels"].items())
             if extent == "half":
                 own = own[::2]
