@@ -48,6 +48,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
 
+from . import serialise
 from .models import (
     CareerStep,
     NextStepAction,
@@ -128,10 +129,6 @@ def _where(row: int | str) -> str:
 # Export ----------------------------------------------------------------------------
 
 
-def _text(obj: models.Model, field: str) -> dict[str, str]:
-    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
 def catalogue_document() -> Document:
     """The whole catalogue, unpublished roles included, in display order (7 queries)."""
     categories = SkillCategory.objects.order_by("order", "code").prefetch_related(
@@ -155,25 +152,15 @@ def catalogue_document() -> Document:
         "categories": [
             {
                 "code": category.code,
-                "name": _text(category, "name"),
-                "description": _text(category, "description"),
+                "name": serialise.texts(category, "name"),
+                "description": serialise.texts(category, "description"),
                 "skills": [
                     {
                         "code": skill.code,
-                        "name": _text(skill, "name"),
-                        "description": _text(skill, "description"),
-                        "levels": {
-                            str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()
-                        },
-                        "actions": [
-                            {
-                                "level": action.level,
-                                "kind": action.kind,
-                                "title": _text(action, "title"),
-                                "detail": _text(action, "detail"),
-                            }
-                            for action in skill.actions.all()
-                        ],
+                        "name": serialise.texts(skill, "name"),
+                        "description": serialise.texts(skill, "description"),
+                        "levels": serialise.descriptors(skill),
+                        "actions": [serialise.action(action) for action in skill.actions.all()],
                     }
                     for skill in category.skills.all()
                 ],
@@ -185,8 +172,8 @@ def catalogue_document() -> Document:
                 "code": role.code,
                 "published": role.is_published,
                 **({"ladder": role.ladder, "rank": role.ladder_rank} if role.ladder else {}),
-                "name": _text(role, "name"),
-                "summary": _text(role, "summary"),
+                "name": serialise.texts(role, "name"),
+                "summary": serialise.texts(role, "summary"),
                 "requirements": [
                     {
                         "skill": req.skill.code,
@@ -196,17 +183,7 @@ def catalogue_document() -> Document:
                     }
                     for req in role.requirements.all()
                 ],
-                "career": {
-                    direction: [
-                        {
-                            "name": _text(step, "name"),
-                            "role": step.linked_role.code if step.linked_role else None,
-                        }
-                        for step in role.career_steps.all()
-                        if step.direction == direction
-                    ]
-                    for direction in ("from", "to")
-                },
+                "career": serialise.career(role),
             }
             for role in roles
         ],

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 
+from . import serialise
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
-from .services import LANGUAGES
 from .signals import catalogue_version
 
 
@@ -97,10 +97,6 @@ def read_questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False
     return steps
 
 
-def _text(obj: Any, field: str) -> dict[str, str]:
-    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
 def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> dict[str, Any]:
     """Everything a result shows about the catalogue, as plain JSON (6 queries).
 
@@ -131,14 +127,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
     for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
         "skill_id", "level", "order"
     ):
-        actions.setdefault(action.skill_id, []).append(
-            {
-                "level": action.level,
-                "kind": action.kind,
-                "title": _text(action, "title"),
-                "detail": _text(action, "detail"),
-            }
-        )
+        actions.setdefault(action.skill_id, []).append(serialise.action(action))
 
     skills: dict[str, dict[str, Any]] = {}
     order = 0
@@ -148,9 +137,12 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
             skills[skill.code] = {
                 "id": skill.pk,
                 "order": order,
-                "name": _text(skill, "name"),
-                "category": {"code": step.category.code, "name": _text(step.category, "name")},
-                "levels": {str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()},
+                "name": serialise.texts(skill, "name"),
+                "category": {
+                    "code": step.category.code,
+                    "name": serialise.texts(step.category, "name"),
+                },
+                "levels": serialise.descriptors(skill),
                 "actions": actions.get(skill.pk, []),
             }
 
@@ -163,23 +155,13 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
                 "order": role.order,
                 "ladder": role.ladder,
                 "rank": role.ladder_rank,
-                "name": _text(role, "name"),
-                "summary": _text(role, "summary"),
+                "name": serialise.texts(role, "name"),
+                "summary": serialise.texts(role, "summary"),
                 "requirements": [
                     {"skill": r.skill.code, "weight": r.weight, "target": r.target}
                     for r in role.requirements.all()
                 ],
-                "career": {
-                    direction: [
-                        {
-                            "name": _text(step, "name"),
-                            "role": step.linked_role.code if step.linked_role else None,
-                        }
-                        for step in role.career_steps.all()
-                        if step.direction == direction
-                    ]
-                    for direction in ("from", "to")
-                },
+                "career": serialise.career(role),
             }
             for role in sorted(roles, key=lambda r: (r.order, r.code))
         ],
