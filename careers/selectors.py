@@ -112,12 +112,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
     roles = list(
         Role.objects.filter(pk__in=role_ids).prefetch_related(
             Prefetch("requirements", queryset=requirements),
-            Prefetch(
-                "career_steps",
-                queryset=CareerStep.objects.select_related("linked_role").order_by(
-                    "direction", "order"
-                ),
-            ),
+            _career_steps(),
         )
     )
     steps = read_questionnaire_steps(role_ids, core_only=core_only)
@@ -169,6 +164,14 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> d
     }
 
 
+def _career_steps() -> Prefetch:
+    """A role's career steps with their linked roles, from then to, in their order."""
+    return Prefetch(
+        "career_steps",
+        queryset=CareerStep.objects.select_related("linked_role").order_by("direction", "order"),
+    )
+
+
 def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:
     """Roles with their requirements, skills and career steps (3 queries)."""
     roles = Role.objects.all() if include_drafts else published_roles()
@@ -179,10 +182,5 @@ def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:
                 "skill__category__order", "skill__order"
             ),
         ),
-        Prefetch(
-            "career_steps",
-            queryset=CareerStep.objects.select_related("linked_role").order_by(
-                "direction", "order"
-            ),
-        ),
+        _career_steps(),
     )
