@@ -8,8 +8,7 @@ levels from one role's targets, in the result page's gap order.
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.utils import translation
@@ -18,7 +17,7 @@ import scoring
 from careers.models import Level, NextStepAction
 
 from .models import Assessment
-from .results import next_step_rows, pick
+from .results import SkillRow, pick, skill_row
 
 LEVEL_PARAM = "s-{code}"  # ?s-risk-management=3
 ROLE_PARAM = "role"
@@ -226,24 +225,12 @@ def target_role_code(assessment: Assessment) -> str | None:
 # The path to a role ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PathStep:
-    code: str
-    name: str
-    category: str
-    weight: int
-    level: int
-    target: int
-    priority: int
-    level_label: str
-    target_label: str
+@dataclass(kw_only=True)
+class PathStep(SkillRow):
+    """A gap of the role, as the result page shows it, and where the path then stands."""
+
     points_left: int  # weighted gap points still open once this step and those before it are done
     fit_after: float  # the role's fit at that point
-    next_steps: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def gap(self) -> int:
-        return self.target - self.level
 
 
 @dataclass(frozen=True)
@@ -281,21 +268,11 @@ def path_to(snapshot: scoring.Snapshot, code: str, *, language: str | None = Non
     for gap in score.gaps:
         reached[gap.skill] = gap.target
         left -= gap.priority
-        skill = skills[gap.skill]
         path_steps.append(
             PathStep(
-                code=gap.skill,
-                name=pick(skill["name"], language),
-                category=pick(skill["category"]["name"], language),
-                weight=gap.weight,
-                level=gap.level,
-                target=gap.target,
-                priority=gap.priority,
-                level_label=labels[gap.level],
-                target_label=labels[gap.target],
+                **vars(skill_row(gap, skills[gap.skill], language, labels, kinds)),
                 points_left=left,
                 fit_after=scoring.score_role(profile, reached).fit,
-                next_steps=next_step_rows(skill, gap.level, gap.target, language, kinds),
             )
         )
     return Path(

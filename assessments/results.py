@@ -5,6 +5,7 @@ result looks the same however the catalogue changes afterwards. The snapshot is 
 through `Assessment.read_snapshot()`, in the shape scoring.Snapshot declares.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -125,6 +126,33 @@ def next_step_rows(
     ]
 
 
+def skill_row(
+    s: scoring.SkillScore,
+    skill: scoring.SnapshotSkill,
+    language: str | None,
+    labels: Mapping[int, Any],
+    kinds: dict[str, Any],
+) -> SkillRow:
+    """One scored requirement as the result and the path show it, `skill` being its
+    snapshot entry: texts in one language, levels named by `labels`, and for a gap the
+    next steps (`next_step_rows`, their kinds named by `kinds`)."""
+    return SkillRow(
+        code=s.skill,
+        name=pick(skill["name"], language),
+        category=pick(skill["category"]["name"], language),
+        weight=s.weight,
+        target=s.target,
+        level=s.level,
+        gap=s.gap,
+        priority=s.priority,
+        level_label=str(labels[s.level]),
+        target_label=str(labels[s.target]),
+        descriptor=pick(skill["levels"].get(str(s.level)), language),
+        order=s.order,
+        next_steps=next_step_rows(skill, s.level, s.target, language, kinds) if s.gap else [],
+    )
+
+
 def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
@@ -134,26 +162,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
     results = []
     for rank, score in enumerate(ranked(snapshot), start=1):
         role = roles[score.code]
-        rows = []
-        for s in score.skills:
-            skill = skills[s.skill]
-            row = SkillRow(
-                code=s.skill,
-                name=pick(skill["name"], language),
-                category=pick(skill["category"]["name"], language),
-                weight=s.weight,
-                target=s.target,
-                level=s.level,
-                gap=s.gap,
-                priority=s.priority,
-                level_label=str(labels[s.level]),
-                target_label=str(labels[s.target]),
-                descriptor=pick(skill["levels"].get(str(s.level)), language),
-                order=s.order,
-            )
-            if s.gap:
-                row.next_steps = next_step_rows(skill, s.level, s.target, language, kinds)
-            rows.append(row)
+        rows = [skill_row(s, skills[s.skill], language, labels, kinds) for s in score.skills]
         career = role["career"]
         results.append(
             RoleResult(

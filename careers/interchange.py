@@ -48,6 +48,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
 
+from . import serialise
 from .models import (
     CareerStep,
     NextStepAction,
@@ -128,10 +129,6 @@ def _where(row: int | str) -> str:
 # Export ----------------------------------------------------------------------------
 
 
-def _text(obj: models.Model, field: str) -> dict[str, str]:
-    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
 def catalogue_document() -> Document:
     """The whole catalogue, unpublished roles included, in display order (7 queries)."""
     categories = SkillCategory.objects.order_by("order", "code").prefetch_related(
@@ -155,25 +152,15 @@ def catalogue_document() -> Document:
         "categories": [
             {
                 "code": category.code,
-                "name": _text(category, "name"),
-                "description": _text(category, "description"),
+                "name": serialise.texts(category, "name"),
+                "description": serialise.texts(category, "description"),
                 "skills": [
                     {
                         "code": skill.code,
-                        "name": _text(skill, "name"),
-                        "description": _text(skill, "description"),
-                        "levels": {
-                            str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()
-                        },
-                        "actions": [
-                            {
-                                "level": action.level,
-                                "kind": action.kind,
-                                "title": _text(action, "title"),
-                                "detail": _text(action, "detail"),
-                            }
-                            for action in skill.actions.all()
-                        ],
+                        "name": serialise.texts(skill, "name"),
+                        "description": serialise.texts(skill, "description"),
+                        "levels": serialise.descriptors(skill),
+                        "actions": [serialise.action(action) for action in skill.actions.all()],
                     }
                     for skill in category.skills.all()
                 ],
@@ -185,8 +172,8 @@ def catalogue_document() -> Document:
                 "code": role.code,
                 "published": role.is_published,
                 **({"ladder": role.ladder, "rank": role.ladder_rank} if role.ladder else {}),
-                "name": _text(role, "name"),
-                "summary": _text(role, "summary"),
+                "name": serialise.texts(role, "name"),
+                "summary": serialise.texts(role, "summary"),
                 "requirements": [
                     {
                         "skill": req.skill.code,
@@ -196,17 +183,7 @@ def catalogue_document() -> Document:
                     }
                     for req in role.requirements.all()
                 ],
-                "career": {
-                    direction: [
-                        {
-                            "name": _text(step, "name"),
-                            "role": step.linked_role.code if step.linked_role else None,
-                        }
-                        for step in role.career_steps.all()
-                        if step.direction == direction
-                    ]
-                    for direction in ("from", "to")
-                },
+                "career": serialise.career(role),
             }
             for role in roles
         ],
@@ -333,137 +310,173 @@ def import_catalogue(
 
 def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
     """The document as CSV records located by their JSON path, and its shape errors."""
-    records: list[_Record] = []
-    errors: list[RowError] = []
+    if not isinstance(document, dict):
+        return [], [RowError(None, NOT_A_DOCUMENT)]
+    flat = _Flattener()
+    for path, category in flat.items("", document, "categories"):
+        flat.category(path, category)
+    for path, role in flat.items("", document, "roles"):
+        flat.role(path, role)
+    return flat.records, flat.errors
 
-    def items(where: str, node: dict, key: str) -> list[tuple[str, dict]]:
+
+class _Flattener:
+    """Collects a document's records, in document order, and the errors in its shape.
+
+    A node of the wrong shape is reported at its path and read as empty, so that one
+    pass finds every error."""
+
+    def __init__(self) -> None:
+        self.records: list[_Record] = []
+        self.errors: list[RowError] = []
+
+    # One method per kind of record, a parent adding its children after itself.
+
+    def category(self, path: str, category: dict) -> None:
+        code = self.scalar(path, category, "code")
+        self.add(
+            path,
+            "category",
+            code=code,
+            **self.texts(path, category.get("name"), "name", "name"),
+            **self.texts(path, category.get("description"), "description", "text"),
+        )
+        for s_path, skill in self.items(path, category, "skills"):
+            self.skill(s_path, skill, code)
+
+    def skill(self, path: str, skill: dict, category_code: str) -> None:
+        code = self.scalar(path, skill, "code")
+        self.add(
+            path,
+            "skill",
+            code=code,
+            parent=category_code,
+            **self.texts(path, skill.get("name"), "name", "name"),
+            **self.texts(path, skill.get("description"), "description", "text"),
+        )
+        self.levels(path, skill, code)
+        self.actions(path, skill, code)
+
+    def levels(self, path: str, skill: dict, code: str) -> None:
+        levels = skill.get("levels") or {}
+        if not isinstance(levels, dict):
+            self.errors.append(
+                RowError(f"{path}.levels", 'must be an object: {"1": ..., "4": ...}')
+            )
+            levels = {}
+        for level, descriptor in levels.items():
+            l_path = f"{path}.levels.{level}"
+            self.add(
+                l_path,
+                "level",
+                code=code,
+                level=level,
+                **self.texts(l_path, descriptor, "descriptor", "text"),
+            )
+
+    def actions(self, path: str, skill: dict, code: str) -> None:
+        for a_path, action in self.items(path, skill, "actions"):
+            self.add(
+                a_path,
+                "action",
+                code=code,
+                level=self.scalar(a_path, action, "level"),
+                kind=self.scalar(a_path, action, "kind"),
+                **self.texts(a_path, action.get("title"), "title", "name"),
+                **self.texts(a_path, action.get("detail"), "detail", "text"),
+            )
+
+    def role(self, path: str, role: dict) -> None:
+        code = self.scalar(path, role, "code")
+        self.add(
+            path,
+            "role",
+            code=code,
+            published=self.scalar(path, role, "published"),
+            ladder=self.scalar(path, role, "ladder"),
+            rank=self.scalar(path, role, "rank"),
+            **self.texts(path, role.get("name"), "name", "name"),
+            **self.texts(path, role.get("summary"), "summary", "text"),
+        )
+        self.requirements(path, role, code)
+        self.career(path, role, code)
+
+    def requirements(self, path: str, role: dict, code: str) -> None:
+        for q_path, requirement in self.items(path, role, "requirements"):
+            self.add(
+                q_path,
+                "requirement",
+                code=code,
+                parent=self.scalar(q_path, requirement, "skill"),
+                weight=self.scalar(q_path, requirement, "weight"),
+                target=self.scalar(q_path, requirement, "target"),
+                core=self.scalar(q_path, requirement, "core"),
+            )
+
+    def career(self, path: str, role: dict, code: str) -> None:
+        career = role.get("career") or {}
+        if not isinstance(career, dict):
+            self.errors.append(
+                RowError(f"{path}.career", 'must be an object: {"from": [...], "to": [...]}')
+            )
+            career = {}
+        for direction in career:
+            if direction not in ("from", "to"):
+                self.errors.append(
+                    RowError(f"{path}.career", f"direction {direction!r} must be from or to")
+                )
+        for direction in ("from", "to"):
+            for p_path, step in self.items(f"{path}.career", career, direction):
+                self.add(
+                    p_path,
+                    "career",
+                    code=code,
+                    direction=direction,
+                    link=self.scalar(p_path, step, "role"),
+                    **self.texts(p_path, step.get("name"), "name", "name"),
+                )
+
+    # Reading one node: a list of objects, a scalar or a text in both languages.
+
+    def items(self, where: str, node: dict, key: str) -> list[tuple[str, dict]]:
         path = f"{where}.{key}" if where else key
         value = node.get(key) or []
         if not isinstance(value, list):
-            errors.append(RowError(path, "must be a list"))
+            self.errors.append(RowError(path, "must be a list"))
             return []
         found = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 found.append((f"{path}[{i}]", item))
             else:
-                errors.append(RowError(f"{path}[{i}]", "must be an object"))
+                self.errors.append(RowError(f"{path}[{i}]", "must be an object"))
         return found
 
-    def scalar(where: str, node: dict, key: str) -> str:
+    def scalar(self, where: str, node: dict, key: str) -> str:
         value = node.get(key)
         if isinstance(value, bool):
             return "true" if value else "false"
         if isinstance(value, int | float | str):
             return str(value).strip()
         if value is not None:
-            errors.append(RowError(where, f"{key} must be a number or a text"))
+            self.errors.append(RowError(where, f"{key} must be a number or a text"))
         return ""
 
-    def texts(where: str, value: Any, key: str, column: str) -> dict[str, str]:
+    def texts(self, where: str, value: Any, key: str, column: str) -> dict[str, str]:
         value = value or {}
         if not isinstance(value, dict) or not all(
             isinstance(value.get(lang) or "", str) for lang in LANGUAGES
         ):
-            errors.append(RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}'))
+            self.errors.append(
+                RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
+            )
             value = {}
         return {f"{column}_{lang}": (value.get(lang) or "").strip() for lang in LANGUAGES}
 
-    def add(where: str, type_: str, **values: str) -> None:
-        records.append(
+    def add(self, where: str, type_: str, **values: str) -> None:
+        self.records.append(
             _Record(where, {column: "" for column in COLUMNS} | values | {"type": type_})
         )
-
-    if not isinstance(document, dict):
-        return [], [RowError(None, NOT_A_DOCUMENT)]
-    for c_path, category in items("", document, "categories"):
-        c_code = scalar(c_path, category, "code")
-        add(
-            c_path,
-            "category",
-            code=c_code,
-            **texts(c_path, category.get("name"), "name", "name"),
-            **texts(c_path, category.get("description"), "description", "text"),
-        )
-        for s_path, skill in items(c_path, category, "skills"):
-            s_code = scalar(s_path, skill, "code")
-            add(
-                s_path,
-                "skill",
-                code=s_code,
-                parent=c_code,
-                **texts(s_path, skill.get("name"), "name", "name"),
-                **texts(s_path, skill.get("description"), "description", "text"),
-            )
-            levels = skill.get("levels") or {}
-            if not isinstance(levels, dict):
-                errors.append(
-                    RowError(f"{s_path}.levels", 'must be an object: {"1": ..., "4": ...}')
-                )
-                levels = {}
-            for level, descriptor in levels.items():
-                l_path = f"{s_path}.levels.{level}"
-                add(
-                    l_path,
-                    "level",
-                    code=s_code,
-                    level=level,
-                    **texts(l_path, descriptor, "descriptor", "text"),
-                )
-            for a_path, action in items(s_path, skill, "actions"):
-                add(
-                    a_path,
-                    "action",
-                    code=s_code,
-                    level=scalar(a_path, action, "level"),
-                    kind=scalar(a_path, action, "kind"),
-                    **texts(a_path, action.get("title"), "title", "name"),
-                    **texts(a_path, action.get("detail"), "detail", "text"),
-                )
-    for r_path, role in items("", document, "roles"):
-        r_code = scalar(r_path, role, "code")
-        add(
-            r_path,
-            "role",
-            code=r_code,
-            published=scalar(r_path, role, "published"),
-            ladder=scalar(r_path, role, "ladder"),
-            rank=scalar(r_path, role, "rank"),
-            **texts(r_path, role.get("name"), "name", "name"),
-            **texts(r_path, role.get("summary"), "summary", "text"),
-        )
-        for q_path, requirement in items(r_path, role, "requirements"):
-            add(
-                q_path,
-                "requirement",
-                code=r_code,
-                parent=scalar(q_path, requirement, "skill"),
-                weight=scalar(q_path, requirement, "weight"),
-                target=scalar(q_path, requirement, "target"),
-                core=scalar(q_path, requirement, "core"),
-            )
-        career = role.get("career") or {}
-        if not isinstance(career, dict):
-            errors.append(
-                RowError(f"{r_path}.career", 'must be an object: {"from": [...], "to": [...]}')
-            )
-            career = {}
-        for direction in career:
-            if direction not in ("from", "to"):
-                errors.append(
-                    RowError(f"{r_path}.career", f"direction {direction!r} must be from or to")
-                )
-        for direction in ("from", "to"):
-            for p_path, step in items(f"{r_path}.career", career, direction):
-                add(
-                    p_path,
-                    "career",
-                    code=r_code,
-                    direction=direction,
-                    link=scalar(p_path, step, "role"),
-                    **texts(p_path, step.get("name"), "name", "name"),
-                )
-    return records, errors
 
 
 def _validate(

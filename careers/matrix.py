@@ -18,7 +18,9 @@ SHADES = 4  # distance shades 0 (none) to 4 (the largest in the matrix)
 
 
 @dataclass(frozen=True)
-class Cell:
+class DistanceCell:
+    """How far the row's role is from one other role (not the team heatmap's cell)."""
+
     code: str  # the "to" role
     overlap: float  # %
     points: int
@@ -30,7 +32,7 @@ class Cell:
 class Row:
     code: str  # the "from" role
     name: str
-    cells: list[Cell]
+    cells: list[DistanceCell]
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ def role_matrix() -> RoleMatrix:
             code=a.code,
             name=role.name,
             cells=[
-                Cell(
+                DistanceCell(
                     code=b.code,
                     overlap=distances[a.code, b.code].overlap,
                     points=distances[a.code, b.code].points,

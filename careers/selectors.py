@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import cast
 
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
@@ -11,12 +11,11 @@ from scoring import (
     SNAPSHOT_VERSION,
     CatalogueSnapshot,
     SnapshotAction,
-    SnapshotCareerStep,
     SnapshotSkill,
 )
 
+from . import serialise
 from .models import CareerStep, NextStepAction, Role, RoleRequirement, Skill, SkillCategory
-from .services import LANGUAGES
 from .signals import catalogue_version
 
 
@@ -102,10 +101,6 @@ def read_questionnaire_steps(role_ids: Iterable[int], *, core_only: bool = False
     return steps
 
 
-def _text(obj: Any, field: str) -> dict[str, str]:
-    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGUAGES}
-
-
 def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> CatalogueSnapshot:
     """Everything a result shows about the catalogue, as plain JSON (6 queries), in the
     shape scoring.CatalogueSnapshot declares.
@@ -122,12 +117,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> C
     roles = list(
         Role.objects.filter(pk__in=role_ids).prefetch_related(
             Prefetch("requirements", queryset=requirements),
-            Prefetch(
-                "career_steps",
-                queryset=CareerStep.objects.select_related("linked_role").order_by(
-                    "direction", "order"
-                ),
-            ),
+            _career_steps(),
         )
     )
     steps = read_questionnaire_steps(role_ids, core_only=core_only)
@@ -137,14 +127,7 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> C
     for action in NextStepAction.objects.filter(skill_id__in=skill_ids).order_by(
         "skill_id", "level", "order"
     ):
-        actions.setdefault(action.skill_id, []).append(
-            {
-                "level": action.level,
-                "kind": action.kind,
-                "title": _text(action, "title"),
-                "detail": _text(action, "detail"),
-            }
-        )
+        actions.setdefault(action.skill_id, []).append(serialise.action(action))
 
     skills: dict[str, SnapshotSkill] = {}
     order = 0
@@ -154,9 +137,12 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> C
             skills[skill.code] = {
                 "id": skill.pk,
                 "order": order,
-                "name": _text(skill, "name"),
-                "category": {"code": step.category.code, "name": _text(step.category, "name")},
-                "levels": {str(lv.level): _text(lv, "descriptor") for lv in skill.levels.all()},
+                "name": serialise.texts(skill, "name"),
+                "category": {
+                    "code": step.category.code,
+                    "name": serialise.texts(step.category, "name"),
+                },
+                "levels": serialise.descriptors(skill),
                 "actions": actions.get(skill.pk, []),
             }
 
@@ -169,13 +155,13 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> C
                 "order": role.order,
                 "ladder": role.ladder,
                 "rank": role.ladder_rank,
-                "name": _text(role, "name"),
-                "summary": _text(role, "summary"),
+                "name": serialise.texts(role, "name"),
+                "summary": serialise.texts(role, "summary"),
                 "requirements": [
                     {"skill": r.skill.code, "weight": r.weight, "target": r.target}
                     for r in role.requirements.all()
                 ],
-                "career": {"from": _career(role, "from"), "to": _career(role, "to")},
+                "career": serialise.career(role),
             }
             for role in sorted(roles, key=lambda r: (r.order, r.code))
         ],
@@ -183,13 +169,12 @@ def catalogue_snapshot(role_ids: Iterable[int], *, core_only: bool = False) -> C
     }
 
 
-def _career(role: Role, direction: str) -> list[SnapshotCareerStep]:
-    """The role's career steps one way, from prefetched rows (no query)."""
-    return [
-        {"name": _text(step, "name"), "role": step.linked_role.code if step.linked_role else None}
-        for step in role.career_steps.all()
-        if step.direction == direction
-    ]
+def _career_steps() -> Prefetch:
+    """A role's career steps with their linked roles, from then to, in their order."""
+    return Prefetch(
+        "career_steps",
+        queryset=CareerStep.objects.select_related("linked_role").order_by("direction", "order"),
+    )
 
 
 def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:
@@ -202,10 +187,5 @@ def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:
                 "skill__category__order", "skill__order"
             ),
         ),
-        Prefetch(
-            "career_steps",
-            queryset=CareerStep.objects.select_related("linked_role").order_by(
-                "direction", "order"
-            ),
-        ),
+        _career_steps(),
     )

@@ -107,6 +107,22 @@ class _Rows(Generic[M]):
             self.report.add(self.model, "deleted", len(stale))
 
 
+Doc = dict[str, Any]
+
+
+def _ticker(total: int, progress: Callable[[int, int], None] | None) -> Callable[[], None]:
+    """A function to call after each item: it reports `progress(done, total)`."""
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, total)
+
+    return tick
+
+
 @transaction.atomic
 def catalogue_load(
     *, data: dict[str, Any], progress: Callable[[int, int], None] | None = None
@@ -124,35 +140,27 @@ def catalogue_load(
     category_docs = data.get("categories", [])
     role_docs = data.get("roles", [])
     total = sum(len(c.get("skills", [])) for c in category_docs) + len(role_docs)
-    done = 0
+    tick = _ticker(total, progress)
 
-    def tick() -> None:
-        nonlocal done
-        done += 1
-        if progress:
-            progress(done, total)
+    placed = _load_categories(report, category_docs)
+    skill_by_code, loaded = _load_skills(report, placed)
+    _load_levels_and_actions(report, loaded, tick)
+    role_by_code = _load_roles(report, role_docs)
+    listed = [(role_by_code[doc["code"]], doc) for doc in role_docs]
+    _load_requirements(report, listed, skill_by_code, tick)
+    # Career steps may point at any role of the document, hence after all of them.
+    _load_career_steps(report, listed, role_by_code)
+    catalogue_changed()  # bulk inserts send no signal
+    return report
 
+
+def _load_categories(
+    report: LoadReport, category_docs: list[Doc]
+) -> list[tuple[SkillCategory, int, Doc]]:
+    """The categories, in document order; returns each skill's document beside its
+    category and its position in it."""
     categories = _Rows(report, SkillCategory, {c.code: c for c in SkillCategory.objects.all()})
-    skills = _Rows(report, Skill, {s.code: s for s in Skill.objects.all()})
-    levels = _Rows(
-        report, SkillLevel, {(lv.skill_id, lv.level): lv for lv in SkillLevel.objects.all()}
-    )
-    actions = _Rows(
-        report, NextStepAction, {(a.skill_id, a.order): a for a in NextStepAction.objects.all()}
-    )
-    roles = _Rows(report, Role, {r.code: r for r in Role.objects.all()})
-    requirements = _Rows(
-        report,
-        RoleRequirement,
-        {(r.role_id, r.skill_id): r for r in RoleRequirement.objects.all()},
-    )
-    steps = _Rows(
-        report,
-        CareerStep,
-        {(s.role_id, s.direction, s.order): s for s in CareerStep.objects.all()},
-    )
-
-    placed: list[tuple[SkillCategory, int, dict[str, Any]]] = []
+    placed: list[tuple[SkillCategory, int, Doc]] = []
     for c_order, cat in enumerate(category_docs, start=1):
         category = categories.upsert(
             cat["code"],
@@ -166,9 +174,17 @@ def catalogue_load(
         for s_order, sk in enumerate(cat.get("skills", []), start=1):
             placed.append((category, s_order, sk))
     categories.flush()
+    return placed
 
+
+def _load_skills(
+    report: LoadReport, placed: list[tuple[SkillCategory, int, Doc]]
+) -> tuple[dict[str, Skill], list[tuple[Skill, Doc]]]:
+    """The skills; returns every skill of the catalogue by code (the document's
+    included), and the document's skills beside their documents."""
+    skills = _Rows(report, Skill, {s.code: s for s in Skill.objects.all()})
     by_code: dict[str, Skill] = dict(skills.existing)
-    loaded: list[tuple[Skill, dict[str, Any]]] = []
+    loaded: list[tuple[Skill, Doc]] = []
     for category, s_order, sk in placed:
         skill = skills.upsert(
             sk["code"],
@@ -183,7 +199,21 @@ def catalogue_load(
         by_code[skill.code] = skill
         loaded.append((skill, sk))
     skills.flush()
+    return by_code, loaded
 
+
+def _load_levels_and_actions(
+    report: LoadReport, loaded: list[tuple[Skill, Doc]], tick: Callable[[], None]
+) -> None:
+    """Each skill's level descriptors and next-step actions (ticks once per skill).
+
+    The actions a skill's document no longer lists are removed."""
+    levels = _Rows(
+        report, SkillLevel, {(lv.skill_id, lv.level): lv for lv in SkillLevel.objects.all()}
+    )
+    actions = _Rows(
+        report, NextStepAction, {(a.skill_id, a.order): a for a in NextStepAction.objects.all()}
+    )
     for skill, sk in loaded:
         for level_key, text in sk.get("levels", {}).items():
             level = int(level_key)
@@ -206,7 +236,11 @@ def catalogue_load(
     actions.flush()
     actions.delete_unlisted({skill.pk for skill, _sk in loaded}, "skill")
 
-    by_role: dict[str, Role] = dict(roles.existing)
+
+def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, Role]:
+    """The roles, in document order; returns every role of the catalogue by code."""
+    roles = _Rows(report, Role, {r.code: r for r in Role.objects.all()})
+    by_code: dict[str, Role] = dict(roles.existing)
     for r_order, doc in enumerate(role_docs, start=1):
         role = roles.upsert(
             doc["code"],
@@ -220,13 +254,27 @@ def catalogue_load(
                 **_translated("summary", doc.get("summary")),
             },
         )
-        by_role[role.code] = role
+        by_code[role.code] = role
     roles.flush()
+    return by_code
 
-    for doc in role_docs:
-        role = by_role[doc["code"]]
+
+def _load_requirements(
+    report: LoadReport,
+    listed: list[tuple[Role, Doc]],
+    skill_by_code: dict[str, Skill],
+    tick: Callable[[], None],
+) -> None:
+    """Each listed role's requirements (ticks once per role); those its document no
+    longer lists are removed. A requirement may name any skill of the catalogue."""
+    requirements = _Rows(
+        report,
+        RoleRequirement,
+        {(r.role_id, r.skill_id): r for r in RoleRequirement.objects.all()},
+    )
+    for role, doc in listed:
         for req in doc.get("requirements", []):
-            required = by_code.get(req["skill"])
+            required = skill_by_code.get(req["skill"])
             if required is None:
                 raise CatalogueError(f"Role {role.code}: unknown skill {req['skill']!r}.")
             requirements.upsert(
@@ -240,26 +288,32 @@ def catalogue_load(
             )
         tick()
     requirements.flush()
-    listed = {by_role[doc["code"]].pk for doc in role_docs}
-    requirements.delete_unlisted(listed, "role")
+    requirements.delete_unlisted({role.pk for role, _doc in listed}, "role")
 
-    # Career steps may point at any role of the document, hence after all of them.
-    for doc in role_docs:
-        role = by_role[doc["code"]]
+
+def _load_career_steps(
+    report: LoadReport, listed: list[tuple[Role, Doc]], role_by_code: dict[str, Role]
+) -> None:
+    """Each listed role's career steps, from and to; those its document no longer lists
+    are removed. A step may link to any role of the catalogue."""
+    steps = _Rows(
+        report,
+        CareerStep,
+        {(s.role_id, s.direction, s.order): s for s in CareerStep.objects.all()},
+    )
+    for role, doc in listed:
         for direction in (CareerStep.Direction.FROM, CareerStep.Direction.TO):
             for s_order, step in enumerate(doc.get("career", {}).get(direction, []), start=1):
                 linked_code = step.get("role")
-                if linked_code and linked_code not in by_role:
+                if linked_code and linked_code not in role_by_code:
                     raise CatalogueError(f"Role {role.code}: unknown career role {linked_code!r}.")
                 steps.upsert(
                     (role.pk, direction.value, s_order),
                     {"role": role, "direction": direction.value, "order": s_order},
                     {
-                        "linked_role": by_role[linked_code] if linked_code else None,
+                        "linked_role": role_by_code[linked_code] if linked_code else None,
                         **_translated("name", step["name"]),
                     },
                 )
     steps.flush()
-    steps.delete_unlisted(listed, "role")
-    catalogue_changed()  # bulk inserts send no signal
-    return report
+    steps.delete_unlisted({role.pk for role, _doc in listed}, "role")
