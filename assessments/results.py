@@ -185,7 +185,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
 
 
 def result_document(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
-    """The result export contract (DESIGN.md): roles in fit order, skills in gap order."""
+    """The result export contract (docs/DESIGN.md): roles in fit order, skills in gap order."""
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
     roles = {role["code"]: role for role in snapshot["roles"]}

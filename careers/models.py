@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 class Level(models.IntegerChoices):
-    """The answer scale shared by every skill (DESIGN.md)."""
+    """The answer scale shared by every skill (docs/DESIGN.md)."""
 
     NONE = 0, _("No experience")
     AWARENESS = 1, _("Awareness")

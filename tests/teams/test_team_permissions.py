@@ -165,7 +165,7 @@ EXPECTED = {
     "shared_review": (404, 404, 404, 404, LOGIN),
     "invitation-get": (200, 200, 200, 200, 200),
     "invitation-post": (302, 302, 302, 302, LOGIN),
-    "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: DESIGN's manager contract
+    "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: docs/DESIGN.md's manager rule
     "result_xlsx": (200, 404, 404, 404, LOGIN),
 }
 NAMES = list(EXPECTED)
