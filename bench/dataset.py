@@ -59,7 +59,7 @@ class Built:
 def build(members: int = 200, seed: int = 42) -> Built:
     import time
 
-    from assessments.management.commands.demo_team import (
+    from teams.management.commands.demo_team import (
         BLIND_SPOT_HIGHER,
         BLIND_SPOT_LOWER,
         COMMENTS,
