@@ -6,9 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +16,7 @@ from careers.selectors import catalogue_snapshot, published_codes, published_rol
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
+from . import kept_page
 from .access import assessment_get, assessments_of, history_for, result_get
 from .forms import AnswerForm, RoleChoiceForm
 from .models import Assessment
@@ -86,54 +85,53 @@ def assessment_new(request):
     return render(request, "assessments/new.html", {"form": form})
 
 
-# A kept result body is only ever served as it was made: the time lets bodies nobody
+# A kept result page is only ever served as it was made: the time lets pages nobody
 # opens any more leave the cache.
-RESULT_BODY_SECONDS = 24 * 3600
+RESULT_PAGE_SECONDS = 24 * 3600
 
 
 @login_required
 def assessment_detail(request, pk: int):
-    # The snapshot (tens of kB of JSON) is only read when the kept body is missing.
-    assessment = get_object_or_404(assessments_of(request.user).defer("snapshot", "digest"), pk=pk)
-    if assessment.is_draft:
-        questionnaire = questionnaire_for(assessment)
-        return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
-    return render(
-        request,
-        "assessments/result.html",
-        {"assessment": assessment, "body": _result_body(request, assessment)},
-    )
+    """A result page, kept whole for its owner (assessments/kept_page.py).
 
-
-def _result_body(request, assessment: Assessment) -> SafeString:
-    """The result's body (ranking, radars, gaps, next steps, career), kept rendered.
-
-    A submitted result never changes; the only other thing the body shows is which
-    career steps link to a published role, which the catalogue version stands for. The
-    key holds the language; the release prefixes every key. Nothing in the body belongs
-    to the request (no form, no name): the page around it is rendered each time.
+    What it shows never changes but for the career links to published roles, which the
+    catalogue version stands for; the key holds the language, the release prefixes every
+    key. The key holds the owner too: only the owner's request ever stores it, so finding
+    it is the access check (a submitted result never goes back to a draft).
     """
-    key = f"result-body:{assessment.pk}:{get_language()}"
-    version, body = kept_under_catalogue(key)
-    if body is None:
-        body = render_to_string(
-            "assessments/_result_body.html",
-            {
-                "assessment": assessment,
-                "results": build_result(assessment),
-                "bands": band_ranges(),
-                "ladders": build_ladders(assessment),
-                "thresholds": {
-                    "fit": LADDER_MIN_FIT,
-                    "weight": LADDER_KEY_WEIGHT,
-                    "gap": LADDER_BLOCKING_GAP,
-                },
-                "published_codes": set(published_codes()),
-            },
-            request=request,
+    key = f"result-page:{pk}:{request.user.pk}:{get_language()}"
+    keep = kept_page.keepable(request)
+    version, page = kept_under_catalogue(key) if keep else ("", None)
+    if page is None:
+        # The snapshot (tens of kB of JSON) is only read when the page is made.
+        assessment = get_object_or_404(
+            assessments_of(request.user).defer("snapshot", "digest"), pk=pk
         )
-        keep_under_catalogue(key, version, body, RESULT_BODY_SECONDS)
-    return mark_safe(body)  # our own template's output, escaped when it was rendered
+        if assessment.is_draft:
+            questionnaire = questionnaire_for(assessment)
+            return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
+        page = kept_page.render_with_holes(
+            request, "assessments/result.html", _result_context(assessment)
+        )
+        if keep:
+            keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
+    return HttpResponse(kept_page.fill(request, page))
+
+
+def _result_context(assessment: Assessment) -> dict:
+    return {
+        "assessment": assessment,
+        "results": build_result(assessment),
+        "bands": band_ranges(),
+        "ladders": build_ladders(assessment),
+        "thresholds": {
+            "fit": LADDER_MIN_FIT,
+            "weight": LADDER_KEY_WEIGHT,
+            "gap": LADDER_BLOCKING_GAP,
+        },
+        # Career steps link to the roles a person can assess against today.
+        "published_codes": set(published_codes()),
+    }
 
 
 def _step_forms(step, questionnaire, data=None):
