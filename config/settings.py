@@ -182,7 +182,8 @@ RELEASE = os.environ.get("RELEASE") or code_release()
 
 # Shared state lives in the database, never in a process: several app servers can run
 # side by side behind a load balancer. Sessions and login throttling are always in the
-# database, so nothing a person did depends on the cache.
+# database, so nothing a person did depends on the cache (a session kept in Redis could
+# outlive a log-out made while Redis was away, and come back with it).
 #
 # The cache ("default") holds only what the code computes (renderings, catalogue
 # readings): Redis when REDIS_URL is set, else the database. Its keys start with the
