@@ -11,6 +11,12 @@
 3. Logs in through the real login form and measures each page with wrk for a fixed time.
 4. Runs a mixed load (60 s, 32 connections) and a fault run (PostgreSQL restarted once).
 5. Writes bench/results.md (and bench/results.json), then stops gunicorn.
+
+`--redis-fault` runs only the Redis fault instead of 3 to 5: gunicorn's cache is a
+redis-server the benchmark starts on a free port, stopped for 20 s in the middle of a
+60 s, 32-connection signed-in load with autosaves, then started again; it counts the
+server errors and checks that every acknowledged autosave is in the database
+(bench/results-redis-fault.md). `--database` names the database (default skills_bench).
 """
 
 import argparse
@@ -24,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -68,8 +75,9 @@ def log(message: str) -> None:
     print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", flush=True)
 
 
-def app_env(database: str = DB_NAME) -> dict[str, str]:
+def app_env(database: str | None = None) -> dict[str, str]:
     """The settings gunicorn runs with (and the build, so both see the same configuration)."""
+    database = database or DB_NAME  # read when called: --database sets it
     env = dict(os.environ)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -165,6 +173,11 @@ def build(args) -> dict:
     log(f"build done in {facts['timings']['total build']:.1f} s: {built.counts}")
     log("build times: " + ", ".join(f"{k} {v:.1f} s" for k, v in facts["timings"].items()))
     return facts
+
+
+def use_database(name: str) -> None:
+    global DB_NAME, IMPORT_DB
+    DB_NAME, IMPORT_DB = name, f"{name}_import"
 
 
 def reuse() -> dict:
@@ -275,6 +288,48 @@ def worker_pids(master: int) -> list[int]:
     return sorted(pids)
 
 
+class RedisServer:
+    """A redis-server of the benchmark's own on a free port, keeping nothing on disk."""
+
+    BINARY = shutil.which("redis-server") or "/usr/bin/redis-server"
+
+    def __init__(self, logdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.logfile = logdir / "redis.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [
+            self.BINARY, "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--logfile", str(self.logfile),
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.key_count()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not answer on port {self.port}")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+        self.process = None
+
+    def key_count(self) -> int:
+        """DBSIZE over a plain socket (RESP), so the benchmark needs no client library."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+            conn.sendall(b"DBSIZE\r\n")
+            reply = conn.recv(64)
+        if not reply.startswith(b":"):
+            raise OSError(f"unexpected reply {reply!r}")
+        return int(reply[1:].split(b"\r\n", 1)[0])
+
+
 # ---------------------------------------------------------------------------- login
 
 
@@ -294,8 +349,8 @@ class Session:
     def cookie_header(self) -> str:
         return f"csrftoken={self.cookie('csrftoken')}; sessionid={self.cookie('sessionid')}"
 
-    def login(self, username: str, password: str) -> "Session":
-        html = self.opener.open(self.base + "/accounts/login/", timeout=10).read().decode()
+    def login(self, username: str, password: str, timeout: float = 10) -> "Session":
+        html = self.opener.open(self.base + "/accounts/login/", timeout=timeout).read().decode()
         found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
         if found is None:
             raise RuntimeError("the login page has no CSRF token")
@@ -303,7 +358,7 @@ class Session:
         data = urllib.parse.urlencode(
             {"username": username, "password": password, "csrfmiddlewaretoken": token}
         ).encode()
-        with self.opener.open(self.base + "/accounts/login/", data, timeout=10) as response:
+        with self.opener.open(self.base + "/accounts/login/", data, timeout=timeout) as response:
             final = response.geturl()
         if "/accounts/login/" in final:
             raise RuntimeError(f"login as {username} failed (ended on {final})")
@@ -958,6 +1013,16 @@ def main() -> int:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-fault", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep the existing skills_bench")
+    parser.add_argument("--database", default=DB_NAME, help=f"database name ({DB_NAME})")
+    parser.add_argument(
+        "--redis-fault",
+        action="store_true",
+        help="only the Redis fault run: the benchmark's own redis-server stopped for"
+        " --redis-down s after --redis-up s of a --load-duration s, --load-concurrency"
+        " connection signed-in load (60 s, 32, stopped 20 s after 20 s)",
+    )
+    parser.add_argument("--redis-up", type=int, default=20)
+    parser.add_argument("--redis-down", type=int, default=20)
     parser.add_argument("--output", default=str(BENCH / "results.md"))
     parser.add_argument("--import-timing", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -965,6 +1030,9 @@ def main() -> int:
     if args.import_timing:
         import_timing(args.import_timing)
         return 0
+    use_database(args.database)
+    if args.redis_fault:
+        return redis_fault_main(args)
 
     for tool in ("/usr/bin/wrk", str(GUNICORN)):
         if not shutil.which(tool):
@@ -1109,6 +1177,292 @@ def fault_run(args, wrk: Wrk, gunicorn, every, pages, base: str) -> dict:
     return {"wrk": w, "restart_at": restart_at, "restart_seconds": restart_seconds,
             "restart_rc": rc, "timeline": timeline, "window": window, "after": after,
             "same_processes": same}  # fmt: skip
+
+
+# ----------------------------------------------------------------- the Redis fault
+
+
+def redis_fault_main(args) -> int:
+    """Only the Redis fault: build (or reuse), gunicorn on our own redis-server, the run."""
+    global REDIS_URL
+    for tool in ("/usr/bin/wrk", str(GUNICORN), RedisServer.BINARY):
+        if not shutil.which(tool):
+            sys.exit(f"missing {tool}")
+    workdir = Path(tempfile.mkdtemp(prefix="skills-bench-redis-"))
+    log(f"logs and wrk scripts in {workdir}")
+    server = RedisServer(workdir)
+    server.start()
+    REDIS_URL = server.url
+    log(f"redis-server {server.process.pid if server.process else '?'} on {server.url}")
+    gunicorn = None
+    wrk = None
+    try:
+        facts = build(args) if not args.reuse else reuse()
+        collectstatic()
+        port = free_port()
+        gunicorn = start_gunicorn(port, args.workers, workdir)
+        base = f"http://127.0.0.1:{port}"
+        log(f"gunicorn {gunicorn.pid} answers on {base} with {args.workers} workers")
+        sys.path.insert(0, str(BENCH))
+        import dataset
+
+        individual = Session(base).login(dataset.INDIVIDUAL, dataset.PASSWORD)
+        manager = Session(base).login(dataset.MANAGER, dataset.PASSWORD)
+        pages = pages_for(facts["built"], individual, manager)
+        signed_in = {name: page for name, page in pages.items() if "Cookie" in page["headers"]}
+        statuses = check_pages(signed_in, base)
+        log(f"one request each: {statuses}")
+        bad = {k: v for k, v in statuses.items() if v != 200}
+        if bad:
+            raise RuntimeError(f"pages not answering 200: {bad}")
+        wrk = Wrk(base, workdir, args, gunicorn.pid)
+        fault = redis_fault_run(args, wrk, signed_in, base, server, facts["built"], individual)
+    finally:
+        if wrk:
+            wrk.kill()
+        stop_gunicorn(gunicorn)
+        server.stop()
+    output = BENCH / "results-redis-fault.md"
+    lines = redis_fault_report(args, fault, workdir)
+    output.write_text("\n".join(lines) + "\n")
+    output.with_suffix(".json").write_text(json.dumps(fault, indent=1, default=str))
+    print()
+    print(output.read_text())
+    ok = fault["server_errors"] == 0 and not fault["missing"] and fault["used_again"]
+    return 0 if ok else 1
+
+
+class AutosaveChecker:
+    """Autosaves sent one after another, each remembered once the server acknowledged it.
+
+    Each checker owns its skills, so the last level it saw acknowledged for a skill is
+    the one the database must hold at the end. The first level sent differs from the one
+    stored before the run (`stored`), so an autosave that was not written shows.
+    """
+
+    def __init__(
+        self, base: str, session: Session, draft_id: int, skill_ids: list[int], stored: dict
+    ):
+        self.host, port = base.split("//")[1].split(":")
+        self.port = int(port)
+        self.session, self.draft_id, self.skill_ids = session, draft_id, skill_ids
+        self.stored = stored
+        self.acked: dict[int, int] = {}
+        self.statuses: dict[int, int] = {}
+        self.count = 0
+        self.by_second: dict[int, list[int]] = {}  # second -> [failed, ok]
+        self.stopping = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self) -> None:
+        import http.client
+
+        headers = {
+            "Cookie": self.session.cookie_header,
+            "X-CSRFToken": self.session.cookie("csrftoken"),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "HX-Request": "true",
+        }
+        while not self.stopping:
+            skill = self.skill_ids[self.count % len(self.skill_ids)]
+            passes = self.count // len(self.skill_ids)
+            level = (self.stored.get(skill, -1) + 1 + passes) % 5
+            self.count += 1
+            conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            try:
+                conn.request(
+                    "POST",
+                    f"/assessments/{self.draft_id}/answers/{skill}/",
+                    body=f"s{skill}-level={level}",
+                    headers=headers,
+                )
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                status = 0
+            finally:
+                conn.close()
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+            tally = self.by_second.setdefault(int(time.time()), [0, 0])
+            tally[1 if status == 200 else 0] += 1
+            if status == 200:
+                self.acked[skill] = level
+
+
+def redis_fault_run(args, wrk: Wrk, pages, base, server: RedisServer, built, individual) -> dict:
+    """The signed-in pages under load; Redis stopped after --redis-up s for --redis-down s."""
+    import dataset
+    from django.db import connections
+
+    from assessments.models import Answer, Assessment
+    from careers.selectors import read_questionnaire_steps
+
+    draft = Assessment.objects.get(pk=built.draft_id)
+    steps = read_questionnaire_steps(draft.roles.values_list("pk", flat=True))
+    skills = [k.pk for step in steps for k in step.skills if k.pk != built.draft_skill_id]
+    stored = dict(
+        Answer.objects.filter(assessment=draft, level__isnull=False).values_list(
+            "skill_id", "level"
+        )
+    )
+    checkers = [
+        AutosaveChecker(base, individual, draft.pk, skills[i::2], stored)
+        for i in range(2)
+        if skills
+    ]
+    connections.close_all()
+    duration, connections_count = args.load_duration, args.load_concurrency
+    log(
+        f"Redis fault run: {duration} s, {connections_count} connections over "
+        f"{len(pages)} signed-in requests, {len(checkers)} autosave checkers over "
+        f"{len(skills)} skills; Redis stopped at {args.redis_up} s for {args.redis_down} s"
+    )
+    started = time.time()
+    wrk.start("redis-fault", list(pages.values()), duration, connections_count)
+    for checker in checkers:
+        checker.thread.start()
+    time.sleep(args.redis_up)
+    keys_before = server.key_count()
+    load_average = [os.getloadavg()[0]]
+    server.stop()
+    stopped_at = time.time() - started
+    log(f"  redis-server stopped at t={stopped_at:.1f} s ({keys_before} keys)")
+    time.sleep(args.redis_down / 2)
+    # A fresh log-in while Redis is down, and a page with that session (in a thread: under
+    # load it waits its turn behind the queued requests, and the outage keeps its length).
+    probe: dict[str, str] = {}
+
+    def log_in_while_down() -> None:
+        try:
+            fresh = Session(base).login(dataset.MANAGER, dataset.PASSWORD, timeout=args.timeout)
+            board = {**pages["team dashboard"], "headers": {"Cookie": fresh.cookie_header}}
+            status = check_pages({"team dashboard": board}, base)["team dashboard"]
+            probe["result"] = f"signed in; the team dashboard answered {status}"
+        except (OSError, RuntimeError) as error:
+            probe["result"] = f"FAILED: {error}"
+        probe["at"] = f"t={time.time() - started:.1f} s"
+
+    prober = threading.Thread(target=log_in_while_down, daemon=True)
+    prober.start()
+    time.sleep(max(0.0, started + stopped_at + args.redis_down - time.time()))
+    load_average.append(os.getloadavg()[0])
+    server.start()
+    restarted_at = time.time() - started
+    keys_on_return = server.key_count()
+    log(f"  redis-server started again at t={restarted_at:.1f} s ({keys_on_return} keys)")
+    w = wrk.finish(duration)
+    for checker in checkers:
+        checker.stopping = True
+    for checker in checkers:
+        checker.thread.join(timeout=120)
+    prober.join(timeout=args.timeout + 30)
+    login_while_down = f"{probe.get('result', 'no answer')} (answered at {probe.get('at')})"
+    log(f"  log-in while Redis was down: {login_while_down}")
+    wrk.drain()
+    after = check_pages(pages, base)
+    keys_after = server.key_count()
+
+    acked = {skill: level for checker in checkers for skill, level in checker.acked.items()}
+    stored = dict(
+        Answer.objects.filter(assessment_id=draft.pk, skill_id__in=list(acked)).values_list(
+            "skill_id", "level"
+        )
+    )
+    missing = {skill: (level, stored.get(skill)) for skill, level in acked.items()
+               if stored.get(skill) != level}  # fmt: skip
+    connections.close_all()
+
+    checker_statuses: dict[str, int] = {}
+    by_second: dict[int, list[int]] = {}
+    for checker in checkers:
+        for status, n in checker.statuses.items():
+            checker_statuses[str(status)] = checker_statuses.get(str(status), 0) + n
+        for second, (failed, ok) in checker.by_second.items():
+            tally = by_second.setdefault(second, [0, 0])
+            tally[0] += failed
+            tally[1] += ok
+    first = int(started)
+    seconds = sorted({int(k) for k in w["ok_at"]} | {int(k) for k in w["fail_at"]} | set(by_second))
+    timeline = ", ".join(
+        f"{s - first}: {w['fail_at'].get(str(s), 0) + by_second.get(s, [0, 0])[0]}/"
+        f"{w['ok_at'].get(str(s), 0) + by_second.get(s, [0, 0])[1]}"
+        for s in seconds
+    )
+    five = sum(v for k, v in w["statuses"].items() if k.startswith("5"))
+    five += sum(v for k, v in checker_statuses.items() if k.startswith("5"))
+    down = [s - first for s in seconds if stopped_at <= s - first < restarted_at]
+    during = sum(w["ok_at"].get(str(first + s), 0) for s in down)
+    during += sum(by_second.get(first + s, [0, 0])[1] for s in down)
+    result = {
+        "wrk": w,
+        "stopped_at": stopped_at,
+        "restarted_at": restarted_at,
+        "keys_before_stop": keys_before,
+        "keys_on_return": keys_on_return,
+        "keys_after": keys_after,
+        "used_again": keys_after > keys_on_return,
+        "login_while_down": login_while_down,
+        "checker_statuses": checker_statuses,
+        "acknowledged_autosaves": sum(c.statuses.get(200, 0) for c in checkers),
+        "skills_checked": len(acked),
+        "missing": missing,
+        "server_errors": five,
+        "ok_while_down": during,
+        "timeline": timeline,
+        "after": after,
+        "load_average": load_average,
+    }
+    log(
+        f"  wrk {w['statuses']}, checkers {checker_statuses}; 5xx {five}; "
+        f"{result['acknowledged_autosaves']} acknowledged autosaves over {len(acked)} skills, "
+        f"{len(missing)} not in the database; keys after: {keys_after}; after: {after}"
+    )
+    return result
+
+
+def redis_fault_report(args, fault: dict, workdir: Path) -> list[str]:
+    w = fault["wrk"]
+    non_200 = {k: v for k, v in w["statuses"].items() if k != "200"}
+    return [
+        "# Redis fault run",
+        "",
+        f"- Date: {datetime.now().astimezone():%Y-%m-%d %H:%M:%S %Z}; {os.cpu_count()} cores,"
+        " loopback; wrk, gunicorn, PostgreSQL and Redis share them",
+        f"- gunicorn: {args.workers} sync workers, DEBUG=false, CONN_MAX_AGE=60, database"
+        f" {DB_NAME}, REDIS_URL = the benchmark's own redis-server (no persistence)",
+        f"- load: {args.load_duration} s, {args.load_concurrency} wrk connections rotating over"
+        " the signed-in requests (results page, questionnaire step, autosave, team dashboard,"
+        " team CSV), plus 2 clients sending autosaves one after another and remembering each"
+        " one acknowledged",
+        f"- machine load (1-minute load average, {os.cpu_count()} cores) when Redis stopped and"
+        f" when it started again: {fault['load_average'][0]:.1f}, {fault['load_average'][1]:.1f}"
+        " (other people's processes included)",
+        f"- redis-server stopped at t={fault['stopped_at']:.1f} s"
+        f" ({fault['keys_before_stop']} keys), started again on the same port at"
+        f" t={fault['restarted_at']:.1f} s ({fault['keys_on_return']} keys)",
+        "",
+        "## Figures",
+        "",
+        f"- requests (wrk): {w['requests']:,} ({w['rps']:.0f}/s), p50 {fmt_ms(w['p50_ms'])} ms,"
+        f" p99 {fmt_ms(w['p99_ms'])} ms, max {fmt_ms(w['latency_us']['max'] / 1000)} ms",
+        f"- wrk status codes: {json.dumps(w['statuses'], sort_keys=True)}; other than 200:"
+        f" {json.dumps(non_200, sort_keys=True) if non_200 else 'none'}; socket errors:"
+        f" {json.dumps({k: v for k, v in w['errors'].items() if k != 'status'})}",
+        f"- autosave clients' status codes: {json.dumps(fault['checker_statuses'])}",
+        f"- **server errors (5xx): {fault['server_errors']}**",
+        f"- requests answered 200 while Redis was down: {fault['ok_while_down']:,}",
+        f"- **acknowledged autosaves: {fault['acknowledged_autosaves']:,} over"
+        f" {fault['skills_checked']} skills; the last acknowledged level of each skill is in"
+        f" the database: {not fault['missing']}**"
+        + (f" (not: {fault['missing']})" if fault["missing"] else ""),
+        f"- a fresh log-in while Redis was down: {fault['login_while_down']}",
+        f"- Redis used again without a restart: {fault['used_again']} ({fault['keys_after']}"
+        " keys at the end)",
+        f"- afterwards, one request each: {fault['after']}",
+        f"- by second (t: not 200/200): {fault['timeline']}",
+        f"- logs: {workdir}",
+    ]
 
 
 if __name__ == "__main__":

@@ -42,11 +42,16 @@ def catalogue_version() -> str:
     Every save or deletion of a catalogue row drops it (the receivers below), and so
     does a catalogue import, whose bulk inserts send no signal; a migration too, which
     may change rows behind the models' backs. The next reader draws a new one.
+
+    When the cache keeps nothing (Redis down: its reads find nothing, its writes are
+    dropped), each call draws a token of its own: nothing kept under an earlier one is
+    ever read, so every reading is made afresh from the database, never stale.
     """
     version = cache.get(CATALOGUE_VERSION_KEY)
     if version is None:
-        cache.add(CATALOGUE_VERSION_KEY, secrets.token_hex(6), None)
-        version = cache.get(CATALOGUE_VERSION_KEY)
+        drawn = secrets.token_hex(6)
+        cache.add(CATALOGUE_VERSION_KEY, drawn, None)
+        version = cache.get(CATALOGUE_VERSION_KEY, drawn)
     return version
 
 

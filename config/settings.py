@@ -180,15 +180,21 @@ def code_release(base: Path = BASE_DIR) -> str:
 
 RELEASE = os.environ.get("RELEASE") or code_release()
 
-# Shared state lives in Redis when REDIS_URL is set, in the database otherwise, never in
-# a process: several app servers can run side by side behind a load balancer.
+# Shared state lives in the database, never in a process: several app servers can run
+# side by side behind a load balancer. Sessions and login throttling are always in the
+# database, so nothing a person did depends on the cache (a session kept in Redis could
+# outlive a log-out made while Redis was away, and come back with it).
 #
-# Two caches. "default" holds what the code computes (renderings, catalogue readings):
-# its keys start with the release, so a deployment starts afresh. "state" holds what
-# must outlive a deployment (sessions, login throttling), with Redis only. A cache that
+# The cache ("default") holds only what the code computes (renderings, catalogue
+# readings): Redis when REDIS_URL is set, else the database. Its keys start with the
+# release, so a deployment starts afresh. Redis is an accelerator, not a single point of
+# failure: django-redis ignores a Redis that does not answer (a read finds nothing, a
+# write is dropped, each within the short timeouts below, and logged), so pages are
+# computed from the database until Redis answers again, with no restart. A cache that
 # fails slows the app down; it never serves something stale. The list of what is cached
 # and why it cannot go stale is in the README ("Caches").
 REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
 DATABASE_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "cache_entries",
@@ -197,25 +203,20 @@ DATABASE_CACHE: dict[str, Any] = {
     # minutes; a few thousand rows of a few kB each is nothing to a database.
     "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
 }
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": RELEASE,
-        },
-        "state": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL},
-    }
-    # Sessions are read from Redis and written through to the database, so a Redis
-    # restart (it keeps nothing on disk here) logs nobody out.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-    SESSION_CACHE_ALIAS = "state"
-    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
-    AXES_CACHE = "state"
-else:
-    CACHES = {"default": DATABASE_CACHE}
-    SESSION_ENGINE = "django.contrib.sessions.backends.db"
-    AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+REDIS_CACHE: dict[str, Any] = {
+    "BACKEND": "django_redis.cache.RedisCache",
+    "LOCATION": REDIS_URL,
+    "KEY_PREFIX": RELEASE,
+    "OPTIONS": {
+        "IGNORE_EXCEPTIONS": True,
+        "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+        "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+    },
+}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+CACHES = {"default": REDIS_CACHE if REDIS_URL else DATABASE_CACHE}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Login throttling: 5 failures for one username from one address lock that pair out.
 AXES_FAILURE_LIMIT = 5
