@@ -76,7 +76,7 @@ def invitation_deliver(*, invitation: Invitation, link: str) -> bool:
     that sends the same link again (`invitation_retry`)."""
     try:
         _send_invitation(invitation, link)
-    except (OSError, BadHeaderError) as exc:  # smtplib's errors are OSErrors
+    except (OSError, BadHeaderError, UnicodeError) as exc:  # smtplib: OSErrors
         logger.warning("invitation %s: the e-mail could not be sent", invitation.pk, exc_info=True)
         invitation.send_failed_at = timezone.now()
         invitation.send_error = f"{type(exc).__name__}: {exc}"[:200]

@@ -169,8 +169,9 @@ def test_no_email_leaves_when_the_invitation_is_rolled_back(manager, team, mailo
         smtplib.SMTPRecipientsRefused({"new@example.com": (550, b"no such user")}),
         ConnectionRefusedError(111, "Connection refused"),
         BadHeaderError("Header values can't contain newlines"),
+        UnicodeEncodeError("ascii", "é", 0, 1, "ordinal not in range(128)"),
     ],
-    ids=["disconnected", "refused-recipient", "no-server", "bad-header"],
+    ids=["disconnected", "refused-recipient", "no-server", "bad-header", "not-ascii"],
 )
 def test_a_failed_send_leaves_one_pending_invitation_shown_as_not_sent(
     client, manager, team, failing_mail, error
