@@ -1,16 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
-from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from teams.models import Team, TeamMembership
+from teams.selectors import departure_blockers
 
+from . import services
 from .forms import DeleteAccountForm, SignUpForm
 
 
@@ -37,17 +36,6 @@ def signup(request):
     )
 
 
-def _teams_left_without_manager(user):
-    """Teams where the user is the only manager and other people remain."""
-    managed = TeamMembership.objects.filter(user=user, kind=TeamMembership.Kind.MANAGER)
-    blocking = []
-    for membership in managed.select_related("team"):
-        others = membership.team.memberships.exclude(user=user)
-        if others.exists() and not others.filter(kind=TeamMembership.Kind.MANAGER).exists():
-            blocking.append(membership.team)
-    return blocking
-
-
 @login_required
 def account(request):
     return render(request, "registration/account.html")
@@ -56,22 +44,20 @@ def account(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def account_delete(request):
-    """Delete the account and everything the person entered, after confirmation."""
-    blocking = _teams_left_without_manager(request.user)
+    """Delete the account and everything the person entered, after confirmation; or say
+    what stops it (docs/DESIGN.md, "Account deletion") and what to do instead."""
+    blockers = departure_blockers(request.user)
     form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and not blocking and form.is_valid():
-        with transaction.atomic():
-            user = request.user
-            # Teams the person ran alone go with them; their assessments, answers,
-            # ratings received and memberships are removed by the cascade.
-            mine = TeamMembership.objects.filter(user=user).values("team_id")
-            Team.objects.filter(pk__in=mine).annotate(people=Count("memberships")).filter(
-                people=1
-            ).delete()
+    if request.method == "POST" and not blockers and form.is_valid():
+        user = request.user
+        try:
+            services.account_delete(user=user)
+        except services.DeletionBlocked as blocked:
+            blockers = blocked.blockers
+        else:
             logout(request)
-            user.delete()
-        messages.success(request, _("Your account and your data have been deleted."))
-        return redirect("home")
+            messages.success(request, _("Your account and your data have been deleted."))
+            return redirect("home")
     counts = {
         "assessments": request.user.assessments.count(),
         "teams": request.user.team_memberships.count(),
@@ -79,5 +65,11 @@ def account_delete(request):
     return render(
         request,
         "registration/account_delete.html",
-        {"form": form, "blocking": blocking, "counts": counts},
+        {
+            "form": form,
+            "blocking": blockers,
+            "without_manager": [b for b in blockers if b.reason == "members"],
+            "holding_results": [b for b in blockers if b.reason == "results"],
+            "counts": counts,
+        },
     )

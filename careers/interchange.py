@@ -59,6 +59,7 @@ from .models import (
     SkillLevel,
 )
 from .services import LANGUAGES, CatalogueError, LoadReport, catalogue_load
+from .validators import has_control_characters
 
 Document = dict[str, Any]
 Progress = Callable[[int, int], None]
@@ -601,13 +602,19 @@ def _names(
     model: type[models.Model] | None = None,
     field: str = "",
 ) -> list[str]:
-    """Both languages are required; `model.field` gives the maximum length."""
+    """Both languages are required; `model.field` gives the maximum length. A name (not
+    a descriptor) is one line: no control characters (careers/validators.py)."""
     max_length = _max_length(model, field) if model else None
     problems = []
     for lang in LANGUAGES:
         value = v[f"{column}_{lang}"]
         if not value:
             problems.append(f"{label} in {LANGUAGE_NAMES[lang]} ({column}_{lang}) is missing")
+        elif column == "name" and has_control_characters(value):
+            problems.append(
+                f"{label} in {LANGUAGE_NAMES[lang]} holds a line break, a tab or another"
+                " control character: a name is one line of text"
+            )
         elif max_length and len(value) > max_length:
             problems.append(
                 f"{label} in {LANGUAGE_NAMES[lang]} is too long "

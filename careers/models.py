@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .validators import no_control_characters
+
 if TYPE_CHECKING:
     # modeltranslation swaps the default manager of every registered model for its
     # MultilingualManager when the app registry loads (translation.py). Naming that
@@ -62,7 +64,7 @@ class SkillCategory(models.Model):
     code = models.CharField(
         _("code"), max_length=50, unique=True, validators=[SLUG_VALIDATOR], help_text=CODE_HELP
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -94,7 +96,7 @@ class Skill(models.Model):
     code = models.CharField(
         _("code"), max_length=60, unique=True, validators=[SLUG_VALIDATOR], help_text=CODE_HELP
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[no_control_characters])
     description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -170,7 +172,7 @@ class NextStepAction(models.Model):
         help_text=_("The level this action helps reach."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
     detail = models.TextField(_("detail"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -204,7 +206,7 @@ class Role(models.Model):
         validators=[ROLE_CODE_VALIDATOR],
         help_text=_("Stable identifier, e.g. TPM. It cannot change once the role exists."),
     )
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[no_control_characters])
     summary = models.TextField(_("summary"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_published = models.BooleanField(
@@ -301,7 +303,7 @@ class CareerStep(models.Model):
         Role, on_delete=models.CASCADE, related_name="career_steps", verbose_name=_("role")
     )
     direction = models.CharField(_("direction"), max_length=4, choices=Direction.choices)
-    name = models.CharField(_("name"), max_length=150)
+    name = models.CharField(_("name"), max_length=150, validators=[no_control_characters])
     linked_role = models.ForeignKey(
         Role,
         on_delete=models.SET_NULL,

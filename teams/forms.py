@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.forms import NOTE_MAX_LENGTH
 from careers.models import Level, Role
 from careers.selectors import published_roles
+from careers.validators import no_control_characters
 
 from .models import TeamMembership
 
@@ -18,11 +19,15 @@ def _helper(label) -> FormHelper:
 
 
 class TeamForm(forms.Form):
-    name = forms.CharField(label=_("Team name"), max_length=120)
+    name = forms.CharField(label=_("Team name"), max_length=120, validators=[no_control_characters])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Create the team"))
+
+
+class TeamRenameForm(forms.Form):
+    name = forms.CharField(label=_("Team name"), max_length=120, validators=[no_control_characters])
 
 
 class InvitationForm(forms.Form):
@@ -38,7 +43,12 @@ class InvitationForm(forms.Form):
 
 
 class CycleForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=120, initial=_("Annual review"))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=120,
+        initial=_("Annual review"),
+        validators=[no_control_characters],
+    )
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):

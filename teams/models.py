@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from careers.models import Level, Role, Skill
+from careers.validators import no_control_characters
 
 
 def new_invitation_token() -> str:
@@ -21,7 +22,7 @@ def new_invitation_token() -> str:
 
 
 class Team(models.Model):
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # Bumped by every write to the team's data (teams/revision.py), in the same
     # transaction: the team's cached board and matrix files are keyed on it.
@@ -111,6 +112,11 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The e-mail goes out after the invitation is committed (teams/services.py): the
+    # manager sees whether it left, and retries the same link when it did not.
+    sent_at = models.DateTimeField(_("e-mail sent"), null=True, blank=True)
+    send_failed_at = models.DateTimeField(_("e-mail failed"), null=True, blank=True)
+    send_error = models.CharField(_("sending error"), max_length=200, blank=True)
 
     class Meta:
         db_table = "assessments_invitation"
@@ -138,6 +144,13 @@ class Invitation(models.Model):
     def is_usable(self) -> bool:
         return self.status == "pending"
 
+    @property
+    def send_state(self) -> str:
+        """ "sent", "failed" (the last attempt failed) or "queued" (not tried yet)."""
+        if self.send_failed_at and (self.sent_at is None or self.send_failed_at > self.sent_at):
+            return "failed"
+        return "sent" if self.sent_at else "queued"
+
 
 class ReviewCycle(models.Model):
     """A team review: every member self-assesses, then the managers rate them."""
@@ -145,7 +158,7 @@ class ReviewCycle(models.Model):
     team = models.ForeignKey(
         Team, on_delete=models.CASCADE, related_name="cycles", verbose_name=_("team")
     )
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[no_control_characters])
     due_date = models.DateField(_("due date"))
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)

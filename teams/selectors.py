@@ -4,13 +4,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Count
+
 import scoring
 from assessments.models import Assessment
 from assessments.results import pick
 from careers.models import Skill
 
 from .dashboard import MemberData
-from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
+from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 
 
 def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str, Any]]:
@@ -173,3 +175,61 @@ def catalogue_order() -> dict[str, tuple[int, ...]]:
             "code", "category__order", "order", "pk"
         )
     }
+
+
+@dataclass(frozen=True)
+class DepartureBlocker:
+    """Why the person cannot leave this team by deleting their account.
+
+    - "members": they are its only manager and other people remain in it;
+    - "results": they are the last person in it, and its review cycles hold the
+      assessments of people who have left it: deleting the team would delete those.
+    """
+
+    team: Team
+    reason: str
+    people: int  # the other members ("members") or the people with results ("results")
+
+
+def departure_blockers(user) -> list[DepartureBlocker]:
+    """What stops the user's account deletion, team by team (2 queries)."""
+    memberships = list(
+        TeamMembership.objects.filter(user=user).select_related("team").order_by("team__name")
+    )
+    others: dict[int, list[str]] = defaultdict(list)
+    for team_id, kind in (
+        TeamMembership.objects.filter(team__in=[m.team_id for m in memberships])
+        .exclude(user=user)
+        .values_list("team_id", "kind")
+    ):
+        others[team_id].append(kind)
+    alone = [m.team_id for m in memberships if not others[m.team_id]]
+    results: dict[int, set[int]] = defaultdict(set)
+    if alone:
+        for team_id, owner_id in (
+            Assessment.objects.filter(cycle__team__in=alone)
+            .exclude(owner=user)
+            .values_list("cycle__team_id", "owner_id")
+        ):
+            results[team_id].add(owner_id)
+    blockers = []
+    for membership in memberships:
+        kinds = others[membership.team_id]
+        if kinds and membership.is_manager and TeamMembership.Kind.MANAGER not in kinds:
+            blockers.append(DepartureBlocker(membership.team, "members", len(kinds)))
+        elif results[membership.team_id]:
+            blockers.append(
+                DepartureBlocker(membership.team, "results", len(results[membership.team_id]))
+            )
+    return blockers
+
+
+def teams_only_of(user) -> list[int]:
+    """The teams the user is the only person in: they go with the user's account."""
+    mine = TeamMembership.objects.filter(user=user).values("team_id")
+    return list(
+        Team.objects.filter(pk__in=mine)
+        .annotate(people=Count("memberships"))
+        .filter(people=1)
+        .values_list("pk", flat=True)
+    )

@@ -1,9 +1,10 @@
 """Writes for team reviews: teams, invitations, cycles, ratings, sharing."""
 
+import logging
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from django.core.mail import send_mail
+from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 from assessments.models import Assessment
 from assessments.services import AssessmentLocked, assessment_start
 from careers.models import Role
+from careers.validators import single_line
 
 from .models import (
     Invitation,
@@ -20,6 +22,8 @@ from .models import (
     TeamMembership,
 )
 from .revision import team_touch, teams_of_cycle_touch
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationUnusable(Exception):
@@ -37,15 +41,25 @@ def team_create(*, manager, name: str) -> Team:
     return team
 
 
+@transaction.atomic
+def team_rename(*, team: Team, name: str) -> None:
+    team_touch(team_id=team.pk)
+    Team.objects.filter(pk=team.pk).update(name=name)
+    team.name = name
+
+
 def _send_invitation(invitation: Invitation, link: str) -> None:
+    # One line whatever the name holds: a team named before names refused line breaks
+    # would otherwise have every subject refused by the mail library (BadHeaderError).
+    team = single_line(invitation.team.name)
     send_mail(
-        subject=_("Join the team %(team)s on Cap Compétences") % {"team": invitation.team.name},
+        subject=_("Join the team %(team)s on Cap Compétences") % {"team": team},
         message=_(
             "You are invited to join the team %(team)s for its skills reviews.\n\n"
             "Open this link to accept (it works once and expires on %(date)s):\n%(link)s\n"
         )
         % {
-            "team": invitation.team.name,
+            "team": team,
             "date": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
             "link": link,
         },
@@ -54,8 +68,38 @@ def _send_invitation(invitation: Invitation, link: str) -> None:
     )
 
 
+def invitation_deliver(*, invitation: Invitation, link: str) -> bool:
+    """Mail the link and record whether it left; never raises for a mail failure.
+
+    Runs after the invitation is committed (`transaction.on_commit`), so that a failed
+    send leaves a pending invitation that the team page shows as not sent, with a button
+    that sends the same link again (`invitation_retry`)."""
+    try:
+        _send_invitation(invitation, link)
+    except (OSError, BadHeaderError, UnicodeError) as exc:  # smtplib: OSErrors
+        logger.warning("invitation %s: the e-mail could not be sent", invitation.pk, exc_info=True)
+        invitation.send_failed_at = timezone.now()
+        invitation.send_error = f"{type(exc).__name__}: {exc}"[:200]
+        fields = {"send_failed_at": invitation.send_failed_at, "send_error": invitation.send_error}
+    else:
+        invitation.sent_at = timezone.now()
+        invitation.send_error = ""
+        fields = {"sent_at": invitation.sent_at, "send_error": ""}
+    with transaction.atomic():
+        team_touch(team_id=invitation.team_id)
+        Invitation.objects.filter(pk=invitation.pk).update(**fields)
+    return invitation.send_state == "sent"
+
+
+def _deliver_after_commit(invitation: Invitation, link: str) -> None:
+    transaction.on_commit(lambda: invitation_deliver(invitation=invitation, link=link))
+
+
 def invitation_create(*, team: Team, email: str, kind: str, invited_by, link_for) -> Invitation:
-    """A fresh single-use link; any earlier pending invitation to the same address ends."""
+    """A fresh single-use link; any earlier pending invitation to the same address ends.
+
+    The e-mail leaves once the invitation is committed; `send_state` then tells how it
+    went (the caller's own outer transaction delays it to that one's commit)."""
     email = email.strip().lower()
     now = timezone.now()
     with transaction.atomic():
@@ -70,7 +114,7 @@ def invitation_create(*, team: Team, email: str, kind: str, invited_by, link_for
             invited_by=invited_by,
             expires_at=now + timedelta(days=Invitation.VALID_FOR_DAYS),
         )
-    _send_invitation(invitation, link_for(invitation))
+        _deliver_after_commit(invitation, link_for(invitation))
     return invitation
 
 
@@ -83,6 +127,21 @@ def invitation_resend(*, invitation: Invitation, invited_by, link_for) -> Invita
         invited_by=invited_by,
         link_for=link_for,
     )
+
+
+def invitation_retry(*, invitation: Invitation, link_for) -> Invitation:
+    """Send the same link again (after a failed send): the invitation stays as it is."""
+    with transaction.atomic():
+        current = (
+            Invitation.objects.select_for_update()
+            .select_related("team")
+            .filter(pk=invitation.pk)
+            .first()
+        )
+        if current is None or not current.is_usable:
+            raise InvitationUnusable
+        _deliver_after_commit(current, link_for(current))
+    return current
 
 
 @transaction.atomic

@@ -7,11 +7,17 @@ app_name = "teams"
 urlpatterns = [
     path("", views.team_list, name="list"),
     path("<int:pk>/", views.team_detail, name="detail"),
+    path("<int:pk>/rename/", views.team_rename, name="rename"),
     path("<int:pk>/invite/", views.invite, name="invite"),
     path(
         "<int:pk>/invitations/<int:invitation_pk>/resend/",
         views.invitation_resend,
         name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/retry/",
+        views.invitation_retry,
+        name="invitation_retry",
     ),
     path(
         "<int:pk>/invitations/<int:invitation_pk>/revoke/",

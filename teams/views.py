@@ -37,7 +37,14 @@ from .access import (
     team_for_member,
 )
 from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
-from .forms import CycleForm, InvitationForm, RatingForm, TargetRoleForm, TeamForm
+from .forms import (
+    CycleForm,
+    InvitationForm,
+    RatingForm,
+    TargetRoleForm,
+    TeamForm,
+    TeamRenameForm,
+)
 from .models import Invitation, ReviewCycle, TeamMembership
 from .selectors import (
     catalogue_order,
@@ -95,9 +102,29 @@ def team_detail(request, pk: int):
             "invite_form": InvitationForm(),
             "cycle_form": CycleForm(),
             "target_form": TargetRoleForm(),
+            "rename_form": TeamRenameForm(initial={"name": team.name}),
             "new_invitation": request.session.pop("new_invitation_link", None),
         },
     )
+
+
+def _show_link(request, invitation: Invitation, sent_message: str) -> None:
+    """The link, shown once to the manager to copy, and whether the e-mail left."""
+    request.session["new_invitation_link"] = {
+        "email": invitation.email,
+        "link": request.build_absolute_uri(invitation.get_absolute_url()),
+    }
+    if invitation.send_state != "failed":
+        messages.success(request, sent_message)
+    else:
+        messages.warning(
+            request,
+            _(
+                "The invitation to %(email)s is saved but the e-mail could not be sent. "
+                "Copy the link below, or retry sending it from the pending invitations."
+            )
+            % {"email": invitation.email},
+        )
 
 
 @login_required
@@ -115,11 +142,9 @@ def invite(request, pk: int):
         invited_by=request.user,
         link_for=_link_for(request),
     )
-    request.session["new_invitation_link"] = {
-        "email": invitation.email,
-        "link": request.build_absolute_uri(invitation.get_absolute_url()),
-    }
-    messages.success(request, _("Invitation sent to %(email)s.") % {"email": invitation.email})
+    _show_link(
+        request, invitation, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+    )
     return redirect(team)
 
 
@@ -130,12 +155,36 @@ def invitation_resend(request, pk: int, invitation_pk: int):
     fresh = services.invitation_resend(
         invitation=invitation, invited_by=request.user, link_for=_link_for(request)
     )
-    request.session["new_invitation_link"] = {
-        "email": fresh.email,
-        "link": request.build_absolute_uri(fresh.get_absolute_url()),
-    }
-    messages.success(request, _("A new link was sent; the previous one no longer works."))
+    _show_link(request, fresh, _("A new link was sent; the previous one no longer works."))
     return redirect(invitation.team)
+
+
+@login_required
+@require_POST
+def invitation_retry(request, pk: int, invitation_pk: int):
+    """Send the same link again, after its e-mail failed: nothing else changes."""
+    invitation = invitation_for_manager(request.user, pk, invitation_pk)
+    try:
+        sent = services.invitation_retry(invitation=invitation, link_for=_link_for(request))
+    except services.InvitationUnusable:
+        messages.error(request, _("This invitation can no longer be used."))
+    else:
+        _show_link(request, sent, _("Invitation sent to %(email)s.") % {"email": sent.email})
+    return redirect(invitation.team)
+
+
+@login_required
+@require_POST
+def team_rename(request, pk: int):
+    team = team_for_manager(request.user, pk)
+    form = TeamRenameForm(request.POST)
+    if form.is_valid():
+        services.team_rename(team=team, name=form.cleaned_data["name"])
+        messages.success(request, _("Team renamed."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(error) for error in errors))
+    return redirect(team)
 
 
 @login_required

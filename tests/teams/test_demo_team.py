@@ -25,8 +25,9 @@ def run(**options) -> str:
 
 
 @pytest.fixture
-def output():
-    return run()
+def output(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the invitation's e-mail
+        return run()
 
 
 @pytest.fixture

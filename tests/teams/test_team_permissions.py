@@ -87,6 +87,7 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "list": ("get", reverse("teams:list"), {}),
         "list-create": ("post", reverse("teams:list"), {"name": "Nouvelle"}),
         "detail": ("get", reverse("teams:detail", args=[t]), {}),
+        "rename": ("post", reverse("teams:rename", args=[t]), {"name": "Renommée"}),
         "invite": (
             "post",
             reverse("teams:invite", args=[t]),
@@ -100,6 +101,11 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "invitation_revoke": (
             "post",
             reverse("teams:invitation_revoke", args=[t, w.invitation.pk]),
+            {},
+        ),
+        "invitation_retry": (
+            "post",
+            reverse("teams:invitation_retry", args=[t, w.invitation.pk]),
             {},
         ),
         "member_remove": ("post", reverse("teams:member_remove", args=[t, w.carol.pk]), {}),
@@ -145,9 +151,11 @@ EXPECTED = {
     "list": (200, 200, 200, 200, LOGIN),
     "list-create": (302, 302, 302, 302, LOGIN),
     "detail": (200, 200, 404, 404, LOGIN),
+    "rename": (302, 404, 404, 404, LOGIN),
     "invite": (302, 404, 404, 404, LOGIN),
     "invitation_resend": (302, 404, 404, 404, LOGIN),
     "invitation_revoke": (302, 404, 404, 404, LOGIN),
+    "invitation_retry": (302, 404, 404, 404, LOGIN),
     "member_remove": (302, 404, 404, 404, LOGIN),
     "member_kind": (302, 404, 404, 404, LOGIN),
     "member_target": (302, 404, 404, 404, LOGIN),
@@ -173,6 +181,7 @@ NAMES = list(EXPECTED)
 SUB_OBJECT = [
     "invitation_resend",
     "invitation_revoke",
+    "invitation_retry",
     "member_remove",
     "member_kind",
     "member_target",
@@ -192,20 +201,32 @@ def state():
     return (
         list(Team.objects.order_by("pk").values_list("pk", "name")),
         list(TeamMembership.objects.order_by("pk").values_list("pk", "kind", "target_role")),
-        list(Invitation.objects.order_by("pk").values_list("pk", "accepted_at", "revoked_at")),
+        list(
+            Invitation.objects.order_by("pk").values_list(
+                "pk", "accepted_at", "revoked_at", "sent_at", "send_failed_at"
+            )
+        ),
         list(ReviewCycle.objects.order_by("pk").values_list("pk", "closed_at")),
         list(Assessment.objects.order_by("pk").values_list("pk", "status", "review_shared_at")),
         list(ManagerRating.objects.order_by("pk").values_list("pk", "level", "comment")),
     )
 
 
-def check(client, w, name, user, expected, mailoutbox, team_pk=None):
+@pytest.fixture
+def commits(django_capture_on_commit_callbacks):
+    """Runs what a request leaves for after its commit (the invitations' e-mails)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def check(client, w, name, user, expected, mailoutbox, team_pk=None, commits=None):
     method, url, data = request_for(w, name, team_pk)
     if user is not None:
         client.force_login(user)
     before, mails = state(), len(mailoutbox)
 
-    response = getattr(client, method)(url, data)
+    assert commits is not None
+    with commits():
+        response = getattr(client, method)(url, data)
 
     if expected == LOGIN:
         assert response.status_code == 302
@@ -224,22 +245,22 @@ def test_the_matrix_covers_every_team_url():
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_the_teams_manager(client, world, name, mailoutbox):
-    check(client, world, name, world.manager, EXPECTED[name][0], mailoutbox)
+def test_the_teams_manager(client, world, name, mailoutbox, commits):
+    check(client, world, name, world.manager, EXPECTED[name][0], mailoutbox, commits=commits)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_plain_member(client, world, name, mailoutbox):
-    check(client, world, name, world.member, EXPECTED[name][1], mailoutbox)
+def test_a_plain_member(client, world, name, mailoutbox, commits):
+    check(client, world, name, world.member, EXPECTED[name][1], mailoutbox, commits=commits)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_another_teams_manager(client, world, name, mailoutbox):
-    check(client, world, name, world.other_manager, EXPECTED[name][2], mailoutbox)
+def test_another_teams_manager(client, world, name, mailoutbox, commits):
+    check(client, world, name, world.other_manager, EXPECTED[name][2], mailoutbox, commits=commits)
 
 
 @pytest.mark.parametrize("name", SUB_OBJECT)
-def test_another_teams_manager_through_their_own_team(client, world, name, mailoutbox):
+def test_another_teams_manager_through_their_own_team(client, world, name, mailoutbox, commits):
     """Oscar puts his own team's id beside this team's cycle, member or assessment ids."""
     check(
         client,
@@ -249,17 +270,18 @@ def test_another_teams_manager_through_their_own_team(client, world, name, mailo
         404,
         mailoutbox,
         team_pk=world.other_team.pk,
+        commits=commits,
     )
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_an_outsider(client, world, name, mailoutbox):
-    check(client, world, name, world.outsider, EXPECTED[name][3], mailoutbox)
+def test_an_outsider(client, world, name, mailoutbox, commits):
+    check(client, world, name, world.outsider, EXPECTED[name][3], mailoutbox, commits=commits)
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_visitor(client, world, name, mailoutbox):
-    check(client, world, name, None, EXPECTED[name][4], mailoutbox)
+def test_a_visitor(client, world, name, mailoutbox, commits):
+    check(client, world, name, None, EXPECTED[name][4], mailoutbox, commits=commits)
 
 
 def test_team_lists_show_only_ones_own_teams(client, world):
@@ -313,3 +335,38 @@ def test_a_demoted_manager_loses_the_managers_pages(client, world):
     for name in ("cycle", "review-get", "cycle_matrix-json", "result_json"):
         method, url, data = request_for(world, name)
         assert getattr(client, method)(url, data).status_code == 404, name
+
+
+@pytest.mark.parametrize("change", ["removed", "demoted"])
+@pytest.mark.parametrize("name", ["rename", "invitation_retry", "detail-manage"])
+def test_a_former_manager_can_no_longer_rename_or_retry(
+    client, world, change, name, mailoutbox, commits
+):
+    """Olivia managed the team; once removed (or made a plain member) she may not rename
+    it or send its invitations, and a removed manager no longer sees the team at all."""
+    own = TeamMembership.objects.get(team=world.team, user=world.manager)
+    TeamMembership.objects.create(team=world.team, user=UserFactory(), kind="manager")
+    if change == "removed":
+        own.delete()
+    else:
+        own.kind = "member"
+        own.save(update_fields=["kind"])
+    client.force_login(world.manager)
+    if name == "detail-manage":
+        page = client.get(reverse("teams:detail", args=[world.team.pk]))
+        if change == "removed":
+            assert page.status_code == 404
+        else:
+            assert page.status_code == 200
+            assert "rename_form" not in page.context
+            assert reverse("teams:rename", args=[world.team.pk]).encode() not in page.content
+        return
+    before, mails = state(), len(mailoutbox)
+    method, url, data = request_for(world, name)
+
+    with commits():
+        response = getattr(client, method)(url, data)
+
+    assert response.status_code == 404
+    assert state() == before
+    assert len(mailoutbox) == mails

@@ -173,10 +173,14 @@ def test_a_blank_team_name_creates_nothing(client, manager):
 # --- invitations ---------------------------------------------------------------------
 
 
-def test_an_invitation_is_mailed_with_its_link(client, manager, team, mailoutbox):
-    response = login(client, manager).post(
-        reverse("teams:invite", args=[team.pk]), {"email": " New@Example.com", "kind": "member"}
-    )
+def test_an_invitation_is_mailed_with_its_link(
+    client, manager, team, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = login(client, manager).post(
+            reverse("teams:invite", args=[team.pk]),
+            {"email": " New@Example.com", "kind": "member"},
+        )
 
     invitation = Invitation.objects.get()
     link = f"http://testserver{invitation.get_absolute_url()}"
@@ -342,11 +346,12 @@ def test_a_revoked_link_cannot_be_used(client, manager, team, outsider):
 
 
 def test_resending_mails_a_new_link_and_kills_the_old_one(
-    client, manager, team, outsider, mailoutbox
+    client, manager, team, outsider, mailoutbox, django_capture_on_commit_callbacks
 ):
     old = invite(team, "mallory@example.com", kind=MANAGER)
 
-    login(client, manager).post(reverse("teams:invitation_resend", args=[team.pk, old.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        login(client, manager).post(reverse("teams:invitation_resend", args=[team.pk, old.pk]))
 
     old.refresh_from_db()
     new = team.invitations.get(revoked_at=None)
