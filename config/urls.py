@@ -9,6 +9,7 @@ admin.site.login_form = AdminLoginForm  # the username's length checked, as on o
 
 # An unreachable database answers 503 with a short page instead of the 500 page.
 handler500 = "config.views.server_error"
+handler400 = "config.views.bad_request"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),

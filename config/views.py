@@ -94,6 +94,23 @@ def unavailable(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def causes(error: BaseException | None):
+    """The error and what it was raised from or while handling, innermost last."""
+    seen = []
+    while error is not None and error not in seen:
+        seen.append(error)
+        error = error.__cause__ or error.__context__
+    return seen
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: a session the database could not save (Django raises SessionInterrupted
+    from its UpdateError) is the database failing, not a bad request."""
+    if any(is_database_fault(error) for error in causes(exception)):
+        return unavailable(request)
+    return defaults.bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     """handler500: a database that is down or cut off is a 503 to retry, not a bug."""
     if is_database_fault(sys.exception()):

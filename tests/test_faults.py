@@ -18,6 +18,7 @@ import psycopg
 import pytest
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
 from django.db.backends.utils import CursorWrapper
@@ -28,7 +29,9 @@ from assessments.models import Answer
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start
 from config.views import RETRY_AFTER
+from teams.services import team_create
 from tests.conftest import build_catalogue
+from tests.factories import UserFactory
 
 UNAVAILABLE_FR = "Réessayez dans un instant"
 UNAVAILABLE_EN = "Please try again in a moment"
@@ -164,6 +167,32 @@ def test_an_error_that_is_not_the_databases_is_still_the_500_page(individual, ca
 
     assert response.status_code == 500
     assert SERVER_ERROR in response.text
+
+
+def test_a_session_the_database_cannot_save_is_a_503_not_a_400(db):
+    """The invitation page keeps the new link in the session; saving it fails."""
+    olivia = UserFactory(username="olivia")
+    team = team_create(manager=olivia, name="Plateforme")
+    client = signed_in(olivia)
+    form = {"email": "carol@example.com", "kind": "member"}
+
+    with mock.patch.object(Session, "save", refused):
+        response = client.post(reverse("teams:invite", args=[team.pk]), form)
+
+    assert response.status_code == 503
+    assert UNAVAILABLE_FR in response.text
+
+
+def test_another_bad_request_is_the_400_page_in_the_persons_language(individual, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 2
+    form = {"a": "1", "b": "2", "c": "3"}
+
+    french = signed_in(individual).post(reverse("account_delete"), form)
+    english = signed_in(individual, "en").post(reverse("account_delete"), form)
+
+    assert french.status_code == english.status_code == 400
+    assert "Requête invalide" in french.text
+    assert "Bad request" in english.text and "Requête" not in english.text
 
 
 # --- readiness ------------------------------------------------------------------------
