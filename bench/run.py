@@ -9,7 +9,8 @@
 2. Collects the static files and starts gunicorn on a free loopback port with
    production-like settings (DEBUG off, Redis cache/sessions/axes, CONN_MAX_AGE=60).
 3. Logs in through the real login form and measures each page with wrk for a fixed time.
-4. Runs a mixed load (60 s, 32 connections) and a fault run (PostgreSQL restarted once).
+4. Runs a mixed load (60 s, 32 connections) and a fault run (PostgreSQL restarted once,
+   /readyz polled meanwhile as a load balancer would).
 5. Writes bench/results.md (and bench/results.json), then stops gunicorn.
 
 `--redis-fault` runs only the Redis fault instead of 3 to 5: gunicorn's cache is a
@@ -973,6 +974,7 @@ def write_results(path: Path, facts: dict, results: dict, args, settings: dict) 
             f"{json.dumps({k: v for k, v in w['errors'].items() if k != 'status'})}",
             f"- failures by second (t: failed/ok): {fault['timeline']}",
             f"- failing window: {fault['window']}",
+            f"- /readyz polled every 0.2 s meanwhile: {fault.get('readiness', 'not polled')}",
             f"- max latency {fmt_ms(w['latency_us']['max'] / 1000)} ms (wrk timeout "
             f"{args.timeout} s); timeouts: {w['errors']['timeout']}",
             f"- afterwards, without restarting gunicorn: {fault['after']}",
@@ -1136,12 +1138,50 @@ def main() -> int:
     return 0
 
 
+class ReadinessProbe:
+    """GET /readyz every `every` seconds in a thread, as a load balancer polls it."""
+
+    def __init__(self, base: str, started: float, every: float = 0.2):
+        self.base, self.started, self.every = base, started, every
+        self.seen: list[tuple[float, str]] = []  # (t, status code or "error")
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self.poll, daemon=True)
+
+    def poll(self) -> None:
+        while not self.done.is_set():
+            t = time.time() - self.started
+            try:
+                with urllib.request.urlopen(self.base + "/readyz", timeout=2) as response:
+                    status = str(response.status)
+            except urllib.error.HTTPError as error:
+                status = str(error.code)
+            except (urllib.error.URLError, OSError):
+                status = "error"
+            self.seen.append((t, status))
+            self.done.wait(self.every)
+
+    def start(self) -> "ReadinessProbe":
+        self.thread.start()
+        return self
+
+    def stop(self) -> str:
+        self.done.set()
+        self.thread.join(timeout=10)
+        counts: dict[str, int] = {}
+        for _t, status in self.seen:
+            counts[status] = counts.get(status, 0) + 1
+        held = [t for t, status in self.seen if status != "200"]
+        window = f"t={held[0]:.1f}..{held[-1]:.1f} s" if held else "never"
+        return f"{len(self.seen)} probes {json.dumps(counts, sort_keys=True)}; not ready {window}"
+
+
 def fault_run(args, wrk: Wrk, gunicorn, every, pages, base: str) -> dict:
     version, cluster = pg_cluster()
     before = worker_pids(gunicorn.pid)
     log(f"fault run: {args.fault_duration} s, PostgreSQL restart after {args.restart_after} s")
     started = time.time()
     wrk.start("fault", every, args.fault_duration, args.concurrency)
+    readiness = ReadinessProbe(base, started).start()
     time.sleep(args.restart_after)
     restart_at = time.time() - started
     t0 = time.monotonic()
@@ -1152,6 +1192,7 @@ def fault_run(args, wrk: Wrk, gunicorn, every, pages, base: str) -> dict:
     restart_seconds = time.monotonic() - t0
     log(f"  PostgreSQL restarted in {restart_seconds:.1f} s (exit {rc})")
     w = wrk.finish(args.fault_duration)
+    ready = readiness.stop()
     w["drain_s"] = wrk.drain()
     first = int(started)
     seconds = sorted({int(k) for k in w["ok_at"]} | {int(k) for k in w["fail_at"]})
@@ -1173,10 +1214,13 @@ def fault_run(args, wrk: Wrk, gunicorn, every, pages, base: str) -> dict:
             else ""
         )
     same = gunicorn.poll() is None and worker_pids(gunicorn.pid) == before
-    log(f"  {w['statuses']}; window {window}; after: {after}; same processes: {same}")
+    log(
+        f"  {w['statuses']}; window {window}; readyz: {ready}; after: {after}; "
+        f"same processes: {same}"
+    )
     return {"wrk": w, "restart_at": restart_at, "restart_seconds": restart_seconds,
-            "restart_rc": rc, "timeline": timeline, "window": window, "after": after,
-            "same_processes": same}  # fmt: skip
+            "restart_rc": rc, "timeline": timeline, "window": window, "readiness": ready,
+            "after": after, "same_processes": same}  # fmt: skip
 
 
 # ----------------------------------------------------------------- the Redis fault

@@ -1,5 +1,21 @@
 from django.conf import settings
+from django.http import HttpRequest, HttpResponseBadRequest
+from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+NUL = "\x00"
+
+
+def language_of(request: HttpRequest) -> str:
+    """The person's language: the switcher's cookie if it names one we have, else French.
+
+    Read from the cookie alone (no session, no database), so that the page telling a
+    person the database is unreachable can be in their language too.
+    """
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    supported = {code for code, _name in settings.LANGUAGES}
+    return language if language in supported else settings.LANGUAGE_CODE
 
 
 class CookieLanguageMiddleware:
@@ -11,15 +27,35 @@ class CookieLanguageMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.supported = {code for code, _name in settings.LANGUAGES}
 
     def __call__(self, request):
-        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in self.supported:
-            language = settings.LANGUAGE_CODE
+        language = language_of(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or the query string is answered 400, before any view.
+
+    PostgreSQL refuses NUL in every text parameter (psycopg raises DataError), and views
+    use the query string in lookups (`?role=` filters the roles): refusing it here covers
+    every view at once. Form fields are left to the forms: Django's CharField already
+    refuses NUL with a message on the field, which tells the person what to fix (and
+    reading request.POST here would parse every upload before its view).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if NUL in request.path or any(
+            NUL in key or any(NUL in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            reason = _("The address holds a NUL character, which is not allowed.")
+            return HttpResponseBadRequest(render_to_string("400.html", {"reason": reason}))
+        return self.get_response(request)

@@ -1,23 +1,20 @@
 from django.contrib import admin
-from django.http import HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView, TemplateView
 
 from accounts.forms import AdminLoginForm
-
-
-@require_GET
-def healthz(request):
-    """For load balancers and the benchmark's baseline: answers without any work."""
-    return HttpResponse("ok", content_type="text/plain")
-
+from config.views import healthz, readyz
 
 admin.site.login_form = AdminLoginForm  # the username's length checked, as on our log-in page
+
+# An unreachable database answers 503 with a short page instead of the 500 page.
+handler500 = "config.views.server_error"
+handler400 = "config.views.bad_request"
 
 urlpatterns = [
     path("", TemplateView.as_view(template_name="home.html"), name="home"),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),
