@@ -334,8 +334,6 @@ CATALOGUE_PERMISSIONS = [
     )
     for action in ("add", "change", "delete")
 ]
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
-PENDING_KEY = "careers_pending_import"
 
 
 class ImportForm(forms.Form):
@@ -345,14 +343,11 @@ class ImportForm(forms.Form):
     )
 
 
-def _parse_upload(name: str, raw: bytes):
-    if name.lower().endswith(".json"):
-        return interchange.parse_json(raw)
-    if name.lower().endswith(".csv"):
-        return interchange.parse_csv(raw)
-    raise interchange.ImportRejected(
-        [interchange.RowError(None, str(_("The file name must end in .json or .csv.")))]
-    )
+class ConfirmForm(forms.Form):
+    """What the preview page's confirm names: the preview, and the file's SHA-256."""
+
+    token = forms.CharField(max_length=64)
+    digest = forms.CharField(max_length=64)
 
 
 def catalogue_export_view(request, fmt: str):
@@ -373,30 +368,37 @@ def catalogue_export_view(request, fmt: str):
 
 
 def catalogue_import_view(request):
-    """Upload, preview (a dry run), then confirm: nothing is written before the confirm."""
+    """Upload, preview (a dry run), then confirm: nothing is written before the confirm.
+
+    A preview keeps the file as a PendingImport (not in the session) and its confirm
+    form names it, so each tab confirms the file it previewed.
+    """
     if not request.user.has_perms(CATALOGUE_PERMISSIONS):
         raise PermissionDenied
     context = {**admin.site.each_context(request), "title": _("Import the catalogue")}
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
-        pending = request.session.get(PENDING_KEY)
-        if not pending:
-            messages.error(request, _("Nothing to import: upload the file again."))
-            return redirect("admin:careers_catalogue_import")
+        confirm = ConfirmForm(request.POST)
         try:
-            document = _parse_upload(pending["name"], pending["content"].encode("utf-8"))
-            report = interchange.import_catalogue(document=document, dry_run=False)
+            if not confirm.is_valid():
+                nothing = str(_("Nothing to import: upload the file again."))
+                raise interchange.ImportRejected([interchange.RowError(None, nothing)])
+            name, report = interchange.pending_import_confirm(
+                uploader=request.user,
+                token=confirm.cleaned_data["token"],
+                digest=confirm.cleaned_data["digest"],
+            )
         except interchange.ImportRejected as rejected:
             context["errors"] = rejected.errors
         else:
-            del request.session[PENDING_KEY]
             messages.success(
                 request,
                 _(
-                    "Catalogue imported: %(created)s created, %(updated)s updated, "
+                    "%(name)s imported: %(created)s created, %(updated)s updated, "
                     "%(deleted)s deleted."
                 )
                 % {
+                    "name": name,
                     "created": report.total("created"),
                     "updated": report.total("updated"),
                     "deleted": report.total("deleted"),
@@ -407,23 +409,30 @@ def catalogue_import_view(request):
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if upload.size > MAX_IMPORT_BYTES:
-                form.add_error("file", _("The file is larger than 5 MB."))
+            try:
+                fmt = interchange.format_of(upload.name)
+                if fmt is None:
+                    raise interchange.ImportRejected(
+                        [
+                            interchange.RowError(
+                                None, str(_("The file name must end in .json or .csv."))
+                            )
+                        ]
+                    )
+                raw = interchange.read_limited(upload, upload.size)
+                report = interchange.import_catalogue(
+                    document=interchange.parse(raw, fmt), dry_run=True
+                )
+            except interchange.ImportRejected as rejected:
+                context["errors"] = rejected.errors
             else:
-                raw = upload.read()
-                try:
-                    document = _parse_upload(upload.name, raw)
-                    report = interchange.import_catalogue(document=document, dry_run=True)
-                except interchange.ImportRejected as rejected:
-                    context["errors"] = rejected.errors
-                else:
-                    # Kept as text for the confirm step; the file was checked as UTF-8.
-                    request.session[PENDING_KEY] = {
-                        "name": upload.name,
-                        "content": raw.decode("utf-8-sig"),
-                    }
-                    context["report"] = report
-                    context["file_name"] = upload.name
+                context["pending"] = interchange.pending_import_keep(
+                    uploader=request.user, name=upload.name, raw=raw
+                )
+                context["report"] = report
+                context["pending_minutes"] = int(
+                    interchange.PENDING_IMPORT_LIFETIME.total_seconds() // 60
+                )
     context["form"] = form
     return render(request, "admin/careers/catalogue_import.html", context)
 

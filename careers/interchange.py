@@ -36,22 +36,29 @@ error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requireme
 """
 
 import csv
+import hashlib
 import io
 import json
 import re
+import secrets
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
+from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Prefetch
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import serialise
 from .models import (
     CareerStep,
     NextStepAction,
+    PendingImport,
     Role,
     RoleRequirement,
     Skill,
@@ -93,6 +100,15 @@ TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 PROGRESS_EVERY = 500
+# The largest file an import reads, from the admin or the command line (README, "Importing
+# and exporting the catalogue"). Checking a file at the limit peaks at about 290 MB of
+# memory for CSV and 135 MB for JSON (measured with the command's --dry-run).
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# How long a previewed upload waits for its confirm, and how many one person may keep
+# (one per browser tab, say).
+PENDING_IMPORT_LIFETIME = timedelta(hours=1)
+PENDING_IMPORTS_PER_PERSON = 5
+FORMATS = ("json", "csv")
 NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
 
 
@@ -211,6 +227,39 @@ def dump_csv(document: Document, *, delimiter: str = ",") -> str:
 
 
 # Import ----------------------------------------------------------------------------
+
+
+def too_large() -> ImportRejected:
+    """The refusal of a file over MAX_IMPORT_BYTES, naming the limit."""
+    message = _("The file is larger than %(limit)s, the most an import reads.") % {
+        "limit": filesizeformat(MAX_IMPORT_BYTES)
+    }
+    return ImportRejected([RowError(None, message)])
+
+
+def read_limited(stream: BinaryIO, size: int | None = None) -> bytes:
+    """A file's bytes, refused with `too_large` without reading more than the limit.
+
+    `size` is what the file says it holds (an upload's `.size`, `os.stat`): over the
+    limit, nothing is read. Whatever it said, at most MAX_IMPORT_BYTES + 1 bytes are.
+    """
+    if size is not None and size > MAX_IMPORT_BYTES:
+        raise too_large()
+    raw = stream.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
+        raise too_large()
+    return raw
+
+
+def format_of(name: str) -> str | None:
+    """The format a file name ends in: "json" or "csv", else None."""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return extension if extension in FORMATS else None
+
+
+def parse(raw: bytes, fmt: str) -> Document:
+    """Read a file of the given format ("json" or "csv") as a document."""
+    return parse_csv(raw) if fmt == "csv" else parse_json(raw)
 
 
 def _decode(raw: bytes, save_as: str) -> str:
@@ -708,3 +757,66 @@ def _nest(records: list[_Record]) -> Document:
                 {"name": text(v, "name"), "role": v["link"] or None}
             )
     return document
+
+
+# Previewed uploads ------------------------------------------------------------------
+
+
+def pending_import_keep(*, uploader, name: str, raw: bytes) -> PendingImport:
+    """Keep a previewed file for its confirm, under a new token; purge what expired.
+
+    Each preview is kept on its own, so two tabs previewing two files each confirm their
+    own. A person keeps their latest PENDING_IMPORTS_PER_PERSON previews.
+    """
+    now = timezone.now()
+    PendingImport.objects.filter(created_at__lt=now - PENDING_IMPORT_LIFETIME).delete()
+    pending = PendingImport.objects.create(
+        token=secrets.token_urlsafe(32),
+        digest=hashlib.sha256(raw).hexdigest(),
+        name=name[: PendingImport._meta.get_field("name").max_length or 255],
+        content=raw,
+        uploader=uploader,
+        created_at=now,
+    )
+    kept = PendingImport.objects.filter(uploader=uploader).order_by("-created_at", "-pk")
+    older = kept.values_list("pk", flat=True)[PENDING_IMPORTS_PER_PERSON:]
+    PendingImport.objects.filter(pk__in=list(older)).delete()
+    return pending
+
+
+def pending_import_confirm(*, uploader, token: str, digest: str) -> tuple[str, LoadReport]:
+    """Import the file that `uploader` previewed under `token`, then forget it.
+
+    Refused (ImportRejected, nothing written) when the token names no preview of this
+    person's, a file whose digest is not `digest`, or a preview over an hour old. The
+    preview is deleted in the import's transaction: of two confirms of one preview, one
+    imports and the other is refused. Returns the file's name and the load report.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        pending = (
+            PendingImport.objects.select_for_update().filter(token=token, uploader=uploader).first()
+        )
+        if pending is None or pending.digest != digest:
+            raise ImportRejected(
+                [
+                    RowError(
+                        None,
+                        _(
+                            "Nothing to import: this preview was imported already, replaced "
+                            "by newer ones, or is not yours. Upload the file again."
+                        ),
+                    )
+                ]
+            )
+        if pending.created_at < now - PENDING_IMPORT_LIFETIME:
+            expired = _(
+                "This preview has expired (a preview is kept for %(minutes)s minutes). "
+                "Upload the file again."
+            ) % {"minutes": int(PENDING_IMPORT_LIFETIME.total_seconds() // 60)}
+            raise ImportRejected([RowError(None, expired)])
+        pending.delete()
+        raw = bytes(pending.content)
+        fmt = format_of(pending.name) or "json"
+        report = import_catalogue(document=parse(raw, fmt), dry_run=False)
+    return pending.name, report

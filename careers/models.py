@@ -7,10 +7,12 @@ returns the active language with French as the fallback.
 
 from typing import TYPE_CHECKING, ClassVar
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .validators import no_control_characters
@@ -324,6 +326,31 @@ class CareerStep(models.Model):
                 condition=Q(direction__in=["from", "to"]), name="careers_careerstep_direction_valid"
             ),
         ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PendingImport(models.Model):
+    """A catalogue file previewed in the admin, kept until its confirm or its expiry.
+
+    Not catalogue data: its saves do not change the catalogue version, and backups leave
+    it out. The confirm form names it by `token` (random) and `digest` (the SHA-256 of
+    `content`), so a confirm imports exactly the file that page previewed.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    digest = models.CharField(max_length=64)
+    name = models.CharField(max_length=255)
+    content = models.BinaryField()
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending catalogue import")
+        verbose_name_plural = _("pending catalogue imports")
 
     def __str__(self) -> str:
         return self.name

@@ -18,7 +18,7 @@ from django.db.models import ProtectedError
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 from django.dispatch import receiver
 
-from .models import Role
+from .models import PendingImport, Role
 
 
 @receiver(pre_delete, sender=Role)
@@ -82,6 +82,8 @@ def catalogue_changed(**kwargs) -> None:
 
 def connect_catalogue_version() -> None:
     for model in apps.get_app_config("careers").get_models():
+        if model is PendingImport:  # an upload waiting for its confirm, not catalogue data
+            continue
         uid = f"catalogue-version-{model._meta.label_lower}"
         post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")

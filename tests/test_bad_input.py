@@ -1019,12 +1019,18 @@ def csv_file(rows) -> bytes:
     return out.getvalue().encode()
 
 
+def confirm_fields(preview) -> dict:
+    """What the preview page's confirm button sends: the preview's token and digest."""
+    pending = preview.context["pending"]
+    return {"confirm": "1", "token": pending.token, "digest": pending.digest}
+
+
 def test_the_import_file_the_fuzzing_starts_from_is_good(world):
     url = reverse("admin:careers_catalogue_import")
     client = browser(world.editor)
 
     preview = client.post(url, {"file": SimpleUploadedFile("catalogue.csv", csv_file(CSV_ROWS))})
-    confirmed = client.post(url, {"confirm": "1"})
+    confirmed = client.post(url, confirm_fields(preview))
 
     assert preview.context.get("report")
     assert confirmed.status_code == 302
@@ -1083,7 +1089,7 @@ def test_catalogue_import(world, upload):
         assert preview.status_code == 200
         assert catalogue_rows() == before  # a preview writes nothing
         if preview.context.get("report"):
-            confirmed = client.post(url, {"confirm": "1"})
+            confirmed = client.post(url, confirm_fields(preview))
             assert confirmed.status_code in (200, 302)
         else:
             assert preview.context.get("errors") or preview.context["form"].errors
@@ -1131,6 +1137,22 @@ def test_catalogue_import_refuses_hostile_json(world, content):
     response = client.post(
         reverse("admin:careers_catalogue_import"),
         {"file": SimpleUploadedFile("catalogue.json", content)},
+    )
+
+    assert response.status_code == 200
+    assert response.context.get("errors")
+    assert catalogue_rows() == before
+
+
+@FUZZ
+@given(token=hostile, digest=hostile)
+def test_catalogue_import_confirm_with_a_hostile_token(world, token, digest):
+    client = browser(world.editor)
+    before = catalogue_rows()
+
+    response = client.post(
+        reverse("admin:careers_catalogue_import"),
+        {"confirm": "1", "token": token, "digest": digest},
     )
 
     assert response.status_code == 200

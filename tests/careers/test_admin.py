@@ -1,15 +1,27 @@
 """The catalogue admin: who may use it, validation, history and revert, publishing."""
 
 import json
+import re
+import threading
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from assessments.services import assessment_start
-from careers.interchange import import_catalogue
-from careers.models import Role, RoleRequirement
+from careers.interchange import (
+    MAX_IMPORT_BYTES,
+    PENDING_IMPORTS_PER_PERSON,
+    ImportRejected,
+    catalogue_document,
+    import_catalogue,
+    pending_import_confirm,
+    pending_import_keep,
+)
+from careers.models import PendingImport, Role, RoleRequirement
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 
@@ -295,7 +307,7 @@ def test_import_from_the_admin_previews_then_confirms(client, catalogue_editor, 
         role__code="AAA", skill__code=first["skill"], weight=first["weight"]
     ).exists()  # a preview writes nothing
 
-    confirm = client.post(url, {"confirm": "1"})
+    confirm = client.post(url, confirm_fields(preview))
 
     assert confirm.status_code == 302
     requirement = RoleRequirement.objects.get(role__code="AAA", skill__code=first["skill"])
@@ -335,3 +347,196 @@ def test_import_needs_catalogue_permissions(client, individual, catalogue):
     response = client.get(reverse("admin:careers_catalogue_import"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))
+
+
+# Confirming what was previewed ------------------------------------------------------
+
+
+def confirm_fields(preview) -> dict:
+    """The confirm form's fields, as the preview page carries them."""
+    hidden = re.findall(r'<input type="hidden" name="(token|digest)" value="([^"]*)"', preview.text)
+    assert {name for name, _value in hidden} == {"token", "digest"}
+    return {"confirm": "1", **dict(hidden)}
+
+
+@pytest.fixture
+def weight_file(client, catalogue_editor, catalogue):
+    """A maker of catalogue files that differ in the weight of AAA's first requirement."""
+    client.force_login(catalogue_editor)
+    document = json.loads(
+        client.get(reverse("admin:careers_catalogue_export", args=["json"])).content
+    )
+    import_catalogue(document=document, dry_run=False)  # renumbers the factory's orders
+    requirement = document["roles"][0]["requirements"][0]
+
+    def make(weight: int, name: str = "catalogue.json") -> SimpleUploadedFile:
+        requirement["weight"] = weight
+        return SimpleUploadedFile(name, json.dumps(document).encode())
+
+    make.skill = requirement["skill"]
+    return make
+
+
+def first_weight(weight_file) -> int:
+    return RoleRequirement.objects.get(role__code="AAA", skill__code=weight_file.skill).weight
+
+
+URL = "admin:careers_catalogue_import"
+
+
+def test_each_tab_confirms_the_file_it_previewed(client, weight_file):
+    tab_a = client.post(reverse(URL), {"file": weight_file(2, "a.json")})
+    tab_b = client.post(reverse(URL), {"file": weight_file(5, "b.json")})
+
+    confirm_a = client.post(reverse(URL), confirm_fields(tab_a))
+
+    assert confirm_a.status_code == 302
+    assert first_weight(weight_file) == 2  # the file previewed in tab A, not the last one
+    assert client.post(reverse(URL), confirm_fields(tab_b)).status_code == 302
+    assert first_weight(weight_file) == 5
+    assert not PendingImport.objects.exists()
+
+
+def test_a_preview_keeps_its_file_outside_the_session(client, weight_file):
+    upload = weight_file(2)
+    client.post(reverse(URL), {"file": upload})
+
+    session = json.dumps(dict(client.session.items()))
+    assert len(session) < 1000
+    upload.seek(0)
+    assert bytes(PendingImport.objects.get().content) == upload.read()
+
+
+def test_a_preview_confirmed_twice_imports_once(client, weight_file):
+    preview = client.post(reverse(URL), {"file": weight_file(2)})
+    assert client.post(reverse(URL), confirm_fields(preview)).status_code == 302
+    RoleRequirement.objects.filter(role__code="AAA", skill__code=weight_file.skill).update(weight=4)
+
+    again = client.post(reverse(URL), confirm_fields(preview))
+
+    assert again.status_code == 200
+    assert "Rien à importer" in " ".join(str(e) for e in again.context["errors"])
+    assert first_weight(weight_file) == 4
+
+
+def test_a_confirm_of_someone_elses_preview_is_refused(client, weight_file):
+    preview = client.post(reverse(URL), {"file": weight_file(2)})
+    other_editor = UserFactory(is_staff=True)
+    other_editor.groups.add(Group.objects.get(name="Catalogue editors"))
+    client.force_login(other_editor)
+
+    client.cookies["django_language"] = "en"
+    response = client.post(reverse(URL), confirm_fields(preview))
+
+    assert response.status_code == 200
+    assert "Nothing to import" in response.text
+    assert first_weight(weight_file) != 2
+    assert PendingImport.objects.count() == 1  # still theirs to confirm
+
+
+def test_a_confirm_naming_another_file_is_refused(client, weight_file):
+    preview = client.post(reverse(URL), {"file": weight_file(2)})
+    fields = confirm_fields(preview)
+
+    response = client.post(reverse(URL), {**fields, "digest": "0" * 64})
+
+    assert response.status_code == 200 and response.context["errors"]
+    assert first_weight(weight_file) != 2
+    assert client.post(reverse(URL), {"confirm": "1"}).context["errors"]  # no token at all
+
+
+def test_an_expired_preview_is_refused_then_purged(client, weight_file):
+    preview = client.post(reverse(URL), {"file": weight_file(2)})
+    PendingImport.objects.update(
+        created_at=PendingImport.objects.get().created_at - timedelta(minutes=61)
+    )
+
+    response = client.post(reverse(URL), confirm_fields(preview))
+
+    assert response.status_code == 200
+    assert "expir" in response.text
+    assert first_weight(weight_file) != 2
+    client.post(reverse(URL), {"file": weight_file(3)})
+    assert PendingImport.objects.count() == 1  # the expired one was purged by this preview
+
+
+def test_a_person_keeps_their_latest_previews_only(client, weight_file):
+    previews = [
+        client.post(reverse(URL), {"file": weight_file(1 + n % 5)})
+        for n in range(PENDING_IMPORTS_PER_PERSON + 1)
+    ]
+
+    assert PendingImport.objects.count() == PENDING_IMPORTS_PER_PERSON
+    assert client.post(reverse(URL), confirm_fields(previews[0])).context["errors"]
+    assert client.post(reverse(URL), confirm_fields(previews[-1])).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "Le fichier dépasse 5,0\xa0Mio, le maximum qu’un import lit."),
+        ("en", "The file is larger than 5.0\xa0MB, the most an import reads."),
+    ],
+)
+def test_a_file_over_the_limit_is_refused_naming_the_limit(client, weight_file, language, message):
+    upload = SimpleUploadedFile("big.csv", b"x" * (MAX_IMPORT_BYTES + 1))
+    client.cookies["django_language"] = language
+
+    response = client.post(reverse(URL), {"file": upload})
+
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["errors"]] == [message]
+    assert not PendingImport.objects.exists()
+
+
+def test_who_may_not_import(client, weight_file, catalogue_editor, individual):
+    preview = client.post(reverse(URL), {"file": weight_file(2)})
+    fields = confirm_fields(preview)
+    staff_without_rights = UserFactory(is_staff=True)
+    url = reverse(URL)
+
+    client.force_login(staff_without_rights)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"file": weight_file(3)}).status_code == 403
+    assert client.post(url, fields).status_code == 403
+    for person in (individual, None):  # not staff; a visitor
+        client.logout()
+        if person:
+            client.force_login(person)
+        for response in (client.get(url), client.post(url, fields)):
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("admin:login"))
+    assert first_weight(weight_file) != 2
+    assert list(PendingImport.objects.values_list("uploader", flat=True)) == [catalogue_editor.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirms_of_one_preview_at_once_import_it_once(catalogue_editor, catalogue):
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections writing at once: PostgreSQL")
+    document = catalogue_document()
+    pending = pending_import_keep(
+        uploader=catalogue_editor, name="c.json", raw=json.dumps(document).encode()
+    )
+    start, outcomes = threading.Barrier(2), []
+
+    def confirm() -> None:
+        start.wait()
+        try:
+            pending_import_confirm(
+                uploader=catalogue_editor, token=pending.token, digest=pending.digest
+            )
+            outcomes.append("imported")
+        except ImportRejected:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert sorted(outcomes) == ["imported", "refused"]
+    assert not PendingImport.objects.exists()

@@ -7,12 +7,12 @@ import pytest
 from django.urls import reverse
 
 from assessments.services import assessment_start, assessment_submit
-from careers.interchange import catalogue_document
+from careers.interchange import catalogue_document, pending_import_keep
 from careers.models import Skill, SkillLevel
 from careers.services import catalogue_load
 from careers.signals import catalogue_version
 from tests.assessments.helpers import answer_all
-from tests.factories import RoleRequirementFactory, SkillFactory
+from tests.factories import RoleRequirementFactory, SkillFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,15 @@ def test_every_kind_of_edit_changes_the_version(catalogue, change):
     change(catalogue)
 
     assert catalogue_version() != before
+
+
+def test_a_previewed_upload_waiting_for_its_confirm_is_not_a_catalogue_change(catalogue):
+    before = catalogue_version()
+
+    pending = pending_import_keep(uploader=UserFactory(), name="a.json", raw=b"{}")
+    pending.delete()
+
+    assert catalogue_version() == before
 
 
 def test_an_import_changes_the_version_though_bulk_inserts_send_no_signal(catalogue):

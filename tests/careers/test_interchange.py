@@ -4,6 +4,7 @@ import codecs
 import csv
 import io
 import json
+import tracemalloc
 from io import StringIO
 
 import pytest
@@ -12,6 +13,7 @@ from django.core.management.base import CommandError
 
 from careers.interchange import (
     COLUMNS,
+    MAX_IMPORT_BYTES,
     ImportRejected,
     RowError,
     catalogue_document,
@@ -20,6 +22,7 @@ from careers.interchange import (
     import_catalogue,
     parse_csv,
     parse_json,
+    read_limited,
 )
 from careers.models import (
     CareerStep,
@@ -605,7 +608,46 @@ def test_a_large_generated_csv_file_imports(db):
     assert catalogue_document() == document
 
 
+def test_a_file_of_the_limit_is_read_whole():
+    stream = io.BytesIO(b"x" * MAX_IMPORT_BYTES)
+
+    assert read_limited(stream, MAX_IMPORT_BYTES) == b"x" * MAX_IMPORT_BYTES
+
+
+def test_a_file_over_the_limit_is_refused_before_it_is_read():
+    stream = io.BytesIO(b"x" * (MAX_IMPORT_BYTES + 1))
+
+    with pytest.raises(ImportRejected, match="Le fichier dépasse 5,0\xa0Mio"):  # French first
+        read_limited(stream, MAX_IMPORT_BYTES + 1)
+    assert stream.tell() == 0
+
+
+def test_a_file_longer_than_it_said_is_read_up_to_the_limit_only():
+    stream = io.BytesIO(b"x" * (3 * MAX_IMPORT_BYTES))
+
+    with pytest.raises(ImportRejected, match="dépasse"):
+        read_limited(stream, 10)  # a file that grew, or a size that lied
+    assert stream.tell() == MAX_IMPORT_BYTES + 1
+
+
 # Commands --------------------------------------------------------------------------
+
+
+def test_import_command_refuses_a_file_over_the_limit_without_reading_it(existing, tmp_path):
+    path = tmp_path / "huge.json"
+    with path.open("wb") as sparse:  # 64 MB that take no disk
+        sparse.truncate(64 * 2**20)
+    before = state()
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError, match="larger than 5.0\xa0MB, the most an import reads"):
+            call_command("import_catalogue", str(path), stdout=StringIO(), stderr=StringIO())
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2**20
+    assert state() == before
 
 
 def test_export_command_writes_json_to_stdout(loaded):

@@ -1,16 +1,24 @@
+import os
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
-from careers.interchange import ImportRejected, import_catalogue, parse_csv, parse_json
-
-FORMATS = ("json", "csv")
+from careers.interchange import (
+    FORMATS,
+    MAX_IMPORT_BYTES,
+    ImportRejected,
+    import_catalogue,
+    parse,
+    read_limited,
+)
 
 
 class Command(BaseCommand):
     help = (
         "Import a catalogue file (JSON or CSV, see README). The whole file is checked "
-        "first: any error and nothing is written."
+        "first: any error and nothing is written. A file may hold "
+        f"{MAX_IMPORT_BYTES // 2**20} MB at most."
     )
 
     def add_arguments(self, parser):
@@ -24,12 +32,17 @@ class Command(BaseCommand):
         fmt = options["format"] or Path(path).suffix[1:].lower()
         if fmt not in FORMATS:
             raise CommandError(f"Cannot tell the format of {path}: add --format json or csv.")
+        # The command speaks English, as its other messages do.
+        with translation.override("en"):
+            try:
+                with open(path, "rb") as stream:
+                    raw = read_limited(stream, os.fstat(stream.fileno()).st_size)
+            except OSError as exc:
+                raise CommandError(f"Cannot read {path}: {exc}") from exc
+            except ImportRejected as exc:
+                raise CommandError(f"{path}: {exc}") from exc
         try:
-            raw = Path(path).read_bytes()
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc}") from exc
-        try:
-            document = parse_csv(raw) if fmt == "csv" else parse_json(raw)
+            document = parse(raw, fmt)
             report = import_catalogue(
                 document=document, dry_run=options["dry_run"], progress=self.progress
             )
