@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('careers', '0004_ladders_and_core'),
+        ('careers', '0005_names_without_control_characters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
