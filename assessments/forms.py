@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from careers.models import Level, Role
 from careers.selectors import published_roles
 
-from .services import AnswerInput
+from .services import KEEP, AnswerInput
 
 NOTE_MAX_LENGTH = 2000
 
@@ -47,9 +48,14 @@ class RoleChoiceForm(forms.Form):
         required=False,
     )
 
+    # A one-time token for this page: posting it twice starts one draft (services.py).
+    token = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].queryset = published_roles()
+        if not self.is_bound:
+            self.initial.setdefault("token", uuid.uuid4())
         self.helper = FormHelper()
         self.helper.add_input(Submit("start", _("Start the questionnaire")))
 
@@ -73,9 +79,25 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    # The answer's revision the page was shown (0: not answered yet). A form without it
+    # (an old page, a script) saves without the check.
+    revision = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
     def clean_note(self) -> str:
         # NUL bytes cannot be stored by PostgreSQL; nobody types them on purpose.
         return self.cleaned_data["note"].replace("\x00", "")
 
+    def carries(self, name: str) -> bool:
+        """Whether the request holds this field at all (an unset radio sends nothing)."""
+        return self.add_prefix(name) in self.data
+
     def to_input(self) -> AnswerInput:
-        return AnswerInput(level=self.cleaned_data["level"], note=self.cleaned_data["note"])
+        """What was posted; a field the request does not carry is left unchanged."""
+        data = self.cleaned_data
+        return AnswerInput(
+            level=data["level"] if self.carries("level") else KEEP,
+            note=data["note"] if self.carries("note") else KEEP,
+            revision=data["revision"],
+        )

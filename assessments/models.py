@@ -56,6 +56,9 @@ class Assessment(models.Model):
         verbose_name=_("review cycle"),
     )
     review_shared_at = models.DateTimeField(_("review shared"), null=True, blank=True)
+    # The one-time token of the new-assessment form that started this draft: posting the
+    # same form twice (a double click, four clicks at once) gives this one draft.
+    start_token = models.UUIDField(_("start token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("assessment")
@@ -71,6 +74,11 @@ class Assessment(models.Model):
                 fields=["cycle", "owner"],
                 condition=Q(cycle__isnull=False),
                 name="assessments_assessment_one_per_cycle",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "start_token"],
+                condition=Q(start_token__isnull=False),
+                name="assessments_assessment_one_per_start_token",
             ),
         ]
         indexes = [models.Index(fields=["owner", "status"])]
@@ -124,6 +132,9 @@ class Answer(models.Model):
     )
     note = models.TextField(_("evidence note"), max_length=2000, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped by every write of the level or the note: a form carries the revision it was
+    # shown, and a save based on an older one is refused instead of overwriting.
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("answer")

@@ -105,6 +105,7 @@ def drafts_with_progress(user) -> QuerySet[Assessment]:
             question_count=Count("roles__requirements__skill", distinct=True),
             answer_count=Count("answers", filter=Q(answers__level__isnull=False), distinct=True),
         )
+        .select_related("cycle")  # a closed cycle's draft is kept: no delete button
         .prefetch_related("roles")
     )
 

@@ -1,9 +1,11 @@
 """Writes on assessments: start, answer, submit, retake, delete."""
 
+import enum
+import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 import scoring
@@ -18,16 +20,60 @@ class AssessmentLocked(Exception):
     """The assessment was submitted: its answers can no longer change."""
 
 
+class CycleFrozen(AssessmentLocked):
+    """The draft's review cycle is closed: its answers are frozen and it is kept."""
+
+
 class IncompleteAssessment(Exception):
     def __init__(self, missing: list[Skill]):
         super().__init__(f"{len(missing)} question(s) unanswered")
         self.missing = missing
 
 
+class Keep(enum.Enum):
+    """A field the request did not carry: the stored value stays as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
 @dataclass(frozen=True)
 class AnswerInput:
+    """What a form says about one question.
+
+    A field left at KEEP was not in the request and is left unchanged; clearing is an
+    explicit None (level) or "" (note). `revision` is the answer's revision the form was
+    shown (0: no answer yet); None skips the check (scripts, restores, the demo team).
+    """
+
+    level: int | None | Keep = KEEP
+    note: str | Keep = KEEP
+    revision: int | None = None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A save refused because the answer changed since the form was shown."""
+
+    skill_id: int
     level: int | None
     note: str
+    revision: int  # the stored one: a form carrying it may replace the answer
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What answers_save wrote: `written` maps skill ids to their new revision."""
+
+    written: dict[int, int] = field(default_factory=dict)
+    unchanged: dict[int, int] = field(default_factory=dict)
+    conflicts: dict[int, Conflict] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return len(self.written)
 
 
 def _cycle_closed(assessment: Assessment) -> bool:
@@ -36,11 +82,54 @@ def _cycle_closed(assessment: Assessment) -> bool:
     return cycle is not None and cycle.closed_at is not None
 
 
-@transaction.atomic
-def assessment_start(*, owner, roles: Iterable[Role], quick: bool = False) -> Assessment:
+def _lock(assessment: Assessment) -> Assessment:
+    """The assessment row, locked until the transaction ends (docs/DESIGN.md §4).
+
+    Answer writes, submission and deletion all take this lock first, so each sees the
+    standing the one before it committed: an autosave that waited for a submission finds
+    the assessment submitted. SQLite takes its write lock at BEGIN (IMMEDIATE), which
+    serialises them the same way.
+    """
+    return (
+        Assessment.objects.select_for_update(of=("self",))
+        .select_related("cycle")
+        .get(pk=assessment.pk)
+    )
+
+
+def _check_draft(locked: Assessment) -> None:
+    if not locked.is_draft:
+        raise AssessmentLocked
+    if _cycle_closed(locked):
+        raise CycleFrozen
+
+
+def _start_token_clash(owner, token: uuid.UUID | None) -> Assessment | None:
+    if token is None:
+        return None
+    return Assessment.objects.filter(owner=owner, start_token=token).first()
+
+
+def assessment_start(
+    *, owner, roles: Iterable[Role], quick: bool = False, token: uuid.UUID | None = None
+) -> Assessment:
+    """A new draft; with the new-assessment form's one-time `token`, started once.
+
+    Posting the same form again (a double click, four clicks at once) returns the draft
+    the first post started: the token is unique per owner, so a concurrent second insert
+    fails and reads the first one's draft instead.
+    """
+    if existing := _start_token_clash(owner, token):
+        return existing
     mode = Assessment.Mode.QUICK if quick else Assessment.Mode.FULL
-    assessment = Assessment.objects.create(owner=owner, mode=mode)
-    assessment.roles.set(roles)
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(owner=owner, mode=mode, start_token=token)
+            assessment.roles.set(roles)
+    except IntegrityError:
+        if existing := _start_token_clash(owner, token):
+            return existing
+        raise
     return assessment
 
 
@@ -57,44 +146,70 @@ def assessment_continue_in_full(*, assessment: Assessment) -> Assessment:
     return full
 
 
-def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -> int:
-    """Save answers keyed by skill id, each on its own row; returns how many changed.
+def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -> SaveOutcome:
+    """Save answers keyed by skill id, each on its own row.
 
-    Only the skills given are touched, so two tabs saving different questions never
-    overwrite each other. The caller checks the skills belong to the questionnaire.
+    Only the skills given are touched, and of each only the fields given, so two tabs
+    saving different questions never overwrite each other. An answer whose stored
+    revision is not the one the form was shown is not written: it comes back as a
+    conflict holding the newer values, unless the form says the same as what is stored.
+    The assessment row is locked first (see _lock), so nothing is written once the
+    submission has committed, and a first answer given twice at once is written once
+    and reported once. The caller checks the skills belong to the questionnaire.
     """
-    if not assessment.is_draft or _cycle_closed(assessment):
+    if not assessment.is_draft:
         raise AssessmentLocked
+    outcome = SaveOutcome()
     with transaction.atomic():
+        _check_draft(_lock(assessment))
         existing = {
             a.skill_id: a for a in Answer.objects.filter(assessment=assessment, skill_id__in=values)
         }
+        now = timezone.now()
         to_create, to_update = [], []
         for skill_id, value in values.items():
             answer = existing.get(skill_id)
+            stored_level = answer.level if answer else None
+            stored_note = answer.note if answer else ""
+            stored_revision = answer.revision if answer else 0
+            level = stored_level if value.level is KEEP else value.level
+            note = stored_note if value.note is KEEP else value.note
+            if (level, note) == (stored_level, stored_note):
+                outcome.unchanged[skill_id] = stored_revision
+                continue
+            if value.revision is not None and value.revision != stored_revision:
+                outcome.conflicts[skill_id] = Conflict(
+                    skill_id, stored_level, stored_note, stored_revision
+                )
+                continue
             if answer is None:
                 to_create.append(
                     Answer(
-                        assessment=assessment, skill_id=skill_id, level=value.level, note=value.note
+                        assessment=assessment, skill_id=skill_id, level=level, note=note, revision=1
                     )
                 )
-            elif (answer.level, answer.note) != (value.level, value.note):
-                answer.level, answer.note = value.level, value.note
-                answer.updated_at = timezone.now()
+            else:
+                answer.level, answer.note, answer.updated_at = level, note, now
+                answer.revision = stored_revision + 1
                 to_update.append(answer)
+            outcome.written[skill_id] = stored_revision + 1
+        # No ignore_conflicts: under the lock no other save of this draft can have
+        # created the row meanwhile, and a failure must never be reported as saved.
         if to_create:
-            # ignore_conflicts: a concurrent save of the same new answer must not fail
-            Answer.objects.bulk_create(to_create, ignore_conflicts=True)
+            Answer.objects.bulk_create(to_create)
         if len(to_update) == 1:  # an autosave: a plain UPDATE costs a third of bulk_update
             answer = to_update[0]
             Answer.objects.filter(pk=answer.pk).update(
-                level=answer.level, note=answer.note, updated_at=answer.updated_at
+                level=answer.level,
+                note=answer.note,
+                updated_at=answer.updated_at,
+                revision=answer.revision,
             )
         elif to_update:
-            Answer.objects.bulk_update(to_update, ["level", "note", "updated_at"])
+            Answer.objects.bulk_update(to_update, ["level", "note", "updated_at", "revision"])
         if to_create or to_update:
-            Assessment.objects.filter(pk=assessment.pk).update(updated_at=timezone.now())
-    return len(to_create) + len(to_update)
+            Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
+    return outcome
 
 
 def assessment_submit(*, assessment: Assessment) -> Assessment:
@@ -104,11 +219,11 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
     finds the assessment already submitted and returns it unchanged.
     """
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        locked = _lock(assessment)
         if not locked.is_draft:
             return locked
         if _cycle_closed(locked):
-            raise AssessmentLocked
+            raise CycleFrozen
         role_ids = list(locked.roles.values_list("pk", flat=True))
         steps = read_questionnaire_steps(role_ids, core_only=locked.is_quick)  # fresh
         skills = [skill for step in steps for skill in step.skills]
@@ -144,7 +259,7 @@ def assessment_retake(*, assessment: Assessment) -> Assessment:
 
 @transaction.atomic
 def assessment_delete_draft(*, assessment: Assessment) -> None:
-    if not assessment.is_draft:
-        raise AssessmentLocked
+    """Delete a draft; a result, or a draft of a closed review cycle, is kept."""
+    _check_draft(_lock(assessment))
     assessment.delete()
     assessment_changed.send(sender=Assessment, assessment=assessment)

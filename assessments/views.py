@@ -1,5 +1,6 @@
 import csv
 import re
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,7 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -38,9 +39,11 @@ from .selectors import (
     results_of,
 )
 from .services import (
-    AnswerInput,
     AssessmentLocked,
+    Conflict,
+    CycleFrozen,
     IncompleteAssessment,
+    SaveOutcome,
     answers_save,
     assessment_continue_in_full,
     assessment_delete_draft,
@@ -79,11 +82,16 @@ def assessment_new(request):
     form = RoleChoiceForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         assessment = assessment_start(
-            owner=request.user, roles=form.cleaned_data["roles"], quick=form.cleaned_data["quick"]
+            owner=request.user,
+            roles=form.cleaned_data["roles"],
+            quick=form.cleaned_data["quick"],
+            token=form.cleaned_data["token"],
         )
         return redirect("assessments:step", pk=assessment.pk, number=1)
     return render(request, "assessments/new.html", {"form": form})
 
+
+SUBMITTED_NOT_SAVED = gettext_lazy("This assessment is submitted: this answer was not saved.")
 
 # A kept result page is only ever served as it was made: the time lets pages nobody
 # opens any more leave the cache.
@@ -138,21 +146,44 @@ def _step_forms(step, questionnaire, data=None):
     forms = []
     for skill in step.skills:
         answer = questionnaire.answers.get(skill.pk)
-        initial = {"level": answer.level, "note": answer.note} if answer else {}
+        initial = {"revision": answer.revision if answer else 0}
+        if answer:
+            initial |= {"level": answer.level, "note": answer.note}
         forms.append((skill, AnswerForm(data, prefix=f"s{skill.pk}", initial=initial)))
     return forms
 
 
-def _questions(assessment, forms):
+def _level_name(level: int | None) -> str:
+    return str(Level(level).label) if level is not None else _("no level")
+
+
+def conflict_message(conflict: Conflict) -> str:
+    """What a refused save tells the person: the newer answer, and that theirs is kept."""
+    level = _level_name(conflict.level)
+    if conflict.note:
+        saved = _("the saved answer is now “%(level)s” with the note “%(note)s”") % {
+            "level": level,
+            "note": conflict.note,
+        }
+    else:
+        saved = _("the saved answer is now “%(level)s” with no note") % {"level": level}
+    return _(
+        "Not saved: this answer was changed meanwhile, in another tab or window: "
+        "%(saved)s. Your answer is kept on the page: save it again to replace that one."
+    ) % {"saved": saved}
+
+
+def _questions(assessment, forms, conflicts=None):
     """Each question with its answer options: the scale's label and the skill's descriptor.
 
     Names, ids and values are worked out here rather than looked up in the template: a
     step shows up to a dozen questions of five options, and this page is the most used.
     """
+    conflicts = conflicts or {}
     questions = []
     for skill, form in forms:
         descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
-        level, note = form["level"], form["note"]
+        level, note, revision = form["level"], form["note"], form["revision"]
         chosen = str(level.value())
         options = [
             {
@@ -164,19 +195,34 @@ def _questions(assessment, forms):
             }
             for value, label in Level.choices
         ]
+        conflict = conflicts.get(skill.pk)
         questions.append(
             {
                 "skill": skill,
                 "url": reverse("assessments:answer", args=[assessment.pk, skill.pk]),
                 "errors": [error for errors in form.errors.values() for error in errors],
+                "conflict": conflict_message(conflict) if conflict else "",
                 "level_name": level.html_name,
                 "note_name": note.html_name,
                 "note_id": note.auto_id,
                 "note": note.value() or "",
+                "revision_name": revision.html_name,
+                "revision": revision.value() or 0,
                 "options": options,
             }
         )
     return questions
+
+
+def _with_revisions(data, outcome: SaveOutcome):
+    """The posted form with each question's revision set to the stored one: what the
+    person typed stays on the page, and saving it again replaces the newer answer."""
+    data = data.copy()
+    stored = outcome.written | outcome.unchanged
+    stored |= {skill_id: c.revision for skill_id, c in outcome.conflicts.items()}
+    for skill_id, revision in stored.items():
+        data[f"s{skill_id}-revision"] = str(revision)
+    return data
 
 
 @login_required
@@ -194,27 +240,37 @@ def assessment_step(request, pk: int, number: int):
         raise Http404("No such step.")
     prefetch_related_objects(step.skills, "levels")  # this step's descriptors only
 
+    conflicts: dict[int, Conflict] = {}
+    status = 200
     if request.method == "POST":
         forms = _step_forms(step, questionnaire, request.POST)
         if all(form.is_valid() for _skill, form in forms):
-            values = {}
-            for skill, form in forms:
-                answer = questionnaire.answers.get(skill.pk)
-                level = form.cleaned_data["level"]
-                if level is None and answer is not None:
-                    # An unset radio sends nothing: keep the level already saved
-                    # (perhaps from another tab) rather than clearing it.
-                    level = answer.level
-                if answer is None and level is None and not form.cleaned_data["note"]:
-                    continue
-                values[skill.pk] = AnswerInput(level=level, note=form.cleaned_data["note"])
+            # An unset radio sends nothing, and a field not sent is left unchanged
+            # (perhaps saved from another tab): clearing is never implied.
+            values = {skill.pk: form.to_input() for skill, form in forms}
             try:
-                answers_save(assessment=assessment, values=values)
-            except AssessmentLocked:
+                outcome = answers_save(assessment=assessment, values=values)
+            except CycleFrozen:
                 messages.error(request, _("This review cycle is closed: answers are frozen."))
                 return redirect("assessments:list")
-            return _after_step(request, pk, number, len(questionnaire.steps))
-        messages.error(request, _("Some answers could not be saved: see the messages below."))
+            except AssessmentLocked:
+                messages.error(request, SUBMITTED_NOT_SAVED)
+                return redirect(assessment)
+            if not outcome.conflicts:
+                return _after_step(request, pk, number, len(questionnaire.steps))
+            conflicts, status = outcome.conflicts, 409
+            forms = _step_forms(step, questionnaire, _with_revisions(request.POST, outcome))
+            for _skill, form in forms:
+                form.is_valid()
+            messages.warning(
+                request,
+                _(
+                    "Some answers were changed meanwhile in another tab or window and were "
+                    "not saved: see the messages below."
+                ),
+            )
+        else:
+            messages.error(request, _("Some answers could not be saved: see the messages below."))
     else:
         forms = _step_forms(step, questionnaire)
 
@@ -225,9 +281,10 @@ def assessment_step(request, pk: int, number: int):
             "assessment": assessment,
             "questionnaire": questionnaire,
             "step": step,
-            "questions": _questions(assessment, forms),
+            "questions": _questions(assessment, forms, conflicts),
             "is_last": number == len(questionnaire.steps),
         },
+        status=status,
     )
 
 
@@ -256,37 +313,44 @@ def answer_save(request, pk: int, skill_id: int):
     """Save one answer as soon as it is given (called by htmx on change).
 
     Autosaves come at every click: the answers are not read, and the progress bar is
-    counted in the database.
+    counted in the database. "Saved" is only said of what the database holds; the
+    response also gives the page the answer's revision for its next save.
     """
     assessment = assessment_get(request.user, pk)
     asked = questionnaire_skill_ids(assessment)
     if skill_id not in asked:
         raise Http404("This skill is not part of the questionnaire.")
     form = AnswerForm(request.POST, prefix=f"s{skill_id}")
+    status = partial(_answer_status, request, assessment, asked, skill_id)
     if not assessment.is_draft:
-        return _answer_status(request, assessment, asked, _("Already submitted: not saved."), 409)
+        return status(SUBMITTED_NOT_SAVED, 409)
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
-        return _answer_status(request, assessment, asked, errors, 400)
-    value = form.to_input()
-    if value.level is None:
-        # A note typed where no radio is set (perhaps a tab opened before the level was
-        # given in another) must not clear the level already saved.
-        saved = assessment.answers.filter(skill_id=skill_id).values_list("level", flat=True)
-        value = AnswerInput(level=saved.first(), note=value.note)
+        return status(errors, 400)
     try:
-        answers_save(assessment=assessment, values={skill_id: value})
+        outcome = answers_save(assessment=assessment, values={skill_id: form.to_input()})
+    except CycleFrozen:
+        return status(_("This review cycle is closed: answers are frozen."), 409)
     except AssessmentLocked:
-        return _answer_status(request, assessment, asked, _("This review cycle is closed."), 409)
-    return _answer_status(request, assessment, asked, _("Saved"), 200)
+        return status(SUBMITTED_NOT_SAVED, 409)
+    if conflict := outcome.conflicts.get(skill_id):
+        return status(conflict_message(conflict), 409, conflict.revision)
+    revision = outcome.written.get(skill_id, outcome.unchanged.get(skill_id))
+    return status(_("Saved"), 200, revision)
 
 
-def _answer_status(request, assessment, asked, message, status):
+def _answer_status(request, assessment, asked, skill_id, message, status, revision=None):
     # The progress counts answers saved from another tab meanwhile too.
     return render(
         request,
         "assessments/_answer_status.html",
-        {"progress": progress_of(assessment, asked), "message": message, "ok": status == 200},
+        {
+            "progress": progress_of(assessment, asked),
+            "message": message,
+            "ok": status == 200,
+            "skill_id": skill_id,
+            "revision": revision,
+        },
         status=status,
     )
 
@@ -302,7 +366,7 @@ def assessment_review(request, pk: int):
             assessment = assessment_submit(assessment=assessment)
         except IncompleteAssessment:
             messages.error(request, _("Answer every question before submitting."))
-        except AssessmentLocked:
+        except CycleFrozen:
             messages.error(request, _("This review cycle is closed: answers are frozen."))
         else:
             return redirect(assessment)
@@ -344,6 +408,14 @@ def assessment_delete(request, pk: int):
     assessment = assessment_get(request.user, pk)
     try:
         assessment_delete_draft(assessment=assessment)
+    except CycleFrozen:
+        messages.error(
+            request,
+            _(
+                "This draft belongs to a closed review cycle: it is kept with the cycle "
+                "and cannot be deleted."
+            ),
+        )
     except AssessmentLocked:
         messages.error(request, _("A submitted result cannot be deleted here."))
     else:

@@ -113,6 +113,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Autosaves arrive side by side; a deferred transaction that reads and then writes
     # would fail at once with "database is locked": take the write lock at BEGIN instead.
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
+    if test_file := os.environ.get("SQLITE_TEST_FILE"):
+        # Tests of concurrent writers need a database file: the in-memory test database
+        # is shared through one cache, which refuses a second writer instead of waiting.
+        DATABASES["default"]["TEST"] = {"NAME": test_file}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

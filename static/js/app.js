@@ -37,10 +37,48 @@
     });
   });
 
-  // Autosave feedback when the network fails: the step's buttons still save everything.
-  document.body.addEventListener("htmx:sendError", function (event) {
+  // Autosave when the network or the server fails (no answer, 5xx, 503 while the
+  // database is away): say "not saved" in the page's language and try again, waiting
+  // 1, 2, 4... up to 30 s. "Saved" only ever comes from the server's own answer; the
+  // step's buttons still save everything.
+  var retries = new WeakMap();
+  function autosaveFailed(event, text) {
+    var elt = event.detail.elt;
     var target = event.detail.target;
-    if (target) { target.textContent = target.dataset.offline || "⚠"; }
+    if (!elt || !elt.matches || !elt.matches("fieldset.question")) { return; }
+    if (target) {
+      target.textContent = "";
+      var span = document.createElement("span");
+      span.className = "text-danger";
+      span.textContent = "⚠ " + (text(target) || "");
+      target.appendChild(span);
+    }
+    var state = retries.get(elt) || { attempt: 0, timer: null };
+    if (state.timer) { window.clearTimeout(state.timer); }
+    var delay = Math.min(30000, 1000 * Math.pow(2, state.attempt));
+    state.attempt += 1;
+    state.timer = window.setTimeout(function () {
+      state.timer = null;
+      window.htmx.trigger(elt, "autosave-retry");
+    }, delay);
+    retries.set(elt, state);
+  }
+  document.body.addEventListener("htmx:sendError", function (event) {
+    autosaveFailed(event, function (t) { return t.dataset.offline; });
+  });
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status >= 500) {
+      autosaveFailed(event, function (t) { return t.dataset.retrying; });
+    }
+  });
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    var state = retries.get(event.detail.elt);
+    if (state && xhr && xhr.status > 0 && xhr.status < 500) {
+      if (state.timer) { window.clearTimeout(state.timer); }
+      retries.delete(event.detail.elt);
+    }
   });
 
   // Radar charts on the result page: data comes from a json_script block.

@@ -22,12 +22,13 @@ def test_answers_save_touches_only_the_given_skills(individual, catalogue):
     first, second = catalogue[0].skills.all()[:2]
     answers_save(assessment=assessment, values={first.pk: AnswerInput(2, "Led the Q3 plan")})
     answers_save(assessment=assessment, values={second.pk: AnswerInput(4, "")})
-    changed = answers_save(assessment=assessment, values={first.pk: AnswerInput(3, "Led it")})
+    outcome = answers_save(assessment=assessment, values={first.pk: AnswerInput(3, "Led it")})
 
-    assert changed == 1
+    assert outcome.changed == 1
     assert dict(Answer.objects.values_list("skill_id", "level")) == {first.pk: 3, second.pk: 4}
     assert Answer.objects.get(skill=first).note == "Led it"
-    assert answers_save(assessment=assessment, values={first.pk: AnswerInput(3, "Led it")}) == 0
+    again = answers_save(assessment=assessment, values={first.pk: AnswerInput(3, "Led it")})
+    assert again.changed == 0
 
 
 def test_submit_refuses_missing_answers_and_names_them(individual, catalogue):

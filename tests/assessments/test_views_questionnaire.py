@@ -276,8 +276,9 @@ def test_questionnaire_pages_query_count_does_not_grow(
         assert client.get(reverse("assessments:review", args=[draft.pk])).status_code == 200
     skill = Skill.objects.first()
     # session + user + assessment + roles (the questions come from the cache) + the save
-    # (savepoint, read, write, draft's date, release) + the progress count
-    with django_assert_num_queries(10):
+    # (savepoint, the assessment row locked, read, write, draft's date, release) + the
+    # progress count
+    with django_assert_num_queries(11):
         response = client.post(
             reverse("assessments:answer", args=[draft.pk, skill.pk]), {f"s{skill.pk}-level": "2"}
         )
