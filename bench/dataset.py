@@ -59,14 +59,6 @@ class Built:
 def build(members: int = 200, seed: int = 42) -> Built:
     import time
 
-    from teams.management.commands.demo_team import (
-        BLIND_SPOT_HIGHER,
-        BLIND_SPOT_LOWER,
-        COMMENTS,
-        PERSONALITIES,
-        STRONG_NOTES,
-        WEAK_NOTES,
-    )
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -77,6 +69,14 @@ def build(members: int = 200, seed: int = 42) -> Built:
     from careers.models import Role, RoleRequirement, Skill
     from careers.selectors import questionnaire_steps
     from teams import services as team_services
+    from teams.management.commands.demo_team import (
+        BLIND_SPOT_HIGHER,
+        BLIND_SPOT_LOWER,
+        COMMENTS,
+        PERSONALITIES,
+        STRONG_NOTES,
+        WEAK_NOTES,
+    )
     from teams.models import Invitation, ManagerRating, ReviewCycle, TeamMembership
 
     rng = random.Random(seed)
