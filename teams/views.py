@@ -401,9 +401,10 @@ def _kept_for_resubmit(rows: list[dict[str, Any]], posted, conflicts) -> None:
             f"initial-{form.add_prefix('level')}": str(form.initial["level"]),
             f"initial-{form.add_prefix('comment')}": row["comment"],
         }
+        typed = RatingForm(posted, prefix=form.prefix)
         for name in ("level", "comment"):
             key = form.add_prefix(name)
-            data[key] = posted.get(key, data[f"initial-{key}"])
+            data[key] = posted[key] if typed.carries(name) else data[f"initial-{key}"]
         row["form"] = RatingForm(data, prefix=form.prefix, initial=form.initial)
         level = row["manager"]
         row["conflict"] = {

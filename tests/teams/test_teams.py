@@ -835,6 +835,31 @@ def test_a_form_read_before_another_managers_save_does_not_overwrite_it(
     assert levels_of(result) == {first: (2, "À confirmer"), second: (4, ""), third: (4, "")}
 
 
+def test_a_refused_comment_keeps_the_newer_level_in_the_form(
+    client, manager, second_manager, other_manager, result
+):
+    """Resubmitting the page must not clear the level the request did not carry."""
+    first = skills_in_order(result)[0]["code"]
+    rate(result, manager, {first: 2})
+    read = review_form(login(client, manager).get(review_url(result)).content.decode())
+    rate(result, second_manager, {first: 3})
+    data = {
+        field(result, first, "level"): "",  # blank: left as it is
+        field(result, first, "comment"): "Mon commentaire",
+        field(result, first, "read"): read[field(result, first, "read")],
+    }
+
+    refused_to_others(client, result, data, other_manager)
+    response = login(client, manager).post(review_url(result), data)
+
+    assert response.status_code == 409
+    again = review_form(response.content.decode())
+    assert again[field(result, first, "level")] == "3"
+    assert again[field(result, first, "comment")] == "Mon commentaire"
+    assert client.post(review_url(result), again).status_code == 302
+    assert levels_of(result) == {first: (3, "Mon commentaire")}
+
+
 def test_a_first_rating_given_meanwhile_is_not_overwritten(client, manager, second_manager, result):
     first = skills_in_order(result)[0]["code"]
     stale = review_form(login(client, manager).get(review_url(result)).content.decode())
