@@ -1,3 +1,5 @@
+from typing import Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
@@ -75,13 +77,31 @@ class TargetRoleForm(forms.Form):
         self.fields["role"].queryset = published_roles()
 
 
+NO_RATING = "none"
+
+
+def _level_or_none(value: str) -> int | None:
+    return None if value == NO_RATING else int(value)
+
+
 class RatingForm(forms.Form):
+    """One skill's row of the review form.
+
+    Clearing a rating is a choice that is posted ("No rating"): a level the request does
+    not carry (absent or blank) leaves the rating as it is, and so does an absent
+    comment. Each field also posts the value it was shown with (a hidden initial), so
+    only what the manager changed is written; `read` is the version of the rating the
+    page showed (`teams.services.rating_version`), for the service to refuse a write
+    over a newer one.
+    """
+
     level = forms.TypedChoiceField(
         label=_("Manager's level"),
-        choices=[("", "—"), *Level.choices],
-        coerce=int,
+        choices=[(NO_RATING, _("No rating")), *Level.choices],
+        coerce=_level_or_none,
         required=False,
-        empty_value=None,
+        empty_value="",
+        show_hidden_initial=True,
         error_messages={"invalid_choice": _("Choose a level between 0 and 4.")},
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
@@ -89,8 +109,33 @@ class RatingForm(forms.Form):
         label=_("Comment"),
         required=False,
         max_length=NOTE_MAX_LENGTH,
+        show_hidden_initial=True,
         widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
     )
+    read = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(level: int | None, comment: str, version: str) -> dict[str, Any]:
+        return {
+            "level": NO_RATING if level is None else level,
+            "comment": comment,
+            "read": version,
+        }
 
     def clean_comment(self) -> str:
         return self.cleaned_data["comment"].replace("\x00", "")
+
+    def carries(self, name: str) -> bool:
+        value = self.data.get(self.add_prefix(name))
+        return value is not None and (name == "comment" or value != "")
+
+    def write(self, stored: tuple[int | None, str]) -> tuple[int | None, str] | None:
+        """The (level, comment) to save, or None when the manager changed neither.
+
+        Call once the form is valid; `stored` fills in a field the request left out.
+        """
+        if not any(self.carries(name) for name in self.changed_data if name != "read"):
+            return None
+        level = self.cleaned_data["level"] if self.carries("level") else stored[0]
+        comment = self.cleaned_data["comment"] if self.carries("comment") else stored[1]
+        return level, comment

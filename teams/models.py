@@ -196,6 +196,9 @@ class ManagerRating(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Bumped on each change, so that a form read at an older one is refused
+    # (teams.services.ratings_save): see `version`.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
 
     class Meta:
         db_table = "assessments_managerrating"
@@ -213,3 +216,12 @@ class ManagerRating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} · {self.skill_id}: {self.level}"
+
+    @property
+    def version(self) -> str:
+        """What a form carries as the rating it was read at ("" for none yet).
+
+        The id is part of it: a rating removed and given again starts at revision 1
+        anew, and must not pass for the one a stale form read.
+        """
+        return f"{self.pk}.{self.revision}"

@@ -38,6 +38,7 @@ def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str
                 "note": evidence.get(skill["id"], ""),
                 "manager": manager,
                 "comment": rating.comment if rating else "",
+                "version": rating.version if rating else "",  # what the review form carries
                 "blind_spot": scoring.is_blind_spot(own, manager),
             }
         )

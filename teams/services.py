@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.mail import BadHeaderError, send_mail
@@ -249,46 +250,93 @@ def cycle_assessment_start(
     return assessment
 
 
+def rating_version(rating: ManagerRating | None) -> str:
+    """The version a form carries for a skill: "" while it has no rating."""
+    return rating.version if rating else ""
+
+
+@dataclass(frozen=True)
+class RatingsSaved:
+    """What `ratings_save` wrote, and the skills it refused because they had changed."""
+
+    changed: int
+    # skill id -> the rating stored now (None: removed) that the form had not seen
+    conflicts: dict[int, ManagerRating | None] = field(default_factory=dict)
+
+
+def _already(rating: ManagerRating | None, level: int | None, comment: str) -> bool:
+    if rating is None:
+        return level is None
+    return (rating.level, rating.comment) == (level, comment)
+
+
 def ratings_save(
-    *, assessment: Assessment, manager, values: Mapping[int, tuple[int | None, str]]
-) -> int:
-    """Save a manager's levels and comments by skill id; a None level removes the rating."""
+    *,
+    assessment: Assessment,
+    manager,
+    values: Mapping[int, tuple[int | None, str]],
+    read: Mapping[int, str] | None = None,
+) -> RatingsSaved:
+    """Save a manager's levels and comments by skill id; a None level removes the rating.
+
+    Skills left out of `values` are not touched. `read` gives, by skill id, the version
+    (`rating_version`) the manager's form was read at: a write over a rating that has
+    changed since is refused for that skill and reported in `conflicts`, the others
+    are saved. Writing what is stored already is no change and no conflict. Without
+    `read` (scripts, the demo), the values are written as they are.
+    """
     if assessment.is_draft:
         raise AssessmentLocked
     if assessment.cycle and not assessment.cycle.is_open:
         raise CycleClosed
-    changed = 0
+    changed, conflicts = 0, {}
     with transaction.atomic():
-        existing = {r.skill_id: r for r in assessment.ratings.filter(skill_id__in=values)}
+        # One writer at a time per assessment, even for its first ratings (no row to
+        # lock yet): the assessment's row, then the team's, as its submission does.
+        # On SQLite the write lock taken at BEGIN (config/settings.py) does the same.
+        locked = Assessment.objects.select_for_update().only("cycle").get(pk=assessment.pk)
+        if (
+            locked.cycle_id
+            and ReviewCycle.objects.filter(pk=locked.cycle_id, closed_at__isnull=False).exists()
+        ):
+            raise CycleClosed
+        existing = {r.skill_id: r for r in locked.ratings.filter(skill_id__in=values)}
         for skill_id, (level, comment) in values.items():
             rating = existing.get(skill_id)
-            if level is None:
-                if rating:
-                    rating.delete()
-                    changed += 1
+            if _already(rating, level, comment):
                 continue
-            if rating is None:
+            if read is not None and read.get(skill_id, "") != rating_version(rating):
+                conflicts[skill_id] = rating
+                continue
+            if level is None:
+                if rating is not None:  # as _already says: for mypy
+                    rating.delete()
+            elif rating is None:
                 ManagerRating.objects.create(
-                    assessment=assessment,
+                    assessment=locked,
                     skill_id=skill_id,
                     level=level,
                     comment=comment,
                     rated_by=manager,
                 )
-                changed += 1
-            elif (rating.level, rating.comment) != (level, comment):
+            else:
                 rating.level, rating.comment, rating.rated_by = level, comment, manager
-                rating.save(update_fields=["level", "comment", "rated_by", "updated_at"])
-                changed += 1
-        if changed and assessment.cycle_id:
-            teams_of_cycle_touch(cycle_id=assessment.cycle_id)
-    return changed
+                rating.revision += 1  # under the lock: nobody else is writing it
+                rating.save(
+                    update_fields=["level", "comment", "rated_by", "revision", "updated_at"]
+                )
+            changed += 1
+        if changed and locked.cycle_id:
+            teams_of_cycle_touch(cycle_id=locked.cycle_id)
+    return RatingsSaved(changed=changed, conflicts=conflicts)
 
 
 @transaction.atomic
 def review_share(*, assessment: Assessment, shared: bool = True) -> None:
-    if assessment.cycle_id:
-        teams_of_cycle_touch(cycle_id=assessment.cycle_id)
+    # The assessment's row before the team's, as in ratings_save and the submission:
+    # two writers taking them in opposite orders could deadlock on PostgreSQL.
     Assessment.objects.filter(pk=assessment.pk).update(
         review_shared_at=timezone.now() if shared else None
     )
+    if assessment.cycle_id:
+        teams_of_cycle_touch(cycle_id=assessment.cycle_id)

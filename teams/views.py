@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -424,6 +424,44 @@ def cycle_start(request, pk: int, cycle_pk: int):
     return redirect(assessment)
 
 
+def _rating_forms(rows: list[dict[str, Any]], data=None) -> None:
+    for row in rows:
+        row["form"] = RatingForm(
+            data,
+            prefix=f"r{row['skill_id']}",
+            initial=RatingForm.initial_for(row["manager"], row["comment"], row["version"]),
+        )
+
+
+def _kept_for_resubmit(rows: list[dict[str, Any]], posted, conflicts) -> None:
+    """The review form after a refused write: what is stored now, and for each skill
+    that someone changed meanwhile, what this manager typed over the newer rating.
+
+    Those rows carry the newer version and show it as their initial value: saving
+    again writes what was typed, knowingly.
+    """
+    _rating_forms(rows)
+    for row in rows:
+        if row["skill_id"] not in conflicts:
+            continue
+        form = row["form"]
+        data = {
+            form.add_prefix("read"): row["version"],
+            f"initial-{form.add_prefix('level')}": str(form.initial["level"]),
+            f"initial-{form.add_prefix('comment')}": row["comment"],
+        }
+        typed = RatingForm(posted, prefix=form.prefix)
+        for name in ("level", "comment"):
+            key = form.add_prefix(name)
+            data[key] = posted[key] if typed.carries(name) else data[f"initial-{key}"]
+        row["form"] = RatingForm(data, prefix=form.prefix, initial=form.initial)
+        level = row["manager"]
+        row["conflict"] = {
+            "level": _("No rating") if level is None else Level(level).label,
+            "comment": row["comment"],
+        }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int, assessment_pk: int):
@@ -433,32 +471,57 @@ def review(request, pk: int, assessment_pk: int):
         messages.info(request, _("This member has not submitted yet."))
         return redirect("teams:cycle", pk, assessment.cycle_id)  # a cycle of team `pk`
     rows = review_rows(assessment, notes=True)
-    for row in rows:
-        initial = (
-            {"level": row["manager"], "comment": row["comment"]}
-            if row["manager"] is not None
-            else {}
-        )
-        row["form"] = RatingForm(
-            request.POST or None, prefix=f"r{row['skill_id']}", initial=initial
-        )
+    _rating_forms(rows, request.POST if request.method == "POST" else None)
+    status = 200
     if request.method == "POST":
         if all(row["form"].is_valid() for row in rows):
-            values = {
-                row["skill_id"]: (
-                    row["form"].cleaned_data["level"],
-                    row["form"].cleaned_data["comment"],
-                )
-                for row in rows
-            }
+            values, read = {}, {}
+            for row in rows:
+                write = row["form"].write((row["manager"], row["comment"]))
+                if write is not None:
+                    values[row["skill_id"]] = write
+                    read[row["skill_id"]] = row["form"].cleaned_data["read"]
             try:
-                services.ratings_save(assessment=assessment, manager=request.user, values=values)
+                saved = services.ratings_save(
+                    assessment=assessment, manager=request.user, values=values, read=read
+                )
             except services.CycleClosed:
                 messages.error(request, _("This review cycle is closed: ratings are frozen."))
-            else:
-                messages.success(request, _("Ratings saved."))
-            return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
-        messages.error(request, _("Some ratings could not be saved: see below."))
+                return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
+            if not saved.conflicts:
+                if saved.changed:
+                    messages.success(request, _("Ratings saved."))
+                else:
+                    messages.info(request, _("No rating was changed."))
+                return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
+            rows = review_rows(assessment, notes=True)
+            _kept_for_resubmit(rows, request.POST, saved.conflicts)
+            status = 409
+            messages.error(
+                request,
+                ngettext(
+                    "%(n)d rating was changed by another manager since you opened this "
+                    "page: yours was not saved. The newer one is shown beside what you "
+                    "typed: check it and save again.",
+                    "%(n)d ratings were changed by another manager since you opened this "
+                    "page: yours were not saved. The newer ones are shown beside what you "
+                    "typed: check them and save again.",
+                    len(saved.conflicts),
+                )
+                % {"n": len(saved.conflicts)},
+            )
+            if saved.changed:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Your other change was saved.",
+                        "Your %(n)d other changes were saved.",
+                        saved.changed,
+                    )
+                    % {"n": saved.changed},
+                )
+        else:
+            messages.error(request, _("Some ratings could not be saved: see below."))
     return render(
         request,
         "teams/review.html",
@@ -469,6 +532,7 @@ def review(request, pk: int, assessment_pk: int):
             "levels": dict(Level.choices),
             "blind_spots": sum(1 for row in rows if row["blind_spot"]),
         },
+        status=status,
     )
 
 

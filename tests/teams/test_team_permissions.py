@@ -82,7 +82,12 @@ def request_for(w: World, name: str, team_pk: int | None = None):
     """(method, url, data) for a URL of the matrix, with the real ids of `w`."""
     t = w.team.pk if team_pk is None else team_pk
     c, a = w.cycle.pk, w.result.pk
-    every_skill = {f"r{skill['id']}-level": "3" for skill in w.result.snapshot["skills"].values()}
+    # Every skill at 3, over the ratings as the page shows them (the version it read)
+    versions = {rating.skill_id: rating.version for rating in w.result.ratings.all()}
+    every_skill = {}
+    for skill in w.result.snapshot["skills"].values():
+        every_skill[f"r{skill['id']}-level"] = "3"
+        every_skill[f"r{skill['id']}-read"] = versions.get(skill["id"], "")
     requests = {
         "list": ("get", reverse("teams:list"), {}),
         "list-create": ("post", reverse("teams:list"), {"name": "Nouvelle"}),

@@ -31,6 +31,7 @@ from teams.services import (
 )
 from tests.assessments.helpers import answer_all, submitted
 from tests.factories import RoleFactory, UserFactory
+from tests.teams.helpers import field, review_form
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,21 @@ def team(manager, individual):
     team = team_create(manager=manager, name="Plateforme")
     TeamMembership.objects.create(team=team, user=individual)
     return team
+
+
+@pytest.fixture
+def second_manager(team):
+    sam = UserFactory(username="sam")
+    TeamMembership.objects.create(team=team, user=sam, kind=MANAGER)
+    return sam
+
+
+@pytest.fixture
+def other_manager(db):
+    """The manager of another team."""
+    oscar = UserFactory(username="oscar")
+    team_create(manager=oscar, name="Autre")
+    return oscar
 
 
 @pytest.fixture
@@ -109,18 +125,36 @@ def skills_in_order(assessment):
     ]
 
 
-def rate(assessment, manager, levels):
-    """Manager levels by skill code."""
+def rate(assessment, manager, levels, comment=""):
+    """Manager levels by skill code (None removes the rating)."""
     ids = {code: skill["id"] for code, skill in assessment.snapshot["skills"].items()}
     ratings_save(
         assessment=assessment,
         manager=manager,
-        values={ids[code]: (level, "") for code, level in levels.items()},
+        values={ids[code]: (level, comment) for code, level in levels.items()},
     )
 
 
+def levels_of(assessment):
+    """The stored ratings: skill code -> (level, comment)."""
+    return {r.skill.code: (r.level, r.comment) for r in assessment.ratings.select_related("skill")}
+
+
+def refused_to_others(client, assessment, data, other_manager):
+    """The review's POST is not found by another team's manager, a member or an outsider."""
+    before = list(ManagerRating.objects.values_list("pk", "level", "comment", "revision"))
+    member = assessment.cycle.team.memberships.filter(kind=MEMBER).first().user
+    outsider = UserFactory()
+    for user in (other_manager, member, outsider):
+        assert login(client, user).post(review_url(assessment), data).status_code == 404
+        assert client.get(review_url(assessment)).status_code == 404
+    assert list(ManagerRating.objects.values_list("pk", "level", "comment", "revision")) == before
+    client.logout()
+
+
 def rating_form(assessment, levels, comments=None):
-    """The review form's POST data: every skill, blank where no level is given."""
+    """The review form's POST data: every skill, blank (left as it is) where no level is
+    given, without the versions read: for skills not rated yet."""
     comments = comments or {}
     data = {}
     for skill in skills_in_order(assessment):
@@ -714,13 +748,186 @@ def test_the_manager_rates_a_submitted_assessment(client, manager, result):
     assert saved == {(first, 3, "Seen in the audit", manager), (second, 0, "", manager)}
 
 
-def test_a_blank_level_removes_the_rating(client, manager, result):
+def test_no_rating_is_a_choice_that_is_posted(client, manager, other_manager, result):
+    first, second = [s["code"] for s in skills_in_order(result)[:2]]
+    rate(result, manager, {first: 3, second: 1})
+    data = review_form(login(client, manager).get(review_url(result)).content.decode())
+    data[field(result, first, "level")] = "none"
+    data[field(result, second, "level")] = ""  # blank: not a choice the page offers
+
+    refused_to_others(client, result, data, other_manager)
+    response = login(client, manager).post(review_url(result), data)
+
+    assert response.status_code == 302
+    assert levels_of(result) == {second: (1, "")}
+
+
+def test_a_review_post_without_the_rating_fields_changes_nothing(
+    client, manager, other_manager, result
+):
+    """It used to read every missing field as "no rating": 6 ratings -> 0."""
+    codes = [s["code"] for s in skills_in_order(result)]
+    rate(result, manager, dict.fromkeys(codes, 2), comment="Vu en revue")
+    before = levels_of(result)
+
+    refused_to_others(client, result, {}, other_manager)
+    response = login(client, manager).post(review_url(result), {})
+
+    assert response.status_code == 302
+    assert levels_of(result) == before
+    assert len(before) == len(codes) == 6
+
+
+def test_a_field_the_request_does_not_carry_is_left_as_it_is(
+    client, manager, other_manager, result
+):
+    first, second, third = [s["code"] for s in skills_in_order(result)[:3]]
+    rate(result, manager, {first: 2, second: 2, third: 2}, comment="Vu en revue")
+    page = review_form(login(client, manager).get(review_url(result)).content.decode())
+    # a level without its comment, a comment without its level, nothing for the third
+    data = {field(result, first, "level"): "4", field(result, first, "read"): ""}
+    data[field(result, first, "read")] = page[field(result, first, "read")]
+    data[field(result, second, "comment")] = "Plus autonome"
+    data[field(result, second, "read")] = page[field(result, second, "read")]
+
+    refused_to_others(client, result, data, other_manager)
+    response = login(client, manager).post(review_url(result), data)
+
+    assert response.status_code == 302
+    assert levels_of(result) == {
+        first: (4, "Vu en revue"),
+        second: (2, "Plus autonome"),
+        third: (2, "Vu en revue"),
+    }
+
+
+def test_a_form_read_before_another_managers_save_does_not_overwrite_it(
+    client, manager, second_manager, other_manager, result
+):
+    """Olivia opens the review; Sam saves a level and a comment; Olivia saves hers."""
+    first, second, third = [s["code"] for s in skills_in_order(result)[:3]]
+    rate(result, manager, {first: 1, third: 2})
+    stale = review_form(login(client, manager).get(review_url(result)).content.decode())
+    sams = review_form(login(client, second_manager).get(review_url(result)).content.decode())
+    sams[field(result, first, "level")] = "3"
+    sams[field(result, first, "comment")] = "Pilote la migration"
+    sams[field(result, third, "level")] = "4"
+    assert client.post(review_url(result), sams).status_code == 302
+    stale[field(result, first, "level")] = "2"
+    stale[field(result, first, "comment")] = "À confirmer"
+    stale[field(result, second, "level")] = "4"  # nobody rated it meanwhile
+
+    refused_to_others(client, result, stale, other_manager)
+    response = login(client, manager).post(review_url(result), stale)
+
+    # Sam's are kept; Olivia's other change is saved; she is told, on the page
+    assert response.status_code == 409
+    assert levels_of(result) == {
+        first: (3, "Pilote la migration"),
+        second: (4, ""),
+        third: (4, ""),
+    }
+    page = response.content.decode()
+    assert "Pilote la migration" in page
+    assert "Modifiée par un autre manager" in page
+    assert "1 évaluation a été modifiée par un autre manager" in page
+    # what she typed is on the page, over Sam's version, and can be saved again knowingly
+    again = review_form(page)
+    assert again[field(result, first, "level")] == "2"
+    assert again[field(result, first, "comment")] == "À confirmer"
+    assert again[field(result, third, "level")] == "4"  # Sam's, which she did not touch
+    assert client.post(review_url(result), again).status_code == 302
+    assert levels_of(result) == {first: (2, "À confirmer"), second: (4, ""), third: (4, "")}
+
+
+def test_a_refused_comment_keeps_the_newer_level_in_the_form(
+    client, manager, second_manager, other_manager, result
+):
+    """Resubmitting the page must not clear the level the request did not carry."""
     first = skills_in_order(result)[0]["code"]
-    rate(result, manager, {first: 3})
+    rate(result, manager, {first: 2})
+    read = review_form(login(client, manager).get(review_url(result)).content.decode())
+    rate(result, second_manager, {first: 3})
+    data = {
+        field(result, first, "level"): "",  # blank: left as it is
+        field(result, first, "comment"): "Mon commentaire",
+        field(result, first, "read"): read[field(result, first, "read")],
+    }
 
-    login(client, manager).post(review_url(result), rating_form(result, {}))
+    refused_to_others(client, result, data, other_manager)
+    response = login(client, manager).post(review_url(result), data)
 
-    assert not result.ratings.exists()
+    assert response.status_code == 409
+    again = review_form(response.content.decode())
+    assert again[field(result, first, "level")] == "3"
+    assert again[field(result, first, "comment")] == "Mon commentaire"
+    assert client.post(review_url(result), again).status_code == 302
+    assert levels_of(result) == {first: (3, "Mon commentaire")}
+
+
+def test_a_first_rating_given_meanwhile_is_not_overwritten(client, manager, second_manager, result):
+    first = skills_in_order(result)[0]["code"]
+    stale = review_form(login(client, manager).get(review_url(result)).content.decode())
+    rate(result, second_manager, {first: 3}, comment="Sam")
+    stale[field(result, first, "level")] = "1"
+
+    response = client.post(review_url(result), stale)
+
+    assert response.status_code == 409
+    assert levels_of(result) == {first: (3, "Sam")}
+
+
+def test_a_rating_removed_and_given_again_is_not_the_one_a_stale_form_read(
+    client, manager, second_manager, result
+):
+    first = skills_in_order(result)[0]["code"]
+    rate(result, manager, {first: 2})
+    stale = review_form(login(client, manager).get(review_url(result)).content.decode())
+    rate(result, second_manager, {first: None})
+    rate(result, second_manager, {first: 4}, comment="Sam")  # revision 1 again
+    stale[field(result, first, "level")] = "1"
+
+    response = client.post(review_url(result), stale)
+
+    assert response.status_code == 409
+    assert levels_of(result) == {first: (4, "Sam")}
+
+
+def test_a_save_that_writes_nothing_is_not_reported_as_saved(client, manager, result):
+    first = skills_in_order(result)[0]["code"]
+    rate(result, manager, {first: 2})
+    untouched = review_form(login(client, manager).get(review_url(result)).content.decode())
+
+    response = client.post(review_url(result), untouched, follow=True)
+
+    assert [str(m) for m in response.context["messages"]] == ["Aucune évaluation n’a changé."]
+    assert result.ratings.get().revision == 1
+
+
+def test_each_change_bumps_the_rating_s_revision(manager, result):
+    first = skills_in_order(result)[0]
+    rate(result, manager, {first["code"]: 2})
+    rating = result.ratings.get()
+    assert rating.revision == 1
+
+    saved = ratings_save(
+        assessment=result,
+        manager=manager,
+        values={first["id"]: (3, "")},
+        read={first["id"]: rating.version},
+    )
+    refused = ratings_save(
+        assessment=result,
+        manager=manager,
+        values={first["id"]: (4, "")},
+        read={first["id"]: rating.version},  # the one before the change
+    )
+
+    rating.refresh_from_db()
+    assert (saved.changed, saved.conflicts) == (1, {})
+    assert (refused.changed, list(refused.conflicts)) == (0, [first["id"]])
+    assert refused.conflicts[first["id"]] == rating
+    assert (rating.level, rating.revision) == (3, 2)
 
 
 @pytest.mark.parametrize("level", ["5", "-1", "x"])
