@@ -31,6 +31,11 @@ class TeamForm(forms.Form):
 class TeamRenameForm(forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=120, validators=[no_control_characters])
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the team page also holds the cycle form, whose field is "name" too.
+        kwargs.setdefault("auto_id", "id_rename_%s")
+        super().__init__(*args, **kwargs)
+
 
 class InvitationForm(forms.Form):
     # The column's length: a valid address can be longer (up to 320 characters).

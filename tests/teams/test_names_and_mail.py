@@ -4,6 +4,7 @@ failed send leaves a pending invitation that the manager sees and retries (same 
 Who may rename a team or retry a send is in test_team_permissions.py (the matrix, and
 former managers)."""
 
+import re
 import smtplib
 
 import pytest
@@ -107,6 +108,16 @@ def test_a_manager_renames_the_team(client, manager, team):
     page = client.get(team.get_absolute_url())
     assert page.context["rename_form"].initial == {"name": "Données"}
     assert "Équipe renommée." in [str(m) for m in page.context["messages"]]
+
+
+def test_the_managers_page_gives_each_field_its_own_id(client, manager, team):
+    """The rename and the cycle forms both have a "name" field: their labels must not mix."""
+    client.force_login(manager)
+
+    ids = re.findall(r'\bid="([^"]+)"', client.get(team.get_absolute_url()).text)
+
+    assert "id_rename_name" in ids and "id_name" in ids
+    assert len(ids) == len(set(ids))
 
 
 @pytest.mark.parametrize("name", ["", "Données\nbis", "x" * 121])
