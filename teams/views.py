@@ -57,6 +57,12 @@ from .selectors import (
 from .spreadsheets import matrix_workbook
 
 
+def _flash_errors(request, form) -> None:
+    """A form posted from the team page: its errors go back to that page as messages."""
+    for errors in form.errors.values():
+        messages.error(request, " ".join(str(error) for error in errors))
+
+
 def _link_for(request):
     return lambda invitation: request.build_absolute_uri(invitation.get_absolute_url())
 
@@ -182,8 +188,7 @@ def team_rename(request, pk: int):
         services.team_rename(team=team, name=form.cleaned_data["name"])
         messages.success(request, _("Team renamed."))
     else:
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
+        _flash_errors(request, form)
     return redirect(team)
 
 
@@ -244,8 +249,7 @@ def cycle_new(request, pk: int):
     team = team_for_manager(request.user, pk)
     form = CycleForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(str(error) for error in errors))
+        _flash_errors(request, form)
         return redirect(team)
     cycle = services.cycle_open(team=team, **form.cleaned_data)
     messages.success(request, _("Review cycle opened: members now see it in My assessments."))
