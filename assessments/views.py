@@ -123,7 +123,7 @@ def assessment_detail(request, pk: int):
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
-    return HttpResponse(kept_page.fill(request, page))
+    return kept_page.response(request, page)
 
 
 def _result_context(assessment: Assessment) -> dict:

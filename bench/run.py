@@ -712,6 +712,10 @@ def has_healthz(base: str) -> bool:
         return False
 
 
+# What a browser sends with every request: the server may compress what it answers.
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
+
+
 def pages_for(
     built, individual: Session, manager: Session, healthz: bool = False
 ) -> dict[str, dict]:
@@ -720,12 +724,13 @@ def pages_for(
 
     def get(path: str, session: Session | None = None) -> dict:
         headers = {"Cookie": session.cookie_header} if session else {}
-        return {"method": "GET", "path": path, "headers": headers}
+        return {"method": "GET", "path": path, "headers": {**BROWSER, **headers}}
 
     autosave = {
         "method": "POST",
         "path": f"/assessments/{built.draft_id}/answers/{skill}/",
         "headers": {
+            **BROWSER,
             "Cookie": individual.cookie_header,
             "X-CSRFToken": individual.cookie("csrftoken"),
             "Content-Type": "application/x-www-form-urlencoded",
@@ -1012,6 +1017,7 @@ def main() -> int:
         " to use under --idle-threshold %% of the CPU (60)",
     )
     parser.add_argument("--idle-threshold", type=float, default=10)
+    parser.add_argument("--pages", nargs="+", help="only the pages whose name holds one of these")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-fault", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="keep the existing skills_bench")
@@ -1061,6 +1067,12 @@ def main() -> int:
         healthz = has_healthz(base)
         log(f"baseline: {VIEW_BASELINE if healthz else STATIC_BASELINE}")
         pages = pages_for(facts["built"], individual, manager, healthz)
+        if args.pages:
+            pages = {
+                name: page for name, page in pages.items()
+                if name in (STATIC_BASELINE, VIEW_BASELINE)
+                or any(wanted in name for wanted in args.pages)
+            }  # fmt: skip
         statuses = check_pages(pages, base)
         log(f"one request each: {statuses}")
         bad = {k: v for k, v in statuses.items() if v != 200}
@@ -1081,7 +1093,9 @@ def main() -> int:
 
         if args.serial_duration:
             facts["serial"] = {}
-            for name in ("results page", "team dashboard", "team CSV export"):
+            for name in [
+                n for n in ("results page", "team dashboard", "team CSV export") if n in pages
+            ]:
                 r = wrk.run("serial", [pages[name]], args.serial_duration, 1)
                 facts["serial"][name] = r
                 log(f"  alone: {name}: p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms")

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
@@ -80,6 +81,10 @@ def catalogue_changed(**kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(CATALOGUE_VERSION_KEY))
 
 
+def cache_table(using: str = "default", **kwargs) -> None:
+    call_command("createcachetable", database=using, verbosity=0)  # only makes what is missing
+
+
 def connect_catalogue_version() -> None:
     for model in apps.get_app_config("careers").get_models():
         if model is PendingImport:  # an upload waiting for its confirm, not catalogue data
@@ -87,4 +92,7 @@ def connect_catalogue_version() -> None:
         uid = f"catalogue-version-{model._meta.label_lower}"
         post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-save")
         post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"{uid}-delete")
+    # Before the cache is first used: a database migrated while Redis was the cache has
+    # no table for the database cache it falls back to when REDIS_URL goes.
+    post_migrate.connect(cache_table, dispatch_uid="cache-table-migrate")
     post_migrate.connect(catalogue_changed, dispatch_uid="catalogue-version-migrate")

@@ -7,6 +7,7 @@ costs, its size bound and its culling.
 
 import pytest
 from django.core.cache import cache, caches
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -105,3 +106,17 @@ def test_questionnaire_steps_are_kept_on_the_database_cache(client, individual, 
     sql = [q["sql"] for q in queries.captured_queries]
     assert not [q for q in sql if 'FROM "careers_skillcategory"' in q]  # steps: from the cache
     assert len([q for q in sql if "cache_entries" in q]) <= 2
+
+
+def test_migrate_makes_the_cache_table_a_database_migrated_under_redis_lacks():
+    """A deployment that drops REDIS_URL falls back to the database cache: its table
+    must be there even if every migration ran while Redis was the cache."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {connection.ops.quote_name(DATABASE_CACHE['LOCATION'])}")
+    assert DATABASE_CACHE["LOCATION"] not in connection.introspection.table_names()
+
+    call_command("migrate", verbosity=0)
+
+    assert DATABASE_CACHE["LOCATION"] in connection.introspection.table_names()
+    cache.set("after-migrate", 1)
+    assert cache.get("after-migrate") == 1

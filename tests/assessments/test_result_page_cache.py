@@ -1,7 +1,10 @@
 """The owner's whole result page is kept in the cache (assessments/kept_page.py): never
 shown to anyone else, never with a stale name, language, CSRF token or message."""
 
+import gzip
+import pickle
 import re
+import zlib
 
 import pytest
 from django.contrib import messages
@@ -12,6 +15,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from assessments import kept_page
 from assessments.services import assessment_start
 from careers.models import Role
 from tests.assessments.helpers import submitted
@@ -129,3 +133,45 @@ def test_a_withdrawn_role_loses_its_career_link_at_once(client, individual, resu
     role.save()  # as the admin does: the catalogue version changes
 
     assert linked not in visit(client, result).text
+
+
+def test_a_browser_that_accepts_gzip_gets_the_same_page_compressed(client, individual, result):
+    client.force_login(individual)
+    plain = visit(client, result)  # made and kept
+    url = reverse("assessments:detail", args=[result.pk])
+    first = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    second = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+
+    assert first["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in first["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert "Content-Encoding" not in plain
+    # gzip checks the trailer's CRC-32 and length: the joined pieces make a whole stream
+    page = gzip.decompress(first.content)
+    assert without_tokens(page) == without_tokens(plain.content)
+    assert "\x00" not in page.decode() and "alice" in page.decode()
+    assert len(first.content) * 3 < len(page)
+    assert without_tokens(gzip.decompress(second.content)) == without_tokens(page)
+
+
+def test_the_token_is_compressed_apart_from_the_page(client, individual, result):
+    """No BREACH oracle: the kept bytes are sent as they are, whatever the token."""
+    client.force_login(individual)
+    visit(client, result)
+    url = reverse("assessments:detail", args=[result.pk])
+    kept = next(v for k, v in cache._cache.items() if ":result-page:" in k)
+    pieces = pickle.loads(kept)[1].pieces
+    first = client.get(url, headers={"accept-encoding": "gzip"}).content
+    client.logout()
+    client.force_login(individual)  # a new CSRF secret
+    second = client.get(url, headers={"accept-encoding": "gzip"}).content
+
+    assert first != second
+    for piece in pieces:
+        assert piece.deflated in first and piece.deflated in second
+
+
+@pytest.mark.parametrize("size", [0, 1, 64, 4096, 300_000])
+def test_crc_shift_joins_two_crcs_as_zlib_would_compute_the_whole(size):
+    head, tail = b"head of the page " * 3, bytes(range(256)) * (size // 256) + b"x" * (size % 256)
+    joined = kept_page._crc_shift(zlib.crc32(head), kept_page._x_to_8n(len(tail)))
+    assert joined ^ zlib.crc32(tail) == zlib.crc32(head + tail)
