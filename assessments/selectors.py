@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from careers.models import Skill
 from careers.selectors import Step, questionnaire_steps
@@ -97,13 +98,16 @@ def progress_of(assessment: Assessment, skill_ids: set[int]) -> Progress:
 
 
 def drafts_with_progress(user) -> QuerySet[Assessment]:
-    """The user's drafts with question and answer counts, in one query."""
+    """The user's drafts with question and answer counts and when last saved, in one query."""
     return (
         assessments_of(user)
         .filter(status=Assessment.Status.DRAFT)
         .annotate(
             question_count=Count("roles__requirements__skill", distinct=True),
             answer_count=Count("answers", filter=Q(answers__level__isnull=False), distinct=True),
+            # An autosave writes its answer only: the draft was last saved with its
+            # latest answer, or when it was started.
+            saved_at=Coalesce(Max("answers__updated_at"), F("updated_at")),
         )
         .select_related("cycle")  # a closed cycle's draft is kept: no delete button
         .prefetch_related("roles")

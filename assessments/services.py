@@ -207,8 +207,6 @@ def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -
             )
         elif to_update:
             Answer.objects.bulk_update(to_update, ["level", "note", "updated_at", "revision"])
-        if to_create or to_update:
-            Assessment.objects.filter(pk=assessment.pk).update(updated_at=now)
     return outcome
 
 

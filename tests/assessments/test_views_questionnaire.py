@@ -1,11 +1,14 @@
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Answer, Assessment
 from assessments.services import assessment_start
 from careers.models import Skill
 from tests.conftest import build_catalogue
-from tests.factories import RoleFactory, RoleRequirementFactory, SkillFactory
+from tests.factories import RoleFactory, RoleRequirementFactory, SkillFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -276,9 +279,9 @@ def test_questionnaire_pages_query_count_does_not_grow(
         assert client.get(reverse("assessments:review", args=[draft.pk])).status_code == 200
     skill = Skill.objects.first()
     # session + user + assessment + roles (the questions come from the cache) + the save
-    # (savepoint, the assessment row locked, read, write, draft's date, release) + the
-    # progress count
-    with django_assert_num_queries(11):
+    # (savepoint, the assessment row locked, read, write, release) + the progress count;
+    # the draft's "saved" date is its latest answer's, so the draft row is not written
+    with django_assert_num_queries(10):
         response = client.post(
             reverse("assessments:answer", args=[draft.pk, skill.pk]), {f"s{skill.pk}-level": "2"}
         )
@@ -295,3 +298,25 @@ def test_other_roles_skills_are_not_asked(client, individual, catalogue):
     assert other.skill.name_fr not in response.text
     total = response.context["questionnaire"].total
     assert total == 3
+
+
+def test_the_drafts_list_says_when_the_latest_answer_was_saved(client, individual, draft):
+    skill = draft.roles.first().skills.first()
+    started = timezone.make_aware(datetime(2026, 3, 1, 9, 0))
+    Assessment.objects.filter(pk=draft.pk).update(updated_at=started)
+    client.force_login(individual)
+    listed = client.get(reverse("assessments:list")).text
+    assert "1 mars 2026, 09:00" in listed  # nothing answered: when it was started
+
+    Answer.objects.create(assessment=draft, skill=skill, level=2, revision=1)
+    Answer.objects.filter(assessment=draft).update(
+        updated_at=timezone.make_aware(datetime(2026, 3, 4, 17, 30))
+    )
+    listed = client.get(reverse("assessments:list")).text
+
+    assert "Enregistré le 4 mars 2026, 17:30 · 1 sur 6 répondues" in listed
+    assert "1 mars 2026" not in listed
+
+    other = UserFactory()
+    client.force_login(other)
+    assert "4 mars 2026" not in client.get(reverse("assessments:list")).text
