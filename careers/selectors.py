@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 
 from scoring import (
     SNAPSHOT_VERSION,
@@ -175,6 +175,11 @@ def _career_steps() -> Prefetch:
         "career_steps",
         queryset=CareerStep.objects.select_related("linked_role").order_by("direction", "order"),
     )
+
+
+def roles_with_skill_counts() -> QuerySet[Role]:
+    """The published roles, each with how many skills it requires (1 query)."""
+    return published_roles().annotate(skill_count=Count("requirements"))
 
 
 def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -37,3 +39,65 @@ def test_role_list_in_english(client, catalogue):
     response = client.get(reverse("careers:role_list"))
     assert "Role 0" in response.text or "Role " in response.text
     assert "Rôle " not in response.text
+
+
+PUBLIC_PAGES = [
+    ("careers:role_list", []),
+    ("careers:role_detail", ["AAA"]),
+    ("careers:role_matrix", []),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
+def test_a_public_page_seen_again_costs_no_query(
+    client, catalogue, django_assert_num_queries, name, args
+):
+    first = client.get(reverse(name, args=args))
+    with django_assert_num_queries(0):
+        again = client.get(reverse(name, args=args))
+
+    assert again.status_code == 200
+    assert without_tokens(again.text) == without_tokens(first.text)
+
+
+def without_tokens(page: str) -> str:
+    """The page without its CSRF tokens: each response masks the secret anew."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+    return re.sub(r'"X-CSRFToken": "[^"]+"', "", page)
+
+
+@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
+def test_a_kept_public_page_follows_an_editor_s_change_at_once(client, catalogue, name, args):
+    role = catalogue[0]  # AAA
+    client.get(reverse(name, args=args))
+
+    role.name_fr = "Directrice de programme renommée"
+    role.save()
+
+    assert "Directrice de programme renommée" in client.get(reverse(name, args=args)).text
+
+
+def test_a_kept_profile_is_kept_per_language(client, catalogue):
+    url = reverse("careers:role_detail", args=["AAA"])
+    french = client.get(url).text
+    client.cookies["django_language"] = "en"
+    english = client.get(url).text
+
+    assert "Compétences requises" in french and "Skills required" in english
+    assert "Skills required" not in french
+
+
+def test_a_withdrawn_role_is_404_at_once_though_its_profile_was_kept(client, catalogue):
+    url = reverse("careers:role_detail", args=["AAA"])
+    assert client.get(url).status_code == 200
+
+    catalogue[0].is_published = False
+    catalogue[0].save()
+
+    assert client.get(url).status_code == 404
+
+
+def test_role_counts_come_from_one_aggregate_query(client, catalogue, django_assert_num_queries):
+    with django_assert_num_queries(1):  # the roles and their counts, none built per skill
+        response = client.get(reverse("careers:role_list"))
+    assert "6 compétences" in response.text
