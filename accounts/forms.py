@@ -2,8 +2,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
@@ -32,18 +32,44 @@ class SignUpForm(UserCreationForm):
         return email
 
 
+def is_their_password(request, user, password: str) -> bool:
+    """Whether `password` is the signed-in user's, asked as the log-in asks: through
+    django-axes, so a wrong one counts towards the same lockout of this username and
+    address, and a locked-out pair is refused (the middleware then answers with the
+    lockout page, as for the log-in)."""
+    found = authenticate(request, username=user.get_username(), password=password)
+    return found is not None and found.pk == user.pk
+
+
+class ThrottledPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its old password checked through the log-in throttle."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        if not is_their_password(self.request, self.user, old_password):
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label=_("Your password, to confirm"), widget=forms.PasswordInput, strip=False
     )
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, user, *args, request=None, **kwargs):
         self.user = user
+        self.request = request
         super().__init__(*args, **kwargs)
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
+        if not is_their_password(self.request, self.user, password):
             raise forms.ValidationError(_("This is not your password."))
         return password
 

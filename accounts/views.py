@@ -1,5 +1,7 @@
+from axes.utils import reset as axes_reset
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -10,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from teams.selectors import departure_blockers
 
 from . import services
-from .forms import DeleteAccountForm, SignUpForm
+from .forms import DeleteAccountForm, SignUpForm, ThrottledPasswordChangeForm
 
 
 @require_http_methods(["GET", "POST"])
@@ -47,7 +49,8 @@ def account_delete(request):
     """Delete the account and everything the person entered, after confirmation; or say
     what stops it (docs/DESIGN.md, "Account deletion") and what to do instead."""
     blockers = departure_blockers(request.user)
-    form = DeleteAccountForm(request.user, request.POST if request.method == "POST" else None)
+    data = request.POST if request.method == "POST" else None
+    form = DeleteAccountForm(request.user, data, request=request)
     if request.method == "POST" and not blockers and form.is_valid():
         user = request.user
         try:
@@ -73,3 +76,17 @@ def account_delete(request):
             "counts": counts,
         },
     )
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change, with wrong old passwords counted as failed log-ins."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+    def form_valid(self, form):
+        # As a successful log-in does (AXES_RESET_ON_SUCCESS): the right password was given.
+        axes_reset(ip=self.request.axes_ip_address, username=self.request.user.get_username())
+        return super().form_valid(form)

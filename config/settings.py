@@ -29,10 +29,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
 # PRODUCTION=true turns on everything that needs HTTPS in front of the app: secure
-# cookies, HSTS, the redirect to HTTPS and trusting the proxy's X-Forwarded-Proto.
+# cookies, HSTS, the redirect to HTTPS and trusting the proxy's X-Forwarded-Proto. It
+# turns DEBUG off unless DEBUG is set, and refuses DEBUG=true.
 PRODUCTION = env_bool("PRODUCTION", False)
+DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("PRODUCTION=true needs DEBUG=false.")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -229,7 +230,28 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if PRODUCTION else "0"))
+
+
+def client_address(proxy_count: int) -> tuple[tuple[str, ...], int | None]:
+    """Where django-axes (through django-ipware) reads the client's address from: the
+    request headers to look at, and ipware's proxy count.
+
+    Without a proxy, REMOTE_ADDR alone: an X-Forwarded-For header is the client's own
+    word. Behind `proxy_count` proxies, each appends the address it was reached from to
+    X-Forwarded-For and the last one is REMOTE_ADDR, so the client is the proxy_count-th
+    address from the right; what the client itself wrote in the header sits to its left
+    and is never read. ipware counts the proxies listed in the header after the client:
+    one fewer.
+    """
+    if proxy_count <= 0:
+        return ("REMOTE_ADDR",), None
+    return ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"), proxy_count - 1
+
+
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if PRODUCTION else "0"))
+AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address(PROXY_COUNT)
+AXES_IPWARE_PROXY_ORDER = "left-most"
+IPWARE_STRICT = False  # more addresses in the header than proxies: still the right-most ones
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True

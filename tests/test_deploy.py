@@ -55,3 +55,37 @@ def test_health_check_answers_without_touching_the_database(client, db, django_a
         response = client.get("/healthz")
 
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def _settings_value(env: dict[str, str], expression: str) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print({expression})"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_production_alone_turns_debug_off_as_the_readme_says(monkeypatch):
+    """`PRODUCTION=true make serve` ran its migrate step with DEBUG on, and crashed."""
+    monkeypatch.delenv("DEBUG", raising=False)
+    env = {"PRODUCTION": "true", "SECRET_KEY": "k" * 60}
+    assert _settings_value(env, "settings.DEBUG") == "False"
+
+
+def test_production_reads_the_client_address_behind_its_proxy():
+    env = {"PRODUCTION": "true", "DEBUG": "false", "SECRET_KEY": "k" * 60}
+    assert _settings_value(env, "settings.AXES_IPWARE_META_PRECEDENCE_ORDER") == (
+        "('HTTP_X_FORWARDED_FOR', 'REMOTE_ADDR')"
+    )
+    assert _settings_value({**env, "PROXY_COUNT": "0"}, "settings.AXES_IPWARE_PROXY_COUNT") == (
+        "None"
+    )
+    import axes.helpers
+
+    assert axes.helpers.IPWARE_INSTALLED  # without it, axes falls back to REMOTE_ADDR
