@@ -69,6 +69,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise (static files come compressed already): every page, CSV and JSON
+    # gzipped when the client accepts it, with Django's BREACH mitigations (masked CSRF
+    # tokens, random bytes in the gzip header). Kept pages arrive compressed already.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.CookieLanguageMiddleware",
     "config.middleware.RejectNulMiddleware",  # after the language: its 400 page is translated

@@ -24,6 +24,7 @@ from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
+from config import compressed
 
 from . import services
 from .access import (
@@ -297,12 +298,17 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     def make():
         rows = cycle_members(cycle)
         html = render_to_string("teams/_board.html", _board_context(cycle, rows))
-        return _first_expiry(rows), html
+        return _first_expiry(rows), compressed.piece(html.encode())
 
     board = _kept("team-board", cycle, make)
-    return render(
-        request, "teams/dashboard.html", {"team": cycle.team, "cycle": cycle, "board_html": board}
-    )
+    context = {"team": cycle.team, "cycle": cycle, "board_html": BOARD}
+    head, tail = render_to_string("teams/dashboard.html", context, request=request).split(BOARD)
+    return compressed.response(request, [head.encode(), board, tail.encode()])
+
+
+# Where the kept board goes in the page: the page around it is rendered per request, the
+# board is sent as it was kept, compressed (config/compressed.py).
+BOARD = "\x00team-board\x00"
 
 
 def _board_context(cycle: ReviewCycle, rows: list) -> dict:
@@ -372,24 +378,28 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
     if fmt not in MATRIX_CONTENT_TYPES:
         raise Http404
     content = _kept(f"team-matrix-{fmt}", cycle, lambda: (None, _matrix_file(cycle, fmt)))
-    response = HttpResponse(content, content_type=MATRIX_CONTENT_TYPES[fmt])
+    if isinstance(content, compressed.Piece):
+        response = compressed.response(request, [content], content_type=MATRIX_CONTENT_TYPES[fmt])
+    else:
+        response = HttpResponse(content, content_type=MATRIX_CONTENT_TYPES[fmt])
     filename = f"team-{cycle.team_id}-cycle-{cycle.pk}.{fmt}"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes:
+def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes | compressed.Piece:
+    """The file's bytes; CSV and JSON kept compressed (an XLSX file is a zip already)."""
     rows = matrix_rows(dashboard_data(cycle_members(cycle)))
     if fmt == "json":
         data = {"team": cycle.team.name, "cycle": cycle.name, "rows": rows}
-        return json.dumps(data, ensure_ascii=False, indent=2).encode()
+        return compressed.piece(json.dumps(data, ensure_ascii=False, indent=2).encode())
     if fmt == "csv":
         text = io.StringIO()  # not the response: a write per row cost more than the rows
         text.write("\ufeff")
         writer = csv.DictWriter(text, fieldnames=MATRIX_COLUMNS)
         writer.writeheader()
         writer.writerows(rows)
-        return text.getvalue().encode()
+        return compressed.piece(text.getvalue().encode())
     title = f"{cycle.team.name} · {cycle.name}"
     return workbook_bytes(matrix_workbook(rows, columns=MATRIX_COLUMNS, title=title))
 

@@ -4,7 +4,6 @@ shown to anyone else, never with a stale name, language, CSRF token or message."
 import gzip
 import pickle
 import re
-import zlib
 
 import pytest
 from django.contrib import messages
@@ -15,7 +14,6 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
-from assessments import kept_page
 from assessments.services import assessment_start
 from careers.models import Role
 from tests.assessments.helpers import submitted
@@ -168,10 +166,3 @@ def test_the_token_is_compressed_apart_from_the_page(client, individual, result)
     assert first != second
     for piece in pieces:
         assert piece.deflated in first and piece.deflated in second
-
-
-@pytest.mark.parametrize("size", [0, 1, 64, 4096, 300_000])
-def test_crc_shift_joins_two_crcs_as_zlib_would_compute_the_whole(size):
-    head, tail = b"head of the page " * 3, bytes(range(256)) * (size // 256) + b"x" * (size % 256)
-    joined = kept_page._crc_shift(zlib.crc32(head), kept_page._x_to_8n(len(tail)))
-    assert joined ^ zlib.crc32(tail) == zlib.crc32(head + tail)
