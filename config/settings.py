@@ -229,7 +229,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if PRODUCTION else "0"))
+# The address of a pair is the client's as the proxies in front saw it (config/proxies.py).
+# The app must be reachable only through them: a direct caller could name any address.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if PRODUCTION else "0"))
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
