@@ -32,19 +32,19 @@ run: catalogue
 	$(BIN)/python manage.py runserver $(HOST)
 
 # Production-like: gunicorn on PostgreSQL, DEBUG off, static files through whitenoise.
-# Set SECRET_KEY (and PRODUCTION=true behind HTTPS) for a real deployment.
+# Every step runs with the same environment (one SECRET_KEY, made up if unset). Set
+# SECRET_KEY (and PRODUCTION=true behind HTTPS) for a real deployment.
 DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/skills
 WORKERS ?= 4
 serve: install
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/python scripts/ensure_database.py
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/python manage.py migrate --noinput
-	DATABASE_URL=$(DATABASE_URL) $(BIN)/python manage.py load_catalogue
-	DEBUG=false SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-		$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DEBUG=false DATABASE_URL=$(DATABASE_URL) ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	export DEBUG=false DATABASE_URL=$(DATABASE_URL) \
 		SECRET_KEY=$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-		CONN_MAX_AGE=$${CONN_MAX_AGE:-60} \
-		$(BIN)/gunicorn config.wsgi --bind $(HOST) --workers $(WORKERS) --access-logfile -
+		ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} CONN_MAX_AGE=$${CONN_MAX_AGE:-60} && \
+	$(BIN)/python scripts/ensure_database.py && \
+	$(BIN)/python manage.py migrate --noinput && \
+	$(BIN)/python manage.py load_catalogue && \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
+	exec $(BIN)/gunicorn config.wsgi --bind $(HOST) --workers $(WORKERS) --access-logfile -
 
 test: install-dev
 	$(BIN)/ruff check --quiet .

@@ -29,10 +29,11 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
 # PRODUCTION=true turns on everything that needs HTTPS in front of the app: secure
-# cookies, HSTS, the redirect to HTTPS and trusting the proxy's X-Forwarded-Proto.
+# cookies, HSTS, the redirect to HTTPS and trusting the proxy's X-Forwarded-Proto. It
+# turns DEBUG off unless DEBUG is set, and refuses DEBUG=true.
 PRODUCTION = env_bool("PRODUCTION", False)
+DEBUG = env_bool("DEBUG", not PRODUCTION)
 if PRODUCTION and DEBUG:
     raise ImproperlyConfigured("PRODUCTION=true needs DEBUG=false.")
 SECRET_KEY = os.environ.get("SECRET_KEY", "")

@@ -27,6 +27,34 @@ def test_check_deploy_passes_with_production_settings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def production_settings(**env):
+    """The settings module imported in a fresh process with PRODUCTION=true and `env`."""
+    base = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PRODUCTION"}}
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**base, "DJANGO_SETTINGS_MODULE": "config.settings", "PRODUCTION": "true", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_turns_debug_off_when_debug_is_not_set():
+    result = production_settings(SECRET_KEY="a-long-random-production-secret-key-" + "x" * 20)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_production_refuses_debug_set_on():
+    result = production_settings(DEBUG="true", SECRET_KEY="a-long-random-secret-" + "x" * 40)
+
+    assert result.returncode != 0
+    assert "PRODUCTION=true needs DEBUG=false" in result.stderr
+
+
 def test_secret_key_is_required_when_debug_is_off():
     env = {**os.environ, "DEBUG": "false", "SECRET_KEY": ""}
     result = subprocess.run(
