@@ -83,3 +83,12 @@ def test_health_check_answers_without_touching_the_database(client, db, django_a
         response = client.get("/healthz")
 
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_health_checks_answer_over_plain_http_when_https_is_enforced(client, db, settings):
+    # A load balancer probes the app server itself, over HTTP, without X-Forwarded-Proto.
+    settings.SECURE_SSL_REDIRECT = True
+
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
