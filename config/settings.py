@@ -234,28 +234,12 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-
-
-def client_address(proxy_count: int) -> tuple[tuple[str, ...], int | None]:
-    """Where django-axes (through django-ipware) reads the client's address from: the
-    request headers to look at, and ipware's proxy count.
-
-    Without a proxy, REMOTE_ADDR alone: an X-Forwarded-For header is the client's own
-    word. Behind `proxy_count` proxies, each appends the address it was reached from to
-    X-Forwarded-For and the last one is REMOTE_ADDR, so the client is the proxy_count-th
-    address from the right; what the client itself wrote in the header sits to its left
-    and is never read. ipware counts the proxies listed in the header after the client:
-    one fewer.
-    """
-    if proxy_count <= 0:
-        return ("REMOTE_ADDR",), None
-    return ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"), proxy_count - 1
-
-
+# The address of a pair is the client's as the proxies in front saw it (config/proxies.py).
+# The app must be reachable only through them: a direct caller could name any address.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "1" if PRODUCTION else "0"))
-AXES_IPWARE_META_PRECEDENCE_ORDER, AXES_IPWARE_PROXY_COUNT = client_address(PROXY_COUNT)
-AXES_IPWARE_PROXY_ORDER = "left-most"
-IPWARE_STRICT = False  # more addresses in the header than proxies: still the right-most ones
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured("PROXY_COUNT must be 0 or more.")
+AXES_CLIENT_IP_CALLABLE = "config.proxies.client_address"
 AXES_VERBOSE = False
 
 SESSION_COOKIE_HTTPONLY = True
@@ -266,6 +250,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# The load balancer's probes reach the app server over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

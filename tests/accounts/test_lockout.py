@@ -165,3 +165,109 @@ def test_password_change_refuses_a_weak_password(client, individual, password, m
     assert message in response.text
     individual.refresh_from_db()
     assert individual.check_password(PASSWORD)
+
+
+# Behind proxies: the address is the PROXY_COUNT-th X-Forwarded-For entry from the right,
+# the one the first proxy wrote; whatever the client put to its left is never read.
+PROXY = "10.0.0.254"  # what REMOTE_ADDR is for every request behind the proxy
+VICTIM = "198.51.100.7"
+ATTACKERS = [f"203.0.113.{i}" for i in range(1, 6)]
+
+
+def log_in_through_proxy(client, username, forwarded_for, password=PASSWORD):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.fixture
+def one_proxy(settings):
+    settings.PROXY_COUNT = 1
+
+
+def test_behind_a_proxy_failures_from_other_addresses_leave_the_victim_in(
+    client, individual, one_proxy
+):
+    for attacker in ATTACKERS:
+        log_in_through_proxy(client, "alice", attacker, "wrong-password")
+
+    response = log_in_through_proxy(client, "alice", VICTIM)
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == set(ATTACKERS)
+
+
+FORGED = [
+    pytest.param(f"{VICTIM}, {{attacker}}", id="left-most"),
+    pytest.param(f'{VICTIM}, ", {{attacker}}', id="unclosed-quote"),
+    pytest.param(f"{VICTIM},{VICTIM}, {{attacker}}", id="repeated"),
+    pytest.param(f"for={VICTIM}, {{attacker}}", id="forwarded-syntax"),
+]
+
+
+@pytest.mark.parametrize("forged", FORGED)
+def test_behind_a_proxy_a_forged_header_cannot_pick_the_victims_address(
+    client, individual, one_proxy, forged
+):
+    # What the client sent, then ", <its address>" that the proxy appended.
+    for attacker in ATTACKERS:
+        log_in_through_proxy(client, "alice", forged.format(attacker=attacker), "wrong-password")
+
+    response = log_in_through_proxy(client, "alice", VICTIM)
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+    assert VICTIM not in AccessAttempt.objects.values_list("ip_address", flat=True)
+
+
+def test_behind_a_proxy_five_failures_from_one_address_lock_that_address_out(
+    client, individual, one_proxy
+):
+    for _ in range(5):
+        log_in_through_proxy(client, "alice", f"{VICTIM}, {ATTACKERS[0]}", "wrong-password")
+
+    assert_locked_out(log_in_through_proxy(client, "alice", ATTACKERS[0]))
+    assert_locked_out(log_in_through_proxy(client, "alice", f"{VICTIM}, {ATTACKERS[0]}"))
+    assert log_in_through_proxy(client, "alice", VICTIM).status_code == 302
+
+
+def test_without_a_proxy_the_forwarded_header_is_ignored(client, individual, settings):
+    settings.PROXY_COUNT = 0
+    for attacker in ATTACKERS:
+        client.post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong-password"},
+            REMOTE_ADDR=attacker,
+            HTTP_X_FORWARDED_FOR=VICTIM,
+        )
+
+    response = log_in(client, "alice", address=VICTIM)
+
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_without_a_proxy_a_changing_forwarded_header_does_not_escape_the_lockout(
+    client, individual, settings
+):
+    settings.PROXY_COUNT = 0
+    for attacker in ATTACKERS:
+        client.post(
+            reverse("login"),
+            {"username": "alice", "password": "wrong-password"},
+            REMOTE_ADDR=HOME,
+            HTTP_X_FORWARDED_FOR=attacker,
+        )
+
+    response = client.post(
+        reverse("login"),
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR=HOME,
+        HTTP_X_FORWARDED_FOR=VICTIM,
+    )
+
+    assert_locked_out(response)
