@@ -586,7 +586,7 @@ def test_a_change_in_the_team_ends_the_managers_access_at_once(
     response = check(client, world, name, None, after(change, name), mailoutbox, commits=commits)
 
     if response.status_code == 200:
-        assert "carol" not in shown(response), "the kept board was not served"
+        assert "carol" not in shown(response), "a board kept from before the change was served"
 
 
 OWNERS_OWN = [name for name, why in ELSEWHERE.items() if why == "owner only"]
