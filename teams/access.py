@@ -7,11 +7,16 @@ theirs to manage, is not found (404), and so is anything in it.
   its managers.
 - A review cycle: the managers of its team (dashboard, matrix, closing); a member
   starts their own assessment for it.
-- A member's review (the manager's side by side): the managers of the team the
-  assessment was made for. The member reads it once shared, as their own.
+- A member's review (the manager's side by side, rating, sharing): the managers of the
+  team the assessment was made for, while its owner is a member of that team (as
+  assessments/access.py has it for the result files). The member reads it once shared,
+  as their own, in the team or not: it is about them, and it was shown to them.
+
+Every rule reads today's memberships: a removal, a change of kind, a departure or a
+deleted account takes access away at the next request.
 """
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -56,10 +61,14 @@ def cycle_for_manager(user, team_pk: int, pk: int) -> ReviewCycle:
 
 
 def member_assessment_for_manager(user, team_pk: int, pk: int) -> Assessment:
-    """A member's assessment made for a cycle of a team the user manages."""
+    """An assessment made for a cycle of a team the user manages, by one of its members."""
     team = team_for_manager(user, team_pk)
     return get_object_or_404(
-        Assessment.objects.select_related("owner", "cycle"), pk=pk, cycle__team=team
+        Assessment.objects.select_related("owner", "cycle"),
+        pk=pk,
+        cycle__team=team,
+        cycle__team__memberships__user=F("owner"),
+        cycle__team__memberships__kind=TeamMembership.Kind.MEMBER,
     )
 
 

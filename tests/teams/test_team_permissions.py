@@ -6,22 +6,31 @@ team with its own manager (oscar); mallory belongs to no team. What is not yours
 not found (404, never 403, so ids reveal nothing) and nothing changes.
 """
 
+import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
+from assessments import urls as assessment_urls
 from assessments.models import Assessment
 from assessments.services import assessment_start
+from assessments.spreadsheets import XLSX_CONTENT_TYPE
 from careers.models import Role
 from teams import urls as team_urls
 from teams.models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from teams.selectors import member_cycles
 from teams.services import (
     cycle_assessment_start,
     cycle_open,
     invitation_create,
+    membership_remove,
     ratings_save,
+    review_share,
     team_create,
 )
 from tests.assessments.helpers import submitted
@@ -143,6 +152,10 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "invitation-post": ("post", w.invitation.get_absolute_url(), {}),
         "result_json": ("get", reverse("assessments:result_json", args=[a]), {}),
         "result_xlsx": ("get", reverse("assessments:result_xlsx", args=[a]), {}),
+        "result_csv": ("get", reverse("assessments:result_csv", args=[a]), {}),
+        "compare": ("get", reverse("assessments:compare", args=[a]), {}),
+        "simulate": ("get", reverse("assessments:simulate", args=[a]), {}),
+        "path": ("get", reverse("assessments:path", args=[a, w.role.code]), {}),
     }
     return requests[name]
 
@@ -180,7 +193,13 @@ EXPECTED = {
     "invitation-post": (302, 302, 302, 302, LOGIN),
     "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: docs/DESIGN.md's manager rule
     "result_xlsx": (200, 404, 404, 404, LOGIN),
+    "result_csv": (200, 404, 404, 404, LOGIN),
+    "compare": (200, 404, 404, 404, LOGIN),
+    "simulate": (200, 404, 404, 404, LOGIN),
+    "path": (200, 404, 404, 404, LOGIN),
 }
+# The assessments app's URLs of the matrix: carol's result, read by its team's manager
+RESULT_FILES = {"result_json", "result_xlsx", "result_csv", "compare", "simulate", "path"}
 NAMES = list(EXPECTED)
 # Manager-only URLs that name one of this team's invitations, members, cycles or assessments
 SUB_OBJECT = [
@@ -241,12 +260,13 @@ def check(client, w, name, user, expected, mailoutbox, team_pk=None, commits=Non
     if expected in (404, LOGIN):
         assert state() == before, "a refused request changed nothing"
         assert len(mailoutbox) == mails
+    return response
 
 
 def test_the_matrix_covers_every_team_url():
     names = {pattern.name for pattern in team_urls.urlpatterns}
 
-    assert names == {name.split("-")[0] for name in NAMES} - {"result_json", "result_xlsx"}
+    assert names == {name.split("-")[0] for name in NAMES} - RESULT_FILES
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -375,3 +395,235 @@ def test_a_former_manager_can_no_longer_rename_or_retry(
     assert response.status_code == 404
     assert state() == before
     assert len(mailoutbox) == mails
+
+
+# --- access after a change -------------------------------------------------------------
+#
+# Olivia sees carol's results, reviews and exports only while both are in the team, she
+# as one of its managers and carol as one of its members. Each change below ends that at
+# once: every URL that shows carol's data to olivia is asked before it (allowed) and
+# after it (not found, nothing written), in the session olivia had all along.
+
+PASSWORD = "correct-horse-battery"  # tests/factories.py
+
+# Carol's result and review, by its id: not found once either one is out.
+CAROLS = ["review-get", "review-post", "review_share", *sorted(RESULT_FILES)]
+# The cycle's board and matrix files, kept under the team's revision: carol is a row of
+# them. Not found once olivia no longer manages the team; without carol once she is out.
+BOARD = ["cycle", "cycle_matrix-csv", "cycle_matrix-json", "cycle_matrix-xlsx"]
+# Every other URL of the two apps, and why it shows olivia nothing of carol's.
+ELSEWHERE = {
+    "teams:list": "olivia's own teams",
+    "teams:detail": "names and target roles of today's people, read afresh: no results",
+    "teams:rename": "the team's name",
+    "teams:invite": "invitations: addresses, not people's data",
+    "teams:invitation_resend": "invitations",
+    "teams:invitation_retry": "invitations",
+    "teams:invitation_revoke": "invitations",
+    "teams:invitation": "invitations",
+    "teams:member_remove": "carol's membership, which goes with her",
+    "teams:member_kind": "carol's membership",
+    "teams:member_target": "carol's membership",
+    "teams:cycle_new": "a new cycle holds nobody's results",
+    "teams:cycle_close": "closes the cycle, shows nothing",
+    "teams:cycle_start": "members start their own assessment; managers get 404",
+    "teams:shared_review": "carol's, for carol alone",
+    "assessments:list": "olivia's own",
+    "assessments:new": "olivia's own",
+    # The owner's alone: not found for olivia before any change (test below)
+    "assessments:detail": "owner only",
+    "assessments:step": "owner only",
+    "assessments:answer": "owner only",
+    "assessments:review": "owner only",
+    "assessments:retake": "owner only",
+    "assessments:continue": "owner only",
+    "assessments:delete": "owner only",
+}
+
+
+def url_name(name: str) -> str:
+    """The URL pattern a request of the matrix asks, with its app."""
+    base = name.split("-")[0]
+    return f"assessments:{base}" if base in RESULT_FILES else f"teams:{base}"
+
+
+def as_user(user) -> Client:
+    other = Client()
+    other.force_login(user)
+    return other
+
+
+def posted(user, name: str, args: list, data: dict | None = None) -> None:
+    """A change made through its page, by someone in another session than olivia's."""
+    response = as_user(user).post(reverse(name, args=args), data or {})
+    assert response.status_code == 302, (name, response.status_code)
+
+
+def olivias(w: World) -> TeamMembership:
+    return TeamMembership.objects.get(team=w.team, user=w.manager)
+
+
+@dataclass(frozen=True)
+class Change:
+    name: str
+    side: str  # whose standing changes: "member" (carol) or "manager" (olivia)
+    make: Callable[[World, object], None]  # (world, maude: the team's other manager)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+CHANGES = [
+    Change(
+        "member-removed",
+        "member",
+        lambda w, maude: posted(w.manager, "teams:member_remove", [w.team.pk, w.carol.pk]),
+    ),
+    # No page lets a member leave (only deleting their account does): this is the one
+    # write path a departure takes.
+    Change(
+        "member-leaves",
+        "member",
+        lambda w, maude: membership_remove(membership=TeamMembership.objects.get(pk=w.carol.pk)),
+    ),
+    Change(
+        "member-promoted",
+        "member",
+        lambda w, maude: posted(
+            w.manager, "teams:member_kind", [w.team.pk, w.carol.pk], {"kind": "manager"}
+        ),
+    ),
+    Change(
+        "member-deleted",
+        "member",
+        lambda w, maude: posted(w.carol.user, "account_delete", [], {"password": PASSWORD}),
+    ),
+    Change(
+        "manager-demoted",
+        "manager",
+        lambda w, maude: posted(
+            maude, "teams:member_kind", [w.team.pk, olivias(w).pk], {"kind": "member"}
+        ),
+    ),
+    Change(
+        "manager-removed",
+        "manager",
+        lambda w, maude: posted(maude, "teams:member_remove", [w.team.pk, olivias(w).pk]),
+    ),
+    Change(
+        "manager-leaves",
+        "manager",
+        lambda w, maude: posted(w.manager, "teams:member_remove", [w.team.pk, olivias(w).pk]),
+    ),
+    Change(
+        "manager-deleted",
+        "manager",
+        lambda w, maude: posted(w.manager, "account_delete", [], {"password": PASSWORD}),
+    ),
+]
+
+
+@pytest.fixture
+def maude(world):
+    """The team's other manager: olivia may leave it, be demoted or removed."""
+    maude = UserFactory(username="maude")
+    TeamMembership.objects.create(team=world.team, user=maude, kind="manager")
+    return maude
+
+
+def still_in(w: World, change: Change) -> bool:
+    user, kind = (w.carol.user, "member") if change.side == "member" else (w.manager, "manager")
+    return TeamMembership.objects.filter(team=w.team, user__pk=user.pk, kind=kind).exists()
+
+
+def shown(response) -> str:
+    """The text of a page or file, the XLSX's cells included."""
+    if response["Content-Type"] == XLSX_CONTENT_TYPE:
+        book = load_workbook(io.BytesIO(response.content), read_only=True)
+        return " ".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.content.decode()
+
+
+def after(change: Change, name: str):
+    """What olivia gets once the change is made."""
+    if change.name == "manager-deleted":
+        return LOGIN  # her session went with her account
+    if name in BOARD and change.side == "member":
+        return 200  # her team's board, without carol
+    return 404
+
+
+def test_the_transitions_cover_every_url_of_both_apps():
+    every = {f"teams:{p.name}" for p in team_urls.urlpatterns} | {
+        f"assessments:{p.name}" for p in assessment_urls.urlpatterns
+    }
+    asked = {url_name(name) for name in CAROLS + BOARD}
+
+    assert asked.isdisjoint(ELSEWHERE)
+    assert asked | set(ELSEWHERE) == every
+    assert set(CAROLS + BOARD) <= set(NAMES)
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=str)
+@pytest.mark.parametrize("name", CAROLS + BOARD)
+def test_a_change_in_the_team_ends_the_managers_access_at_once(
+    client, world, maude, change, name, mailoutbox, commits
+):
+    response = check(
+        client, world, name, world.manager, EXPECTED[name][0], mailoutbox, commits=commits
+    )
+    if name in BOARD:
+        assert "carol" in shown(response)  # and the board is now kept
+
+    change.make(world, maude)
+    assert not still_in(world, change)
+    response = check(client, world, name, None, after(change, name), mailoutbox, commits=commits)
+
+    if response.status_code == 200:
+        assert "carol" not in shown(response), "a board kept from before the change was served"
+
+
+OWNERS_OWN = [name for name, why in ELSEWHERE.items() if why == "owner only"]
+
+
+@pytest.mark.parametrize("name", OWNERS_OWN)
+def test_the_owners_own_pages_of_a_result_are_not_found_for_the_manager(
+    client, world, name, mailoutbox
+):
+    skill = next(iter(world.result.snapshot["skills"].values()))["id"]
+    args = {"step": [world.result.pk, 1], "answer": [world.result.pk, skill]}
+    url = reverse(name, args=args.get(name.split(":")[1], [world.result.pk]))
+    client.force_login(world.manager)
+    before = state()
+
+    response = client.post(url, {f"s{skill}-level": "4", "go": "next"})
+
+    assert response.status_code == 404
+    assert state() == before
+
+
+@pytest.mark.parametrize("change", CHANGES[:2], ids=str)
+def test_a_former_member_no_longer_sees_the_team_and_keeps_what_is_theirs(
+    client, world, maude, change
+):
+    """Carol's results stay hers, and so does a review shared with her before she left:
+    it is about her, and its manager chose to show it to her."""
+    review_share(assessment=world.result)
+    change.make(world, maude)
+    client.force_login(world.carol.user)
+    t, c, a = world.team.pk, world.cycle.pk, world.result.pk
+
+    assert client.get(reverse("teams:detail", args=[t])).status_code == 404
+    assert client.get(reverse("teams:cycle_start", args=[t, c])).status_code == 404
+    assert client.post(reverse("teams:cycle_start", args=[t, c])).status_code == 404
+    assert [m.team for m in client.get(reverse("teams:list")).context["memberships"]] == []
+    assert world.cycle not in [cycle for cycle, _, _ in member_cycles(world.carol.user)]
+    assert client.get(reverse("teams:shared_review", args=[a])).status_code == 200
+    for name in ("detail", "result_json", "result_xlsx"):
+        assert client.get(reverse(f"assessments:{name}", args=[a])).status_code == 200, name
