@@ -101,6 +101,11 @@ class Mailbox:
             return [m for m in self.messages if address in m["X-Envelope-To"].split(", ")]
 
     @staticmethod
+    def subject(message: EmailMessage) -> str:
+        # Strip: a folded non-ASCII subject unfolds with a space before its first word.
+        return str(message["Subject"]).strip()
+
+    @staticmethod
     def body(message: EmailMessage) -> str:
         part = message.get_body(preferencelist=("plain",))
         assert part is not None, "no text body"
