@@ -75,11 +75,10 @@ def signup(request):
 
 
 def signup_done(request):
-    return render(
-        request,
-        "registration/signup_done.html",
-        {"next": _safe_next(request, request.GET.get("next"))},
-    )
+    # Logging in for the first time leads on to choosing roles, unless the sign-up
+    # began somewhere (an invitation).
+    next_url = _safe_next(request, request.GET.get("next")) or reverse("assessments:new")
+    return render(request, "registration/signup_done.html", {"next": next_url})
 
 
 @require_http_methods(["GET", "POST"])
