@@ -113,6 +113,8 @@ def email_confirm(request, token: str):
 def email_confirmation_send(request):
     """Mail the link that confirms the account's address (again)."""
     next_url = _safe_next(request, request.POST.get("next"))
+    if not request.user.email:
+        return redirect("email_change")
     if confirmed_email(request.user):
         messages.info(request, _("Your email address is already confirmed."))
     elif services.email_confirmation_send(

@@ -184,3 +184,14 @@ def test_the_database_refuses_one_address_confirmed_for_two_accounts(individual)
 
     with pytest.raises(IntegrityError), transaction.atomic():
         EmailConfirmation.objects.create(user=other, email=individual.email.upper())
+
+
+def test_an_account_without_an_address_is_sent_to_give_one(client, smtp_server):
+    client.force_login(UserFactory(username="nobody", email=""))
+
+    page = client.get(reverse("account"))
+    response = client.post(reverse("email_confirmation_send"))
+
+    assert reverse("email_confirmation_send") not in page.text
+    assert response["Location"] == reverse("email_change")
+    assert smtp_server.messages == []
