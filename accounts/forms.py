@@ -3,15 +3,27 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
+
+from . import services, throttle
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
         label=_("Email address"),
-        help_text=_("Used for team invitations. Never shown to other people."),
+        help_text=_(
+            "Used for team invitations and to reset your password. Never shown to other "
+            "people. We send a link to confirm it."
+        ),
+        max_length=254,
     )
 
     class Meta(UserCreationForm.Meta):
@@ -26,10 +38,74 @@ class SignUpForm(UserCreationForm):
         self.helper.add_input(Submit("signup", _("Create my account")))
 
     def clean_email(self) -> str:
+        # Whether an account uses it already is never said here: the sign-up service
+        # mails that address instead (accounts/services.py, account_sign_up).
+        return self.cleaned_data["email"].strip().lower()
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("New email address"), max_length=254)
+    password = forms.CharField(
+        label=_("Your password, to confirm"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account already uses this email address."))
+        if email == self.user.email.lower():
+            raise forms.ValidationError(_("This is already your address."))
         return email
+
+    def clean_password(self) -> str:
+        """Checked against guessing: a few wrong passwords an hour, then none is tried."""
+        password = self.cleaned_data["password"]
+        key = str(self.user.pk)
+        if throttle.throttle_exhausted(rule=throttle.PASSWORD_PER_ACCOUNT, key=key):
+            raise forms.ValidationError(
+                _("Too many wrong passwords in the last hour. Try again later.")
+            )
+        if not self.user.check_password(password):
+            throttle.throttle_allow(rule=throttle.PASSWORD_PER_ACCOUNT, key=key)
+            raise forms.ValidationError(_("This is not your password."))
+        return password
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, with the same outcome whatever the address.
+
+    An address no account can use gets a message saying so, rather than nothing: one
+    message leaves either way, so neither the page nor the time it takes tells whether
+    an account uses the address. Each address gets at most a few messages an hour (the
+    view caps each client address too); past that the page is the same and nothing
+    leaves, since the messages sent already are in that mailbox.
+    """
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+    def save(self, *args, **kwargs) -> None:
+        email, request = self.cleaned_data["email"], kwargs.get("request")
+        if not throttle.throttle_allow(rule=throttle.RESET_PER_ADDRESS, key=email):
+            return
+        if list(self.get_users(email)):
+            super().save(*args, **kwargs)
+        elif request is not None:
+            services.password_reset_unknown_address(
+                email=email, link_for=request.build_absolute_uri
+            )
+
+
+class SetPasswordConfirmingForm(SetPasswordForm):
+    """Setting a password from a reset link also confirms the address: the link reached
+    it (Django's token no longer holds once the account's address changes)."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            services.email_confirm(user=user, email=user.email)
+        return user
 
 
 def is_their_password(request, user, password: str) -> bool:

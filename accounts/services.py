@@ -1,10 +1,139 @@
-"""Writes for a person's own account."""
+"""Writes for a person's own account: sign-up, confirming an address, deletion."""
 
-from django.db import transaction
+import logging
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.mail import BadHeaderError, send_mail
+from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from teams.models import Team
 from teams.selectors import DepartureBlocker, departure_blockers, teams_only_of
+
+from . import throttle
+from .models import EmailConfirmation
+from .tokens import VALID_FOR, confirmation_token
+
+logger = logging.getLogger(__name__)
+
+# Turns a path of the site into the absolute link a message carries
+# (request.build_absolute_uri in a view).
+LinkFor = Callable[[str], str]
+
+
+def _mail(template: str, *, to: str, context: dict) -> bool:
+    """Send registration/<template>_subject.txt and _email.txt, in the active language;
+    False, logged, when the mail server refused it."""
+    subject = " ".join(render_to_string(f"registration/{template}_subject.txt", context).split())
+    body = render_to_string(f"registration/{template}_email.txt", context)
+    try:
+        send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
+    except (OSError, BadHeaderError, UnicodeError):  # smtplib: OSErrors
+        logger.warning("%s: the e-mail could not be sent", template, exc_info=True)
+        return False
+    return True
+
+
+def _address_taken_notify(*, email: str, link_for: LinkFor) -> None:
+    """Tell an address that someone tried to use it for another account; at most a few
+    such notices an hour reach one address (a sign-up form cannot be used to flood it)."""
+    if not throttle.throttle_allow(rule=throttle.NOTICE_PER_ADDRESS, key=email):
+        return
+    _mail(
+        "address_taken",
+        to=email,
+        context={
+            "login_link": link_for(reverse("login")),
+            "reset_link": link_for(reverse("password_reset")),
+        },
+    )
+
+
+def _confirmation_mail(*, user, email: str, next_url: str, link_for: LinkFor) -> bool:
+    token = confirmation_token(user=user, email=email, next_url=next_url)
+    return _mail(
+        "email_confirmation",
+        to=email,
+        context={
+            "username": user.get_username(),
+            "email": email,
+            "link": link_for(reverse("email_confirm", args=[token])),
+            "days": VALID_FOR.days,
+            "change": email.lower() != user.email.lower(),
+        },
+    )
+
+
+def account_sign_up(
+    *, username: str, email: str, password: str, next_url: str, link_for: LinkFor
+) -> None:
+    """Create the account and mail the link that confirms its address; or, when an
+    account already uses the address, create nothing and tell that address instead.
+
+    The visitor sees the same outcome either way (the form promises the address is never
+    shown): one message leaves for the address given, and the password is hashed in
+    both cases so that the time taken says nothing either.
+    """
+    email = email.strip().lower()
+    users = get_user_model().objects
+    if users.filter(email__iexact=email).exists():
+        make_password(password)
+        _address_taken_notify(email=email, link_for=link_for)
+        return
+    try:
+        with transaction.atomic():
+            user = users.create_user(username=username, email=email, password=password)
+    except IntegrityError:  # the same username sent twice at once: the first one stands
+        return
+    email_confirmation_send(user=user, next_url=next_url, link_for=link_for)
+
+
+def email_confirmation_send(
+    *, user, link_for: LinkFor, email: str | None = None, next_url: str = ""
+) -> bool:
+    """Mail a link that confirms `email` (the account's own address by default, or the
+    new one it asked for); False when the account asked for too many links this hour.
+
+    A new address that another account uses gets the notice that someone tried to use
+    it, and the account asking is told the same as for any address.
+    """
+    if not throttle.throttle_allow(rule=throttle.CONFIRM_PER_ACCOUNT, key=str(user.pk)):
+        return False
+    email = (email or user.email).strip().lower()
+    if (
+        email != user.email.lower()
+        and get_user_model().objects.filter(email__iexact=email).exclude(pk=user.pk).exists()
+    ):
+        _address_taken_notify(email=email, link_for=link_for)
+        return True
+    _confirmation_mail(user=user, email=email, next_url=next_url, link_for=link_for)
+    return True
+
+
+def email_confirm(*, user, email: str) -> bool:
+    """Record that the person reads `email`, which becomes the account's address if it
+    was a new one; False when another account holds that address now."""
+    email = email.strip().lower()
+    users = get_user_model().objects
+    with transaction.atomic():
+        user = users.select_for_update().get(pk=user.pk)
+        if users.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            return False
+        # Another account's confirmation of this address no longer stands (that account
+        # changed its address since): it would only block the unique constraint.
+        EmailConfirmation.objects.filter(email__iexact=email).exclude(user=user).delete()
+        if user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
+        EmailConfirmation.objects.update_or_create(
+            user=user, defaults={"email": email, "confirmed_at": timezone.now()}
+        )
+    return True
 
 
 class DeletionBlocked(Exception):
@@ -43,3 +172,14 @@ def account_delete(*, user) -> None:
         # rolled back, but Django had already cleared the instance's id.
         user.pk = pk
         raise DeletionBlocked(departure_blockers(user)) from None
+
+
+def password_reset_unknown_address(*, email: str, link_for: LinkFor) -> None:
+    """Answer a reset asked for an address that no account can use: the message says
+    so, and how to sign up. A reset request then always sends one message, whether or
+    not an account uses the address, and takes about the same time."""
+    _mail(
+        "password_reset_unknown",
+        to=email,
+        context={"email": email, "signup_link": link_for(reverse("signup"))},
+    )

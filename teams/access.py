@@ -11,11 +11,16 @@ theirs to manage, is not found (404), and so is anything in it.
   team the assessment was made for, while its owner is a member of that team (as
   assessments/access.py has it for the result files). The member reads it once shared,
   as their own, in the team or not: it is about them, and it was shown to them.
+- An invitation: whoever holds its link may read it; only the account whose confirmed
+  address is the invited one may accept it (`invitation_standing`).
 
 Every rule reads today's memberships: a removal, a change of kind, a departure or a
 deleted account takes access away at the next request.
 """
 
+from enum import StrEnum
+
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -100,3 +105,37 @@ def shared_review_get(user, pk: int) -> Assessment:
         ),
         pk=pk,
     )
+
+
+def confirmed_email(user) -> str:
+    """The account's address, lowercased, once the link mailed to it was followed; else "".
+
+    The accounts app keeps it (`EmailConfirmation`, which holds while the account's
+    address is still the confirmed one); teams reads it through the user's relation, as
+    it does not import accounts (docs/DESIGN.md).
+    """
+    try:
+        confirmation = user.email_confirmation
+    except ObjectDoesNotExist:
+        return ""
+    return user.email.lower() if confirmation.confirms(user.email) else ""
+
+
+class Standing(StrEnum):
+    """Whether a signed-in account may accept an invitation."""
+
+    MAY_ACCEPT = "may-accept"
+    UNCONFIRMED = "unconfirmed"  # the invited address, not confirmed yet
+    OTHER_ADDRESS = "other-address"  # the invitation names another address
+
+
+def invitation_standing(invitation: Invitation, user) -> Standing:
+    """An invitation is for the address it was sent to: only the account whose confirmed
+    address it is may accept it (letters compared regardless of case). Anyone else who
+    holds the link, a forwarded one say, would otherwise join the team, as a manager if
+    the invitation says so, and read every member's notes."""
+    if (user.email or "").strip().lower() != invitation.email.lower():
+        return Standing.OTHER_ADDRESS
+    if confirmed_email(user) != invitation.email.lower():
+        return Standing.UNCONFIRMED
+    return Standing.MAY_ACCEPT

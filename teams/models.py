@@ -145,6 +145,16 @@ class Invitation(models.Model):
         return self.status == "pending"
 
     @property
+    def email_hint(self) -> str:
+        """The address with most of it hidden (n•••@e•••.com): enough for its owner to
+        know it, not enough for another account holding the link to learn it."""
+        local, _at, domain = self.email.partition("@")
+        name, dot, tld = domain.rpartition(".")
+        if not dot:
+            name, tld = domain, ""
+        return f"{local[:1]}•••@{name[:1]}•••{dot}{tld}"
+
+    @property
     def send_state(self) -> str:
         """ "sent", "failed" (the last attempt failed) or "queued" (not tried yet)."""
         if self.send_failed_at and (self.sent_at is None or self.send_failed_at > self.sent_at):

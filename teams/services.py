@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from assessments.services import AssessmentLocked, assessment_start
 from careers.models import Role
 from careers.validators import single_line
 
+from .access import Standing, invitation_standing
 from .models import (
     Invitation,
     ManagerRating,
@@ -29,6 +31,14 @@ logger = logging.getLogger(__name__)
 
 class InvitationUnusable(Exception):
     """The link was used, revoked or has expired."""
+
+
+class InvitationRefused(Exception):
+    """The signed-in account may not accept it: `standing` says why (access.Standing)."""
+
+    def __init__(self, standing: Standing) -> None:
+        self.standing = standing
+        super().__init__(standing)
 
 
 class CycleClosed(Exception):
@@ -154,6 +164,8 @@ def invitation_revoke(*, invitation: Invitation) -> None:
 
 
 def invitation_accept(*, token: str, user) -> TeamMembership:
+    """Join the team as the invitation says; only the account whose confirmed address is
+    the invited one may (InvitationRefused), and the invitation then stays pending."""
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -163,6 +175,11 @@ def invitation_accept(*, token: str, user) -> TeamMembership:
         )
         if invitation is None or not invitation.is_usable:
             raise InvitationUnusable
+        # The account as it is now, not as the request read it.
+        current = get_user_model().objects.select_related("email_confirmation").get(pk=user.pk)
+        standing = invitation_standing(invitation, current)
+        if standing != Standing.MAY_ACCEPT:
+            raise InvitationRefused(standing)
         team_touch(team_id=invitation.team_id)
         membership = TeamMembership.objects.filter(team=invitation.team, user=user).first()
         if membership is None:

@@ -31,6 +31,7 @@ from .access import (
     cycle_for_manager,
     cycle_for_member,
     invitation_for_manager,
+    invitation_standing,
     member_assessment_for_manager,
     membership_for_manager,
     shared_review_get,
@@ -568,9 +569,15 @@ def review_share(request, pk: int, assessment_pk: int):
 
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
+    """Anyone holding the link reads who invites them; only the account whose confirmed
+    address is the invited one may accept (access.invitation_standing). Another account
+    is told so, with the address mostly hidden, and the invitation stays pending."""
     invitation = Invitation.objects.select_related("team").filter(token=token).first()
     if invitation is None:
         raise Http404("Unknown invitation.")
+    standing = None
+    if request.user.is_authenticated:
+        standing = invitation_standing(invitation, request.user)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={invitation.get_absolute_url()}")
@@ -579,11 +586,16 @@ def invitation_accept(request, token: str):
         except services.InvitationUnusable:
             messages.error(request, _("This invitation can no longer be used."))
             return redirect("home")
+        except services.InvitationRefused as refused:
+            context = {"invitation": invitation, "standing": refused.standing}
+            return render(request, "teams/invitation.html", context, status=403)
         messages.success(
             request, _("Welcome to the team %(team)s.") % {"team": invitation.team.name}
         )
         return redirect(invitation.team)
-    return render(request, "teams/invitation.html", {"invitation": invitation})
+    return render(
+        request, "teams/invitation.html", {"invitation": invitation, "standing": standing}
+    )
 
 
 @login_required

@@ -1,4 +1,10 @@
-"""Shared people and a small catalogue that every test can build on."""
+"""Shared people and a small catalogue that every test can build on; a real SMTP server."""
+
+import re
+import socket
+import threading
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 import pytest
 
@@ -73,3 +79,64 @@ def fresh_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+class Mailbox:
+    """What a real SMTP server on loopback received, as parsed messages."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        assert isinstance(message, EmailMessage)
+        message["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        with self._lock:
+            self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self._lock:
+            return [m for m in self.messages if address in m["X-Envelope-To"].split(", ")]
+
+    @staticmethod
+    def subject(message: EmailMessage) -> str:
+        # Strip: a folded non-ASCII subject unfolds with a space before its first word.
+        return str(message["Subject"]).strip()
+
+    @staticmethod
+    def body(message: EmailMessage) -> str:
+        part = message.get_body(preferencelist=("plain",))
+        assert part is not None, "no text body"
+        return part.get_content()
+
+    @classmethod
+    def links(cls, message: EmailMessage) -> list[str]:
+        return re.findall(r"https?://\S+", cls.body(message))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on a free loopback port, which the app's SMTP
+    backend is pointed at for the test; yields its Mailbox."""
+    from aiosmtpd.controller import Controller
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    try:
+        yield mailbox
+    finally:
+        controller.stop()

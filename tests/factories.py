@@ -3,6 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
+from accounts.models import EmailConfirmation
 from assessments.models import Answer, Assessment
 from careers.models import (
     CareerStep,
@@ -23,6 +24,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def email_confirmed(self, create, extracted, **kwargs):
+        """Test people have confirmed their address (joining a team needs it), unless a
+        test says `email_confirmed=False`."""
+        if create and extracted is not False and self.email:
+            EmailConfirmation.objects.create(user=self, email=self.email)
 
 
 class SkillCategoryFactory(factory.django.DjangoModelFactory):

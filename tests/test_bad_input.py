@@ -15,6 +15,7 @@ same people and data (the `world` fixture) and a fresh browser.
 import csv
 import io
 import json
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -375,10 +376,12 @@ def test_signup(individual, form):
         response = post(client, reverse("signup"), form)
 
         assert response.status_code in (200, 302)
+        assert SESSION_KEY not in client.session  # "check your mailbox", whatever the address
         if response.status_code == 302:
-            assert get_user_model().objects.count() == users + 1
+            taken = last(form["email"]).strip().lower() == individual.email
+            assert get_user_model().objects.count() == users + (0 if taken else 1)
             assert is_local(response["Location"])
-            assert SESSION_KEY in client.session
+            assert response["Location"].startswith(reverse("signup_done"))
         else:
             assert get_user_model().objects.count() == users
             assert shows_error(response)
@@ -400,14 +403,19 @@ def test_signup_refuses_an_address_longer_than_the_column(db):
     assert not get_user_model().objects.filter(username="bruno").exists()
 
 
-def test_signup_follows_a_next_that_looks_like_a_view_name(db):
-    """A relative `next` such as 'abc def' is a URL, not a view to reverse."""
+def test_signup_follows_a_next_that_looks_like_a_view_name(db, mailoutbox):
+    """A relative `next` such as 'abc def' is a URL, not a view to reverse: it is kept
+    for after the confirmation link, which leads to it."""
     form = {"username": "bruno", "email": "b@example.com", "password1": STRONG}
+    client = browser()
 
-    response = post(browser(), reverse("signup"), {**form, "password2": STRONG, "next": "abc def"})
+    response = post(client, reverse("signup"), {**form, "password2": STRONG, "next": "abc def"})
+    link = re.search(r"http://testserver(/\S+)", mailoutbox[-1].body).group(1)
+    confirmed = post(client, link, {})
 
     assert response.status_code == 302
-    assert response["Location"] == "abc%20def"
+    assert response["Location"] == f"{reverse('signup_done')}?next=abc+def"
+    assert confirmed["Location"] == f"{reverse('login')}?next=abc+def"
 
 
 @FUZZ

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -23,6 +23,7 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from accounts.tokens import confirmation_token
 from assessments.models import Answer, Assessment
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start
@@ -135,6 +136,25 @@ CASES = {
         {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
     ),
     "account delete": lambda w: (w.carol, reverse("account_delete"), {"password": PASSWORD}),
+    "password reset": lambda w: (None, reverse("password_reset"), {"email": "alice@example.com"}),
+    "email change": lambda w: (
+        w.alice,
+        reverse("email_change"),
+        {"email": "alice.new@example.com", "password": PASSWORD},
+    ),
+    "email confirmation send": lambda w: (
+        UserFactory(username="una", email_confirmed=False),
+        reverse("email_confirmation_send"),
+        {},
+    ),
+    "email confirm": lambda w: (
+        None,
+        reverse(
+            "email_confirm",
+            args=[confirmation_token(user=w.alice, email="alice.new@example.com")],
+        ),
+        {},
+    ),
     "language": lambda w: (None, reverse("set_language"), {"language": "en", "next": "/"}),
     "new assessment": lambda w: (
         w.alice,
@@ -325,7 +345,9 @@ def test_signup_with_the_token_from_its_page(db):
     )
 
     assert response.status_code == 302
-    assert SESSION_KEY in client.session
+    assert response["Location"] == reverse("signup_done")
+    assert get_user_model().objects.filter(username="bruno").exists()
+    assert SESSION_KEY not in client.session  # signing up does not log in (check your mail)
 
 
 def test_login_with_the_token_from_its_page(world):

@@ -61,6 +61,11 @@ def pages(client, individual, catalogue):
         reverse("assessments:simulate", args=[result.pk]),
         reverse("assessments:path", args=[result.pk, "BBB"]),
         reverse("password_change"),
+        reverse("account"),
+        reverse("email_change"),
+        reverse("signup_done"),
+        reverse("password_reset"),
+        reverse("password_reset_done"),
     ]
 
 

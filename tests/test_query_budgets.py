@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from accounts.tokens import confirmation_token
 from assessments.services import assessment_start
 from teams.services import (
     cycle_assessment_start,
@@ -51,6 +52,7 @@ def world(individual):
         "result": result,
         "draft": draft,
         "invitation": invitation,
+        "confirmation": confirmation_token(user=individual, email="alice.new@example.com"),
     }
 
 
@@ -59,6 +61,10 @@ PAGES = [
     (None, "home", lambda w: [], 2),
     (None, "login", lambda w: [], 2),
     (None, "signup", lambda w: [], 2),
+    (None, "signup_done", lambda w: [], 2),
+    (None, "password_reset", lambda w: [], 2),
+    (None, "password_reset_done", lambda w: [], 2),
+    (None, "email_confirm", lambda w: [w["confirmation"]], 2),
     (None, "careers:role_list", lambda w: [], 5),
     (None, "careers:role_detail", lambda w: ["AAA"], 5),
     (None, "careers:role_matrix", lambda w: [], 2),
@@ -77,6 +83,8 @@ PAGES = [
     ("individual", "assessments:result_xlsx", lambda w: [w["result"].pk], 4),
     ("manager", "assessments:result_xlsx", lambda w: [w["in_cycle"].pk], 5),
     ("individual", "account", lambda w: [], 3),
+    ("individual", "email_change", lambda w: [], 3),
+    ("outsider", "teams:invitation", lambda w: [w["invitation"].token], 4),
     ("individual", "account_delete", lambda w: [], 6),
     ("individual", "password_change", lambda w: [], 3),
     ("individual", "teams:list", lambda w: [], 4),
@@ -97,9 +105,14 @@ PAGES = [
     ("who", "name", "args", "budget"), PAGES, ids=[f"{p[0]}-{p[1]}" for p in PAGES]
 )
 def test_page_stays_within_its_query_budget(
-    client, world, individual, django_assert_max_num_queries, who, name, args, budget
+    client, world, individual, outsider, django_assert_max_num_queries, who, name, args, budget
 ):
-    users = {"individual": individual, "manager": world["manager"], "editor": world["editor"]}
+    users = {
+        "individual": individual,
+        "manager": world["manager"],
+        "editor": world["editor"],
+        "outsider": outsider,
+    }
     if who:
         client.force_login(users[who])
     url = reverse(name, args=args(world))

@@ -139,12 +139,30 @@ def wait_until_saved(page) -> None:
 
 
 def sign_up(page, username: str, password: str = "Trombone-vert-2026") -> None:
-    """Fill in and send the sign-up form the page shows."""
+    """Fill in and send the sign-up form the page shows, then log in from the "check
+    your mailbox" page that follows (an unconfirmed account may assess itself)."""
+    from playwright.sync_api import expect
+
     page.fill("#id_username", username)
     page.fill("#id_email", f"{username}@example.com")
     page.fill("#id_password1", password)
     page.fill("#id_password2", password)
     page.locator("[name=signup]").click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/done/"))
+    page.locator("main a[href^='/accounts/login/']").click()
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").click()
+
+
+def confirmation_link(address: str) -> str:
+    """The link of the last confirmation message sent to `address` (the live server
+    runs in the test's process: Django's test mailbox holds what it sent)."""
+    from django.core import mail
+
+    bodies = [m.body for m in mail.outbox if address in m.to]
+    assert bodies, f"no message to {address}"
+    return re.search(r"https?://\S+/accounts/email/confirm/\S+", bodies[-1]).group(0)
 
 
 def answer_step(page, levels, answered: dict | None = None, *, start=0, limit=None) -> int:

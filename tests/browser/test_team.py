@@ -8,19 +8,25 @@ from itertools import cycle
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import answer_step, sign_up
+from tests.browser.helpers import answer_step, confirmation_link, sign_up
 
 pytestmark = pytest.mark.browser
 
 
 def accept_invitation(open_page, link: str, username: str):
     """A person without an account opens the link in their own browser, signs up from
-    it and accepts."""
+    it, is asked to confirm their address first, follows the link mailed to it, and
+    accepts."""
     page = open_page()
     page.goto(link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Rejoindre l’équipe Delivery")
     page.locator("main").get_by_role("link", name="Créer un compte").click()
     sign_up(page, username)
+    expect(page).to_have_url(link)
+    expect(page.locator("[data-standing=unconfirmed]")).to_be_visible()
+    expect(page.get_by_role("button", name="Accepter l’invitation")).to_have_count(0)
+    page.goto(confirmation_link(f"{username}@example.com"))
+    page.get_by_role("button", name="Confirmer mon adresse").click()
     expect(page).to_have_url(link)
     page.get_by_role("button", name="Accepter l’invitation").click()
     expect(page.locator(".messages")).to_contain_text("Bienvenue dans l’équipe Delivery.")

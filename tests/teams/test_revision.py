@@ -75,7 +75,8 @@ def test_each_team_service_bumps_the_revision(team, catalogue):
     other = invitation_create(
         team=team, email="y@example.com", kind="member", invited_by=manager, link_for=str
     )
-    assert bumps(team, lambda: invitation_accept(token=other.token, user=UserFactory()))
+    yves = UserFactory(email="y@example.com")  # the invited address, confirmed
+    assert bumps(team, lambda: invitation_accept(token=other.token, user=yves))
     assert bumps(team, lambda: membership_set_target(membership=bob(team), role=catalogue[1]))
     assert bumps(team, lambda: membership_set_kind(membership=bob(team), kind="manager"))
     assert bumps(team, lambda: membership_set_kind(membership=bob(team), kind="member"))

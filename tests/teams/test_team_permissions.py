@@ -164,7 +164,8 @@ LOGIN = "login"
 
 # What each person gets: the team's manager, alice (a plain member), the other team's
 # manager, an outsider, a visitor. Anyone may create a team of their own; the
-# invitation is public to whoever holds its token (accepting it needs an account).
+# invitation is public to whoever holds its token, and only the account whose confirmed
+# address it names may accept it (new@example.com: none of these).
 EXPECTED = {
     "list": (200, 200, 200, 200, LOGIN),
     "list-create": (302, 302, 302, 302, LOGIN),
@@ -190,7 +191,7 @@ EXPECTED = {
     # carol's, for carol alone (tests/teams/test_teams.py opens it as carol, once shared)
     "shared_review": (404, 404, 404, 404, LOGIN),
     "invitation-get": (200, 200, 200, 200, 200),
-    "invitation-post": (302, 302, 302, 302, LOGIN),
+    "invitation-post": (403, 403, 403, 403, LOGIN),
     "result_json": (200, 404, 404, 404, LOGIN),  # carol's result: docs/DESIGN.md's manager rule
     "result_xlsx": (200, 404, 404, 404, LOGIN),
     "result_csv": (200, 404, 404, 404, LOGIN),
@@ -257,7 +258,7 @@ def check(client, w, name, user, expected, mailoutbox, team_pk=None, commits=Non
         assert response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == expected
-    if expected in (404, LOGIN):
+    if expected in (403, 404, LOGIN):
         assert state() == before, "a refused request changed nothing"
         assert len(mailoutbox) == mails
     return response

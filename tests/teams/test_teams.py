@@ -8,6 +8,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import cache
@@ -303,23 +304,28 @@ def test_a_visitor_who_accepts_is_sent_to_log_in_then_back(client, team):
     assert invitation.is_usable
 
 
-def test_signing_up_from_an_invitation_returns_to_it(client, team):
+def test_signing_up_from_an_invitation_returns_to_it_once_confirmed(client, team, mailoutbox):
     invitation = invite(team, "new@example.com")
     url = invitation.get_absolute_url()
+    password = "a-long-pass-phrase-42"
 
     response = client.post(
         f"{reverse('signup')}?next={url}",
         {
             "username": "newcomer",
             "email": "new@example.com",
-            "password1": "a-long-pass-phrase-42",
-            "password2": "a-long-pass-phrase-42",
+            "password1": password,
+            "password2": password,
         },
     )
+    link = re.search(r"http://testserver(/\S+)", mailoutbox[-1].body).group(1)
+    confirmed = client.post(link)
+    logged_in = client.post(confirmed["Location"], {"username": "newcomer", "password": password})
     accepted = client.post(url)
 
-    assert response.status_code == 302
-    assert response["Location"] == url
+    assert response["Location"] == f"{reverse('signup_done')}?next={quote(url, safe='')}"
+    assert confirmed["Location"] == f"{reverse('login')}?next={quote(url, safe='')}"
+    assert logged_in["Location"] == url
     assert accepted.status_code == 302
     assert accepted["Location"] == team.get_absolute_url()
     assert team.memberships.filter(user__username="newcomer", kind=MEMBER).exists()

@@ -1,5 +1,6 @@
-"""Export everything the app holds to one JSON file: people, the catalogue (with its
-history), assessments, teams, invitations, cycles and ratings.
+"""Export everything the app holds to one JSON file: people (with their confirmed
+addresses), the catalogue (with its history), assessments, teams, invitations, cycles
+and ratings.
 
     python manage.py export_data backup.json
     python manage.py restore_data backup.json     # into an empty, migrated database
@@ -18,11 +19,12 @@ from django.core.management.base import BaseCommand
 
 # Order matters for loading: what is referred to comes first. Assessments refer to
 # review cycles and manager ratings to assessments, so the teams app comes in two parts.
-APPS = ["auth", "careers", "teams", "assessments"]
+APPS = ["auth", "accounts", "careers", "teams", "assessments"]
 LAST = {"teams.ManagerRating"}
 # Permissions are recreated by migrate (groups refer to them by natural key); a pending
-# import is an upload waiting an hour at most for its confirm.
-SKIPPED = {"auth.Permission", "careers.PendingImport"}
+# import is an upload waiting an hour at most for its confirm; throttle counts last an
+# hour.
+SKIPPED = {"auth.Permission", "careers.PendingImport", "accounts.ThrottleEvent"}
 
 
 def exported_models():
