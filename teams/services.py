@@ -45,6 +45,33 @@ class CycleClosed(Exception):
     pass
 
 
+class NotReviewing(Exception):
+    """The manager no longer manages the team, or the owner is no longer its member."""
+
+
+def _check_still_reviewing(manager, assessment: Assessment) -> Team:
+    """The review's relationship, read again under the team's row lock.
+
+    Every membership change bumps the team's revision, so takes that lock: a removal or
+    a change of kind committed after the page's access check is seen here, and one in
+    progress waits for this write to end. (SQLite's write lock does the same.)
+    """
+    if not assessment.cycle_id:
+        raise NotReviewing
+    team = Team.objects.select_for_update().get(cycles=assessment.cycle_id)
+    kinds = set(
+        TeamMembership.objects.filter(
+            team=team, user__in=[manager.pk, assessment.owner_id]
+        ).values_list("user_id", "kind")
+    )
+    if (manager.pk, TeamMembership.Kind.MANAGER) not in kinds or (
+        assessment.owner_id,
+        TeamMembership.Kind.MEMBER,
+    ) not in kinds:
+        raise NotReviewing
+    return team
+
+
 @transaction.atomic
 def team_create(*, manager, name: str) -> Team:
     team = Team.objects.create(name=name)
@@ -311,12 +338,13 @@ def ratings_save(
         # One writer at a time per assessment, even for its first ratings (no row to
         # lock yet): the assessment's row, then the team's, as its submission does.
         # On SQLite the write lock taken at BEGIN (config/settings.py) does the same.
-        locked = Assessment.objects.select_for_update().only("cycle").get(pk=assessment.pk)
+        locked = Assessment.objects.select_for_update().only("cycle", "owner").get(pk=assessment.pk)
         if (
             locked.cycle_id
             and ReviewCycle.objects.filter(pk=locked.cycle_id, closed_at__isnull=False).exists()
         ):
             raise CycleClosed
+        _check_still_reviewing(manager, locked)
         existing = {r.skill_id: r for r in locked.ratings.filter(skill_id__in=values)}
         for skill_id, (level, comment) in values.items():
             rating = existing.get(skill_id)
@@ -349,11 +377,13 @@ def ratings_save(
 
 
 @transaction.atomic
-def review_share(*, assessment: Assessment, shared: bool = True) -> None:
+@transaction.atomic
+def review_share(*, assessment: Assessment, manager, shared: bool = True) -> None:
     # The assessment's row before the team's, as in ratings_save and the submission:
     # two writers taking them in opposite orders could deadlock on PostgreSQL.
+    locked = Assessment.objects.select_for_update().only("cycle", "owner").get(pk=assessment.pk)
+    team = _check_still_reviewing(manager, locked)
     Assessment.objects.filter(pk=assessment.pk).update(
         review_shared_at=timezone.now() if shared else None
     )
-    if assessment.cycle_id:
-        teams_of_cycle_touch(cycle_id=assessment.cycle_id)
+    team_touch(team_id=team.pk)

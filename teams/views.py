@@ -503,6 +503,8 @@ def review(request, pk: int, assessment_pk: int):
             except services.CycleClosed:
                 messages.error(request, _("This review cycle is closed: ratings are frozen."))
                 return redirect("teams:review", pk=pk, assessment_pk=assessment.pk)
+            except services.NotReviewing:  # a removal or a change of kind meanwhile
+                raise Http404("No longer yours to review.") from None
             if not saved.conflicts:
                 if saved.changed:
                     messages.success(request, _("Ratings saved."))
@@ -559,7 +561,10 @@ def review_share(request, pk: int, assessment_pk: int):
         messages.info(request, _("This member has not submitted yet."))
         return redirect("teams:cycle", pk, assessment.cycle_id)  # a cycle of team `pk`
     shared = request.POST.get("share") != "0"
-    services.review_share(assessment=assessment, shared=shared)
+    try:
+        services.review_share(assessment=assessment, manager=request.user, shared=shared)
+    except services.NotReviewing:  # a removal or a change of kind meanwhile
+        raise Http404("No longer yours to review.") from None
     messages.success(
         request,
         _("Review shared with the member.") if shared else _("Review no longer shared."),

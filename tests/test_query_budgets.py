@@ -32,7 +32,7 @@ def world(individual):
     membership = team.memberships.create(user=individual, target_role=roles[0])
     cycle = cycle_open(team=team, name="Revue", due_date="2030-01-01")
     in_cycle = submitted(cycle_assessment_start(cycle=cycle, membership=membership))
-    review_share(assessment=in_cycle)
+    review_share(assessment=in_cycle, manager=manager)
     result = submitted(assessment_start(owner=individual, roles=roles))
     draft = assessment_start(owner=individual, roles=roles)
     invitation = invitation_create(

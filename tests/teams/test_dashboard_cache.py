@@ -317,7 +317,7 @@ def test_a_shared_review_shows_at_once(manager_client, world):
     before, after = shown_after(
         manager_client,
         world["cycle"],
-        lambda: review_share(assessment=world["results"]["bob"]),
+        lambda: review_share(assessment=world["results"]["bob"], manager=world["manager"]),
     )
 
     assert "text-bg-light border" not in before

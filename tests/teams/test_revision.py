@@ -91,7 +91,7 @@ def test_each_team_service_bumps_the_revision(team, catalogue):
 
     assert bumps(team, rate)
     assert not bumps(team, rate)  # nothing changed: nothing to bump
-    assert bumps(team, lambda: review_share(assessment=result))
+    assert bumps(team, lambda: review_share(assessment=result, manager=manager))
     assert bumps(team, lambda: cycle_close(cycle=cycle))
     assert bumps(team, lambda: membership_remove(membership=bob(team)))
 

@@ -615,7 +615,7 @@ def test_a_former_member_no_longer_sees_the_team_and_keeps_what_is_theirs(
 ):
     """Carol's results stay hers, and so does a review shared with her before she left:
     it is about her, and its manager chose to show it to her."""
-    review_share(assessment=world.result)
+    review_share(assessment=world.result, manager=world.manager)
     change.make(world, maude)
     client.force_login(world.carol.user)
     t, c, a = world.team.pk, world.cycle.pk, world.result.pk
@@ -628,3 +628,30 @@ def test_a_former_member_no_longer_sees_the_team_and_keeps_what_is_theirs(
     assert client.get(reverse("teams:shared_review", args=[a])).status_code == 200
     for name in ("detail", "result_json", "result_xlsx"):
         assert client.get(reverse(f"assessments:{name}", args=[a])).status_code == 200, name
+
+
+# --- a change between the page's check and the write ------------------------------------
+
+
+@pytest.mark.parametrize("change", ["member removed", "member made a manager", "manager demoted"])
+def test_a_rating_or_share_after_the_relationship_ended_writes_nothing(world, change):
+    """The page checked access; the relationship ends before its write. The services read
+    it again under the team's lock (teams/services.py `_check_still_reviewing`)."""
+    from teams.services import NotReviewing, membership_remove
+
+    ratings = ManagerRating.objects.filter(assessment=world.result).count()
+    skill = next(iter(world.result.snapshot["skills"].values()))["id"]
+    if change == "member removed":
+        membership_remove(membership=world.carol)
+    elif change == "member made a manager":
+        TeamMembership.objects.filter(pk=world.carol.pk).update(kind="manager")
+    else:
+        TeamMembership.objects.filter(team=world.team, user=world.manager).update(kind="member")
+
+    with pytest.raises(NotReviewing):
+        ratings_save(assessment=world.result, manager=world.manager, values={skill: (1, "x")})
+    with pytest.raises(NotReviewing):
+        review_share(assessment=world.result, manager=world.manager)
+
+    assert ManagerRating.objects.filter(assessment=world.result).count() == ratings
+    assert Assessment.objects.get(pk=world.result.pk).review_shared_at is None

@@ -213,4 +213,4 @@ class Command(BaseCommand):
                 values[snapshot["skills"][code]["id"]] = (rated, comment)
             team_services.ratings_save(assessment=assessment, manager=manager, values=values)
             if number in shared:
-                team_services.review_share(assessment=assessment)
+                team_services.review_share(assessment=assessment, manager=manager)
