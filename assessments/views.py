@@ -1,4 +1,3 @@
-import csv
 import re
 from functools import partial
 
@@ -12,6 +11,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careers.csvcells import csv_writer
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 from careers.signals import keep_under_catalogue, kept_under_catalogue
@@ -458,7 +458,7 @@ def result_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{assessment.pk}.csv"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read the accents right
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("role"),

@@ -1,6 +1,5 @@
 """Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
 
-import csv
 import hashlib
 import io
 import json
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
+from careers.csvcells import csv_writer
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 
@@ -386,9 +386,9 @@ def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes:
     if fmt == "csv":
         text = io.StringIO()  # not the response: a write per row cost more than the rows
         text.write("\ufeff")
-        writer = csv.DictWriter(text, fieldnames=MATRIX_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv_writer(text)
+        writer.writerow(MATRIX_COLUMNS)
+        writer.writerows([row[column] for column in MATRIX_COLUMNS] for row in rows)
         return text.getvalue().encode()
     title = f"{cycle.team.name} · {cycle.name}"
     return workbook_bytes(matrix_workbook(rows, columns=MATRIX_COLUMNS, title=title))
