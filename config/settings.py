@@ -96,6 +96,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # |bdi and |isolate: person-written and catalogue text shown in its place.
+            "builtins": ["careers.templatetags.text"],
         },
     },
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
+from careers.bidi import with_names
 from careers.csvcells import csv_writer
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
@@ -125,11 +126,13 @@ def _show_link(request, invitation: Invitation, sent_message: str) -> None:
     else:
         messages.warning(
             request,
-            _(
-                "The invitation to %(email)s is saved but the e-mail could not be sent. "
-                "Copy the link below, or retry sending it from the pending invitations."
-            )
-            % {"email": invitation.email},
+            with_names(
+                _(
+                    "The invitation to %(email)s is saved but the e-mail could not be sent. "
+                    "Copy the link below, or retry sending it from the pending invitations."
+                ),
+                email=invitation.email,
+            ),
         )
 
 
@@ -149,7 +152,7 @@ def invite(request, pk: int):
         link_for=_link_for(request),
     )
     _show_link(
-        request, invitation, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+        request, invitation, with_names(_("Invitation sent to %(email)s."), email=invitation.email)
     )
     return redirect(team)
 
@@ -175,7 +178,7 @@ def invitation_retry(request, pk: int, invitation_pk: int):
     except services.InvitationUnusable:
         messages.error(request, _("This invitation can no longer be used."))
     else:
-        _show_link(request, sent, _("Invitation sent to %(email)s.") % {"email": sent.email})
+        _show_link(request, sent, with_names(_("Invitation sent to %(email)s."), email=sent.email))
     return redirect(invitation.team)
 
 
@@ -211,7 +214,7 @@ def member_remove(request, pk: int, membership_pk: int):
         messages.error(request, _("A team needs at least one manager."))
     else:
         messages.success(
-            request, _("%(name)s left the team.") % {"name": membership.user.get_username()}
+            request, with_names(_("%(name)s left the team."), name=membership.user.get_username())
         )
     return redirect(membership.team)
 
@@ -570,7 +573,7 @@ def invitation_accept(request, token: str):
             messages.error(request, _("This invitation can no longer be used."))
             return redirect("home")
         messages.success(
-            request, _("Welcome to the team %(team)s.") % {"team": invitation.team.name}
+            request, with_names(_("Welcome to the team %(team)s."), team=invitation.team.name)
         )
         return redirect(invitation.team)
     return render(request, "teams/invitation.html", {"invitation": invitation})
