@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
-from careers.bidi import with_names
+from careers.bidi import isolated, with_names
 from careers.csvcells import csv_writer
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
@@ -393,7 +393,7 @@ def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes:
         writer.writerow(MATRIX_COLUMNS)
         writer.writerows([row[column] for column in MATRIX_COLUMNS] for row in rows)
         return text.getvalue().encode()
-    title = f"{cycle.team.name} · {cycle.name}"
+    title = f"{isolated(cycle.team.name)} · {isolated(cycle.name)}"
     return workbook_bytes(matrix_workbook(rows, columns=MATRIX_COLUMNS, title=title))
 
 
