@@ -100,7 +100,7 @@ def odd_world(live_server, editors_group, make_user):
     from django.utils import timezone
 
     from assessments.services import assessment_start
-    from careers.models import NextStepAction, Skill, SkillCategory
+    from careers.models import NextStepAction, RoleRequirement, Skill, SkillCategory
     from teams.models import TeamMembership
     from teams.services import (
         cycle_assessment_start,
@@ -170,6 +170,7 @@ def odd_world(live_server, editors_group, make_user):
     )
     review_share(assessment=reviewed)
     # The catalogue changes after the result: the compare page has something to show.
+    RoleRequirement.objects.filter(role__in=roles, skill__in=skills[:2]).update(weight=1)
     Skill.objects.filter(pk=skills[1].pk).update(name_fr=f"{LONG_SKILL[:140]} {RLO}neuf")
     SkillCategory.objects.filter(pk=rtl_category.pk).update(name_fr=letters("Qualite", 120))
     editor = make_user(letters("Redactrice", 150), is_staff=True)
