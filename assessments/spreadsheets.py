@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
+
+from careers.bidi import isolated
 
 from .results import RoleResult
 
@@ -24,6 +26,7 @@ FIT_FORMAT = "0.0"
 APPLICATION = "Cap Compétences"
 
 MIN_WIDTH, MAX_WIDTH = 6, 60
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def workbook_bytes(book: Workbook) -> bytes:
@@ -49,10 +52,15 @@ def clean_cell(value: Any) -> Any:
 def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
     sheet.append([clean_cell(v) for v in values])
     for cell in sheet[sheet.max_row]:
+        if not isinstance(cell.value, str):
+            continue
         # openpyxl stores text starting with "=" as a formula: catalogue text and names
         # are data, never something for the spreadsheet program to run.
-        if isinstance(cell.value, str) and cell.value.startswith("="):
+        if cell.value.startswith("="):
             cell.data_type = "s"
+        # Wider than a column can be (fit_widths): wrapped in its cell, not cut off.
+        if len(cell.value) > MAX_WIDTH - 2:
+            cell.alignment = WRAP
 
 
 def add_table(
@@ -90,8 +98,9 @@ def fit_widths(sheet: Worksheet, skip: int = 0) -> None:
 
 
 def _role_label(name: str, code: str) -> str:
-    """ "Technical Program Manager (TPM)"; a name that already holds its code stays as is."""
-    return name if code in name else f"{name} ({code})"
+    """ "Technical Program Manager (TPM)"; a name that already holds its code stays as is.
+    The name is isolated for direction: an override in it cannot reverse "(TPM)"."""
+    return name if code in name else f"{isolated(name)} ({code})"
 
 
 def result_workbook(

@@ -1,4 +1,3 @@
-import csv
 import re
 from functools import partial
 
@@ -8,10 +7,13 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careers.bidi import with_names
+from careers.csvcells import csv_writer
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 from careers.signals import keep_under_catalogue, kept_under_catalogue
@@ -157,20 +159,25 @@ def _level_name(level: int | None) -> str:
     return str(Level(level).label) if level is not None else _("no level")
 
 
-def conflict_message(conflict: Conflict) -> str:
-    """What a refused save tells the person: the newer answer, and that theirs is kept."""
+def conflict_message(conflict: Conflict) -> SafeString:
+    """What a refused save tells the person: the newer answer, and that theirs is kept.
+    The note is the person's text: isolated (careers/bidi.py)."""
     level = _level_name(conflict.level)
     if conflict.note:
-        saved = _("the saved answer is now “%(level)s” with the note “%(note)s”") % {
-            "level": level,
-            "note": conflict.note,
-        }
+        saved = with_names(
+            _("the saved answer is now “%(level)s” with the note “%(note)s”"),
+            level=level,
+            note=conflict.note,
+        )
     else:
-        saved = _("the saved answer is now “%(level)s” with no note") % {"level": level}
-    return _(
-        "Not saved: this answer was changed meanwhile, in another tab or window: "
-        "%(saved)s. Your answer is kept on the page: save it again to replace that one."
-    ) % {"saved": saved}
+        saved = with_names(_("the saved answer is now “%(level)s” with no note"), level=level)
+    return with_names(
+        _(
+            "Not saved: this answer was changed meanwhile, in another tab or window: "
+            "%(saved)s. Your answer is kept on the page: save it again to replace that one."
+        ),
+        saved=saved,
+    )
 
 
 def _questions(assessment, forms, conflicts=None):
@@ -458,7 +465,7 @@ def result_csv(request, pk: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{assessment.pk}.csv"'
     response.write("\ufeff")  # BOM: spreadsheet programs then read the accents right
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(
         [
             _("role"),

@@ -17,6 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import interchange
+from .bidi import bdi_html
 from .models import (
     MAX_CORE_REQUIREMENTS,
     CareerStep,
@@ -201,9 +202,13 @@ class RoleAdmin(CatalogueAdmin):
             "<tr><th scope='row'>{}</th><td>{}</td><td>{}</td></tr>",
             (
                 (
-                    category.name,
+                    bdi_html(category.name),
                     sum(r.weight for r in reqs),
-                    ", ".join(f"{r.skill.name} ({r.weight}/{r.target})" for r in reqs),
+                    format_html_join(
+                        ", ",
+                        "{} ({}/{})",
+                        ((bdi_html(r.skill.name), r.weight, r.target) for r in reqs),
+                    ),
                 )
                 for category, reqs in by_category.items()
             ),

@@ -29,7 +29,8 @@ actions of a skill, of the career steps of a role. A level, action, requirement 
 career row needs its skill or role row in the same file; a requirement may name any
 skill, and a career step any role, of the file or of the catalogue already loaded. The
 file is UTF-8 (with or without BOM), separated by commas or semicolons (read from the
-header row).
+header row). The export writes a text that a spreadsheet would run (`=...`, `-1+1`) with
+a quote in front, and the import takes that quote off again (careers/csvcells.py).
 
 An import checks the whole file before writing anything and rejects it with every
 error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requirements[5]).
@@ -55,6 +56,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import serialise
+from .csvcells import csv_text, csv_writer
 from .models import (
     CareerStep,
     NextStepAction,
@@ -90,6 +92,8 @@ COLUMNS = [
     "ladder",
     "rank",
 ]
+# Columns holding whole numbers, written as numbers (careers/csvcells.py).
+NUMBER_COLUMNS = {"level", "weight", "target", "rank"}
 # Columns added after the first format: a file without them is still read.
 OPTIONAL_COLUMNS = {"core", "ladder", "rank"}
 TYPES = ["category", "skill", "level", "action", "role", "requirement", "career"]
@@ -220,10 +224,16 @@ def dump_csv(document: Document, *, delimiter: str = ",") -> str:
     if errors:
         raise ImportRejected(errors)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer = csv_writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows([record.values[column] for column in COLUMNS] for record in records)
+    writer.writerows([_cell(record.values, column) for column in COLUMNS] for record in records)
     return "\ufeff" + out.getvalue()
+
+
+def _cell(values: dict[str, str], column: str) -> str | int:
+    """A record's value as the file holds it: the figures as numbers, the rest as text."""
+    value = values[column]
+    return int(value) if column in NUMBER_COLUMNS and value.isascii() and value.isdigit() else value
 
 
 # Import ----------------------------------------------------------------------------
@@ -309,7 +319,7 @@ def parse_csv(raw: bytes) -> Document:
     errors: list[RowError] = []
     try:
         for row, cells in enumerate(reader, start=2):
-            cells = [cell.strip() for cell in cells]
+            cells = [csv_text(cell.strip()) for cell in cells]
             if not any(cells):
                 continue
             if any(cells[len(header) :]):

@@ -38,6 +38,29 @@ class CookieLanguageMiddleware:
         return response
 
 
+class DropNulCookiesMiddleware:
+    """A cookie holding a NUL character is left unread, as if the browser had not sent it.
+
+    A Cookie header can carry one (a quoted "\\000"), and the session middleware would
+    look its key up in the database: PostgreSQL refuses NUL in a query's text, a 500.
+    Unlike an address, a cookie is not something a person can see or fix, so the request
+    goes on without it (signed out) rather than being answered 400. Before
+    SessionMiddleware, which reads the session cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(NUL in name or NUL in value for name, value in request.COOKIES.items()):
+            request.COOKIES = {
+                name: value
+                for name, value in request.COOKIES.items()
+                if NUL not in name and NUL not in value
+            }
+        return self.get_response(request)
+
+
 class RejectNulMiddleware:
     """A NUL character in the path or the query string is answered 400, before any view.
 

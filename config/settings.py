@@ -73,6 +73,7 @@ MIDDLEWARE = [
     # gzipped when the client accepts it, with Django's BREACH mitigations (masked CSRF
     # tokens, random bytes in the gzip header). Kept pages arrive compressed already.
     "django.middleware.gzip.GZipMiddleware",
+    "config.middleware.DropNulCookiesMiddleware",  # before the session reads its cookie
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.CookieLanguageMiddleware",
     "config.middleware.RejectNulMiddleware",  # after the language: its 400 page is translated
@@ -101,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
             ],
+            # |bdi and |isolate: person-written and catalogue text shown in its place.
+            "builtins": ["careers.templatetags.text"],
         },
     },
 ]

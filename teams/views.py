@@ -1,6 +1,5 @@
 """Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
 
-import csv
 import hashlib
 import io
 import json
@@ -22,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
+from careers.bidi import isolated, with_names
+from careers.csvcells import csv_writer
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed
@@ -127,11 +128,13 @@ def _show_link(request, invitation: Invitation, sent_message: str) -> None:
     else:
         messages.warning(
             request,
-            _(
-                "The invitation to %(email)s is saved but the e-mail could not be sent. "
-                "Copy the link below, or retry sending it from the pending invitations."
-            )
-            % {"email": invitation.email},
+            with_names(
+                _(
+                    "The invitation to %(email)s is saved but the e-mail could not be sent. "
+                    "Copy the link below, or retry sending it from the pending invitations."
+                ),
+                email=invitation.email,
+            ),
         )
 
 
@@ -151,7 +154,7 @@ def invite(request, pk: int):
         link_for=_link_for(request),
     )
     _show_link(
-        request, invitation, _("Invitation sent to %(email)s.") % {"email": invitation.email}
+        request, invitation, with_names(_("Invitation sent to %(email)s."), email=invitation.email)
     )
     return redirect(team)
 
@@ -177,7 +180,7 @@ def invitation_retry(request, pk: int, invitation_pk: int):
     except services.InvitationUnusable:
         messages.error(request, _("This invitation can no longer be used."))
     else:
-        _show_link(request, sent, _("Invitation sent to %(email)s.") % {"email": sent.email})
+        _show_link(request, sent, with_names(_("Invitation sent to %(email)s."), email=sent.email))
     return redirect(invitation.team)
 
 
@@ -213,7 +216,7 @@ def member_remove(request, pk: int, membership_pk: int):
         messages.error(request, _("A team needs at least one manager."))
     else:
         messages.success(
-            request, _("%(name)s left the team.") % {"name": membership.user.get_username()}
+            request, with_names(_("%(name)s left the team."), name=membership.user.get_username())
         )
     return redirect(membership.team)
 
@@ -397,11 +400,11 @@ def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes | compressed.Piece:
     if fmt == "csv":
         text = io.StringIO()  # not the response: a write per row cost more than the rows
         text.write("\ufeff")
-        writer = csv.DictWriter(text, fieldnames=MATRIX_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv_writer(text)
+        writer.writerow(MATRIX_COLUMNS)
+        writer.writerows([row[column] for column in MATRIX_COLUMNS] for row in rows)
         return compressed.piece(text.getvalue().encode())
-    title = f"{cycle.team.name} · {cycle.name}"
+    title = f"{isolated(cycle.team.name)} · {isolated(cycle.name)}"
     return workbook_bytes(matrix_workbook(rows, columns=MATRIX_COLUMNS, title=title))
 
 
@@ -595,7 +598,7 @@ def invitation_accept(request, token: str):
             context = {"invitation": invitation, "standing": refused.standing}
             return render(request, "teams/invitation.html", context, status=403)
         messages.success(
-            request, _("Welcome to the team %(team)s.") % {"team": invitation.team.name}
+            request, with_names(_("Welcome to the team %(team)s."), team=invitation.team.name)
         )
         return redirect(invitation.team)
     return render(

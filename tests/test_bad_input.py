@@ -10,6 +10,12 @@ longer than their column).
 
 Each example runs in a savepoint that is rolled back, so every example starts from the
 same people and data (the `world` fixture) and a fresh browser.
+
+Control characters (NUL, the rest of C0, DEL and C1) go into the query strings of every
+page and into every form field a person, a manager or an editor can post (sign-up,
+log-in, account, team, invitation, cycle, notes, comments, the catalogue admin), by
+hypothesis and by a sweep of each page and form with all of them. The suite is meant to
+pass on SQLite and on PostgreSQL (DATABASE_URL), which refuses NUL in any text.
 """
 
 import csv
@@ -1313,3 +1319,468 @@ def test_an_id_that_is_not_yours_is_not_found(world, case):
 
         assert response.status_code == 404
         assert database_rows() == before
+
+
+# --- control characters: NUL, C0 and C1, in addresses and in forms --------------------
+
+# Every C0 control (NUL, tab, line feed, carriage return, escape...), DEL and every C1
+# control (U+0080-U+009F, NEL among them). PostgreSQL refuses NUL in any text; the others
+# it stores, so a form either refuses them with a message or keeps them.
+CONTROLS = [chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))]
+with_controls = st.tuples(
+    st.one_of(st.sampled_from(["", "Données", "x@example.com", "alice"]), any_text),
+    st.lists(st.sampled_from(CONTROLS), min_size=1, max_size=3).map("".join),
+    st.one_of(st.just(""), any_text),
+).map("".join)
+
+
+def test_the_control_characters_include_nul_c0_and_c1():
+    assert {"\x00", "\t", "\n", "\r", "\x1b", "\x7f", "\x85", "\x9f"} <= set(CONTROLS)
+    assert len(CONTROLS) == 32 + 1 + 32
+
+
+# Pages and the query parameters their views read (and others they ignore), by person.
+QUERY_PAGES = {
+    None: [
+        ("home", []),
+        ("login", ["next"]),
+        ("signup", ["next"]),
+        ("careers:role_list", []),
+        ("careers:role_matrix", []),
+    ],
+    "alice": [
+        ("account", []),
+        ("assessments:list", []),
+        ("assessments:new", ["role", "cycle"]),
+        ("assessments:detail", ["lang"], lambda w: [w.result.pk]),
+        ("assessments:step", ["go"], lambda w: [w.draft.pk, 1]),
+        ("assessments:review", [], lambda w: [w.draft.pk]),
+        ("assessments:compare", [], lambda w: [w.result.pk]),
+        ("assessments:simulate", ["role", "s-*"], lambda w: [w.result.pk]),
+        ("assessments:path", ["to", "s-*"], lambda w: [w.result.pk, "BBB"]),
+        ("teams:list", []),
+        ("teams:invitation", [], lambda w: [w.invitation.token]),
+    ],
+    "olivia": [
+        ("teams:detail", [], lambda w: [w.team.pk]),
+        ("teams:cycle", [], lambda w: [w.team.pk, w.cycle.pk]),
+        ("teams:review", [], lambda w: [w.team.pk, w.cycle_result.pk]),
+    ],
+    "editor": [
+        ("admin:careers_role_changelist", ["q", "o", "p", "is_published__exact", "ladder"]),
+        ("admin:careers_skill_changelist", ["q", "category__id__exact", "roles__id__exact"]),
+        ("admin:careers_skillcategory_changelist", ["q"]),
+        ("admin:careers_nextstepaction_changelist", ["q", "kind__exact", "level__exact"]),
+        ("admin:careers_careerstep_changelist", ["q", "direction__exact"]),
+        ("admin:careers_catalogue_import", []),
+    ],
+}
+
+
+@FUZZ
+@given(st.data())
+def test_query_strings_with_control_characters(world, data):
+    """Whatever the query string holds, a page answers: 400 for a NUL (refused before
+    any view, config/middleware.py), else the page, a redirect or a 404; never a 500."""
+    who = data.draw(st.sampled_from(list(QUERY_PAGES)))
+    name, params, *args = data.draw(st.sampled_from(QUERY_PAGES[who]))
+    skill = world.roles[1].requirements.first().skill.code
+    keys = [p.replace("*", skill) for p in params] + ["next", "page"]
+    query = data.draw(
+        st.lists(
+            st.tuples(st.one_of(st.sampled_from(keys), with_controls), with_controls),
+            min_size=1,
+            max_size=3,
+        )
+    )
+    url = reverse(name, args=args[0](world) if args else None) + "?" + urlencode(query)
+    with rolled_back():
+        client = browser(getattr(world, who) if who else None)
+
+        response = client.get(url)
+
+        if any("\x00" in key + value for key, value in query):
+            assert response.status_code == 400
+            assert "NUL" in response.text
+        else:
+            assert response.status_code in (200, 302, 404), (url, response.status_code)
+        assert_storable()
+
+
+def poisoned(base: dict, fields: list[str], data) -> dict:
+    """The valid form `base` with one or more of `fields` holding control characters."""
+    chosen = data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2, unique=True))
+    return base | {field_name: data.draw(with_controls) for field_name in chosen}
+
+
+@FUZZ
+@given(st.data())
+def test_signup_and_login_with_control_characters(world, data):
+    signup = {
+        "username": "bruno",
+        "email": "bruno@example.com",
+        "password1": STRONG,
+        "password2": STRONG,
+        "next": "/teams/",
+    }
+    login = {"username": "alice", "password": PASSWORD, "next": "/teams/"}
+    url, base = data.draw(st.sampled_from([("signup", signup), ("login", login)]))
+    form = poisoned(base, list(base), data)
+    with rolled_back():
+        users = get_user_model().objects.count()
+
+        response = post(browser(), reverse(url), form)
+
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert shows_error(response)
+            assert get_user_model().objects.count() == users
+        for user in get_user_model().objects.all():
+            assert not any(c in CONTROLS for c in user.username + user.email)
+        assert_storable()
+
+
+@FUZZ
+@given(st.data())
+def test_account_forms_with_control_characters(world, data):
+    password_change = {
+        "old_password": PASSWORD,
+        "new_password1": STRONG,
+        "new_password2": STRONG,
+    }
+    url, base = data.draw(
+        st.sampled_from(
+            [("password_change", password_change), ("account_delete", {"password": PASSWORD})]
+        )
+    )
+    form = poisoned(base, list(base), data)
+    with rolled_back():
+        response = post(browser(world.alice), reverse(url), form)
+
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert shows_error(response)
+        assert_storable()
+
+
+@FUZZ
+@given(st.data())
+def test_team_forms_with_control_characters(world, data):
+    """Team and cycle names are one line (careers/validators.py): a control character is
+    a message on the field or on the team page, never a stored name. An address with one
+    is no address."""
+    due = (timezone.localdate() + timedelta(days=30)).isoformat()
+    forms = [
+        (reverse("teams:list"), {"name": "Données"}, ["name"]),
+        (reverse("teams:rename", args=[world.team.pk]), {"name": "Plateforme 2"}, ["name"]),
+        (
+            reverse("teams:cycle_new", args=[world.team.pk]),
+            {"name": "Revue", "due_date": due},
+            ["name", "due_date"],
+        ),
+        (
+            reverse("teams:invite", args=[world.team.pk]),
+            {"email": "eve@example.com", "kind": "member"},
+            ["email", "kind"],
+        ),
+    ]
+    url, base, fields = data.draw(st.sampled_from(forms))
+    form = poisoned(base, fields, data)
+    with rolled_back():
+        response = post(browser(world.olivia), url, form)
+
+        assert response.status_code in (200, 302)
+        for text in [
+            *Team.objects.values_list("name", flat=True),
+            *ReviewCycle.objects.values_list("name", flat=True),
+            *Invitation.objects.values_list("email", flat=True),
+        ]:
+            assert not any(c in CONTROLS for c in text), repr(text)
+        assert_storable()
+
+
+@FUZZ
+@given(st.data())
+def test_notes_and_comments_with_control_characters(world, data):
+    """An evidence note or a manager's comment may keep line breaks and tabs; a NUL is a
+    message beside the field (PostgreSQL would refuse it), never a 500."""
+    skill = questionnaire_for(world.draft).step(1).skills[0]
+    rated = next(iter(world.cycle_result.snapshot["skills"].values()))["id"]
+    forms = [
+        (
+            world.alice,
+            reverse("assessments:step", args=[world.draft.pk, 1]),
+            {f"s{skill.pk}-level": "2", f"s{skill.pk}-note": "Audit", "go": "quit"},
+            [f"s{skill.pk}-note"],
+            {},
+        ),
+        (
+            world.alice,
+            reverse("assessments:answer", args=[world.draft.pk, skill.pk]),
+            {f"s{skill.pk}-level": "2", f"s{skill.pk}-note": "Audit"},
+            [f"s{skill.pk}-note"],
+            {"HTTP_HX_REQUEST": "true"},
+        ),
+        (
+            world.olivia,
+            reverse("teams:review", args=[world.team.pk, world.cycle_result.pk]),
+            {f"r{rated}-level": "3", f"r{rated}-comment": "Solide"},
+            [f"r{rated}-comment"],
+            {},
+        ),
+    ]
+    user, url, base, fields, headers = data.draw(st.sampled_from(forms))
+    form = poisoned(base, fields, data)
+    with rolled_back():
+        response = post(browser(user), url, form, **headers)
+
+        assert response.status_code in (200, 302, 400)
+        if "\x00" in "".join(form.values()):
+            assert response.status_code in (200, 400)  # refused, with a message
+            assert response.text.strip()
+        assert_answers_sound()
+        assert_storable()
+
+
+def admin_change_form(client, url) -> dict:
+    """The POST body the admin change page at `url` sends unchanged, inlines included."""
+    from tests.careers.test_admin import form_data
+
+    response = client.get(url)
+    assert response.status_code == 200
+    return form_data(response)
+
+
+@FUZZ
+@given(st.data())
+def test_catalogue_admin_forms_with_control_characters(world, data):
+    """Catalogue names refuse control characters on the field; descriptions and
+    descriptors keep line breaks; a NUL anywhere is a message, never a 500."""
+    skill, role = world.foreign_skill, world.roles[0]
+    category = skill.category
+    action = skill.actions.first()
+    step = role.career_steps.first()
+    level = skill.levels.first()
+    pages = [
+        (
+            "admin:careers_skillcategory_change",
+            category.pk,
+            ["name_fr", "name_en", "description_fr", "code"],
+        ),
+        (
+            "admin:careers_skill_change",
+            skill.pk,
+            [
+                "name_fr",
+                "name_en",
+                "description_en",
+                "levels-0-descriptor_fr",
+                "actions-0-title_fr",
+            ],
+        ),
+        (
+            "admin:careers_role_change",
+            role.pk,
+            ["name_fr", "summary_fr", "ladder", "career_steps-0-name_fr"],
+        ),
+        ("admin:careers_nextstepaction_change", action.pk, ["title_fr", "detail_en"]),
+        ("admin:careers_careerstep_change", step.pk, ["name_fr", "name_en"]),
+        ("admin:careers_skilllevel_change", level.pk, ["descriptor_fr"]),
+    ]
+    name, pk, fields = data.draw(st.sampled_from(pages))
+    client = browser(world.editor)
+    url = reverse(name, args=[pk])
+    base = admin_change_form(client, url)
+    form = poisoned(base, [f for f in fields if f in base], data)
+    with rolled_back():
+        response = post(client, url, form)
+
+        assert response.status_code in (200, 302)
+        if response.status_code == 200:
+            assert "errornote" in response.text or "errorlist" in response.text
+        for model, columns in (
+            (catalogue_models.SkillCategory, ["name_fr", "name_en"]),
+            (catalogue_models.Skill, ["name_fr", "name_en"]),
+            (catalogue_models.Role, ["name_fr", "name_en"]),
+            (catalogue_models.NextStepAction, ["title_fr", "title_en"]),
+            (catalogue_models.CareerStep, ["name_fr", "name_en"]),
+        ):
+            for row in model.objects.values_list(*columns):
+                assert not any(c in CONTROLS for c in "".join(v or "" for v in row)), row
+        assert_storable()
+
+
+# Every control character, in four strings: each page and each form field gets them all.
+CONTROL_SAMPLES = {
+    "NUL": "Audit\x00 2025",
+    "C0": "Audit " + "".join(c for c in CONTROLS if "\x00" < c < " "),
+    "DEL and C1": "Audit \x7f" + "".join(c for c in CONTROLS if c >= "\x80"),
+    "C1 alone": "\x9b",  # CSI, which terminals read as the start of a command
+}
+QUERY_CASES = [
+    pytest.param(who, page, sample, id=f"{page[0]}-{sample}")
+    for who, pages in QUERY_PAGES.items()
+    for page in pages
+    for sample in CONTROL_SAMPLES
+]
+
+
+@pytest.mark.parametrize("who, page, sample", QUERY_CASES)
+def test_every_page_answers_a_query_string_of_control_characters(world, who, page, sample):
+    name, params, *args = page
+    skill = world.roles[1].requirements.first().skill.code
+    value = CONTROL_SAMPLES[sample]
+    query = [(p.replace("*", skill), value) for p in [*params, "next"]] + [(value, "1")]
+    url = reverse(name, args=args[0](world) if args else None) + "?" + urlencode(query)
+
+    response = browser(getattr(world, who) if who else None).get(url)
+
+    assert response.status_code == (400 if sample == "NUL" else response.status_code)
+    assert response.status_code in (200, 302, 400, 404), (url, response.status_code)
+    assert_storable()
+
+
+FORM_CASES = {
+    # name: (who, URL, a valid form, the fields that get the control characters)
+    "sign-up": (
+        None,
+        lambda w: reverse("signup"),
+        {"username": "bruno", "email": "b@example.com", "password1": STRONG, "password2": STRONG},
+        ["username", "email", "password1"],
+    ),
+    "log-in": (None, lambda w: reverse("login"), {"username": "alice"}, ["username", "password"]),
+    "password change": (
+        "alice",
+        lambda w: reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": STRONG, "new_password2": STRONG},
+        ["old_password", "new_password1", "new_password2"],
+    ),
+    "account deletion": (
+        "alice",
+        lambda w: reverse("account_delete"),
+        {"password": PASSWORD},
+        ["password"],
+    ),
+    "team name": ("alice", lambda w: reverse("teams:list"), {"name": "Données"}, ["name"]),
+    "team rename": (
+        "olivia",
+        lambda w: reverse("teams:rename", args=[w.team.pk]),
+        {"name": "Plateforme 2"},
+        ["name"],
+    ),
+    "invitation": (
+        "olivia",
+        lambda w: reverse("teams:invite", args=[w.team.pk]),
+        {"email": "eve@example.com", "kind": "member"},
+        ["email", "kind"],
+    ),
+    "cycle": (
+        "olivia",
+        lambda w: reverse("teams:cycle_new", args=[w.team.pk]),
+        {"name": "Revue", "due_date": "2099-01-01"},
+        ["name", "due_date"],
+    ),
+    "evidence note": (
+        "alice",
+        lambda w: reverse("assessments:step", args=[w.draft.pk, 1]),
+        {"go": "quit"},
+        ["s{skill}-note", "s{skill}-level", "go"],
+    ),
+    "autosaved note": (
+        "alice",
+        lambda w: reverse(
+            "assessments:answer", args=[w.draft.pk, questionnaire_for(w.draft).skills[0].pk]
+        ),
+        {},
+        ["s{skill}-note", "s{skill}-level"],
+    ),
+    "manager comment": (
+        "olivia",
+        lambda w: reverse("teams:review", args=[w.team.pk, w.cycle_result.pk]),
+        {},
+        ["r{rated}-comment", "r{rated}-level"],
+    ),
+}
+FORM_SAMPLE_CASES = [
+    pytest.param(name, sample, id=f"{name}-{sample}")
+    for name in FORM_CASES
+    for sample in CONTROL_SAMPLES
+]
+
+
+@pytest.mark.parametrize("name, sample", FORM_SAMPLE_CASES)
+def test_every_form_answers_control_characters(world, name, sample):
+    """A form field of control characters is a message on the page (or, for the htmx
+    autosave, a 400 with the message), never a 500; nothing PostgreSQL refuses is stored."""
+    who, url, base, fields = FORM_CASES[name]
+    skill = questionnaire_for(world.draft).skills[0].pk
+    rated = next(iter(world.cycle_result.snapshot["skills"].values()))["id"]
+    fields = [f.format(skill=skill, rated=rated) for f in fields]
+    form = base | {f: CONTROL_SAMPLES[sample] for f in fields}
+    headers = {"HTTP_HX_REQUEST": "true"} if name == "autosaved note" else {}
+
+    response = post(browser(getattr(world, who) if who else None), url(world), form, **headers)
+
+    assert response.status_code in (200, 302, 400)
+    if response.status_code == 200:
+        assert shows_error(response) or response.text.strip()
+    assert_storable()
+
+
+# name: (the model's admin, the object, whether its page holds a one-line name)
+ADMIN_CASES = {
+    "category": ("skillcategory", lambda w: w.foreign_skill.category, True),
+    "skill": ("skill", lambda w: w.foreign_skill, True),
+    "role": ("role", lambda w: w.roles[0], True),
+    "next-step action": ("nextstepaction", lambda w: w.foreign_skill.actions.first(), True),
+    "career step": ("careerstep", lambda w: w.roles[0].career_steps.first(), True),
+    "level descriptor": ("skilllevel", lambda w: w.foreign_skill.levels.first(), False),
+}
+TEXT_WIDGETS = ("text", "textarea", "email")
+
+
+@pytest.mark.parametrize("name, sample", [(n, s) for n in ADMIN_CASES for s in CONTROL_SAMPLES])
+def test_every_catalogue_admin_form_answers_control_characters(world, name, sample):
+    """Each text field of the change page, inlines included, gets the characters: the page
+    comes back with the error (a NUL anywhere, any control character in a name), or saves
+    what may be kept (line breaks in a descriptor); never a 500."""
+    model, instance, has_name = ADMIN_CASES[name]
+    client = browser(world.editor)
+    url = reverse(f"admin:careers_{model}_change", args=[instance(world).pk])
+    page = client.get(url)
+    base = admin_change_form(client, url)
+    texts = [
+        field
+        for field in base
+        if f'name="{field}"' in page.text
+        and any(
+            re.search(rf'<(input type="{kind}"|{kind})[^>]*name="{re.escape(field)}"', page.text)
+            for kind in TEXT_WIDGETS
+        )
+    ]
+    assert texts, "the change page has text fields"
+    form = base | {field: CONTROL_SAMPLES[sample] for field in texts}
+
+    response = post(client, url, form)
+
+    refused = sample == "NUL" or has_name
+    assert response.status_code == (200 if refused else 302)
+    if refused:
+        assert "errorlist" in response.text
+    assert_storable()
+
+
+@pytest.mark.parametrize("cookie", ["sessionid", "csrftoken", "django_language", "other"])
+def test_a_cookie_with_a_nul_is_left_unread(world, cookie):
+    """A cookie may carry a NUL (a quoted "\\000" in the Cookie header): PostgreSQL refused
+    the session key in its query (a 500). Such a cookie is dropped before any middleware
+    reads it: the person is signed out, the page answers."""
+    client = browser()
+    header = {"HTTP_COOKIE": f'{cookie}="abcdefgh\\000ijklmnop"'}
+
+    for url in (reverse("home"), reverse("assessments:list")):
+        response = client.get(url, **header)
+
+        assert response.status_code in (200, 302)
+    assert response["Location"].startswith(reverse("login"))
+    assert_storable()

@@ -81,6 +81,16 @@
     }
   });
 
+  // Names from people and the catalogue, drawn on a canvas where no <bdi> can go:
+  // between the Unicode isolate marks (FSI, PDI), a right-to-left override inside a name
+  // cannot reorder what follows it. Shortened by characters, not UTF-16 units, so that
+  // no emoji is cut in half; the ellipsis stays outside the isolate.
+  function isolated(text, maxLength) {
+    var chars = Array.from(text || "");
+    var cut = maxLength && chars.length > maxLength;
+    return "\u2068" + (cut ? chars.slice(0, maxLength - 1).join("") : text) + "\u2069" + (cut ? "…" : "");
+  }
+
   // Radar charts on the result page: data comes from a json_script block.
   if (window.Chart) {
     var styles = getComputedStyle(document.documentElement);
@@ -95,7 +105,7 @@
       new window.Chart(canvas, {
         type: "radar",
         data: {
-          labels: data.labels.map(function (l) { return l.length > maxLength ? l.slice(0, maxLength - 1) + "…" : l; }),
+          labels: data.labels.map(function (l) { return isolated(l, maxLength); }),
           datasets: [
             { label: labels.self || "Self", data: data.self, borderColor: "#1f5fa8",
               backgroundColor: "rgba(31, 95, 168, 0.18)", pointRadius: 2, borderWidth: 2 },
@@ -109,7 +119,7 @@
           scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, backdropColor: "transparent" },
                          pointLabels: { font: { size: maxLength < 20 ? 9 : 10 } } } },
           plugins: { legend: { position: "bottom" },
-                     tooltip: { callbacks: { title: function (items) { return data.labels[items[0].dataIndex]; } } } }
+                     tooltip: { callbacks: { title: function (items) { return isolated(data.labels[items[0].dataIndex]); } } } }
         }
       });
     });
@@ -135,7 +145,7 @@
           datasets: data.series.map(function (s, i) {
             var colour = palette[i % palette.length];
             // A role left out of a result: the line goes on, dashed, with no point there.
-            return { label: s.name.indexOf(s.code) === -1 ? s.name + " (" + s.code + ")" : s.name,
+            return { label: s.name.indexOf(s.code) === -1 ? isolated(s.name, 40) + " (" + s.code + ")" : isolated(s.name, 40),
                      data: s.data, borderColor: colour, backgroundColor: colour,
                      pointStyle: shapes[i % shapes.length], pointRadius: 4, pointHoverRadius: 6,
                      borderWidth: 2, spanGaps: true, tension: 0,

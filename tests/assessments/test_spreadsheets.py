@@ -177,7 +177,7 @@ def test_the_history_sheet_has_the_fit_per_role_oldest_first(client, individual,
 
     rows = values(sheet)
     a = catalogue[0].name_fr
-    assert rows[0] == ["Soumise", f"{a} (AAA)", "Responsable BBB"], "no code twice"
+    assert rows[0] == ["Soumise", f"\u2068{a}\u2069 (AAA)", "Responsable BBB"], "no code twice"
     today = timezone.localdate()
     assert [[row[0].date(), *row[1:]] for row in rows[1:]] == [
         [today, 67.6, 33.3],
@@ -457,3 +457,38 @@ def test_two_results_draw_each_roles_fit_as_a_line(client, individual, catalogue
     assert 'data-history="history-chart"' in page.text
     assert '<script id="history-chart" type="application/json">' in page.text
     assert "67,6 %" in page.text and "100,0 %" in page.text, "the table stays beside the chart"
+
+
+# --- text as written ----------------------------------------------------------------------
+
+
+def test_a_role_name_beside_its_code_is_isolated_for_direction(client, individual, catalogue):
+    """A right-to-left override in the name must not reverse the "(AAA)" after it."""
+    Role.objects.filter(code="AAA").update(name_fr="Chef \u202ede projet")
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+
+    sheet = workbook(login(client, individual).get(result_url(result)))["Historique"]
+
+    assert values(sheet)[0][1] == "\u2068Chef \u202ede projet\u2069 (AAA)"
+
+
+def test_text_wider_than_its_column_wraps(client, individual, catalogue):
+    long_name = "Ordonnancement" * 10
+    Skill.objects.filter(pk=catalogue[0].skills.first().pk).update(name_fr=long_name)
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+
+    sheet = workbook(login(client, individual).get(result_url(result)))["Tableau des écarts"]
+
+    cells = [row[3] for row in sheet.iter_rows(min_row=2) if row[3].value == long_name]
+    assert cells and all(cell.alignment.wrap_text for cell in cells)
+    short = next(row[3] for row in sheet.iter_rows(min_row=2) if row[3].value != long_name)
+    assert not short.alignment.wrap_text
+    assert sheet.column_dimensions["D"].width <= 60
+
+
+def test_the_matrix_title_isolates_the_team_and_cycle_names(client, manager, cycle):
+    cycle.team.__class__.objects.filter(pk=cycle.team_id).update(name="Équipe \u202enord")
+
+    book = workbook(login(client, manager).get(matrix_url(cycle)))
+
+    assert book.properties.title == "\u2068Équipe \u202enord\u2069 · \u2068Revue 2025\u2069"

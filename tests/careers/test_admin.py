@@ -284,7 +284,7 @@ def test_export_from_the_admin_in_both_formats(client, catalogue_editor, catalog
     assert as_json.status_code == 200 and "attachment" in as_json["Content-Disposition"]
     assert [r["code"] for r in json.loads(as_json.content)["roles"]] == ["AAA", "BBB"]
     assert as_csv.status_code == 200
-    assert as_csv.content.decode("utf-8-sig").startswith("type,code,parent")
+    assert as_csv.content.decode("utf-8-sig").startswith('"type","code","parent"')
 
 
 def test_import_from_the_admin_previews_then_confirms(client, catalogue_editor, catalogue):
@@ -322,7 +322,8 @@ def test_a_bad_file_is_rejected_whole_with_an_error_per_row(client, catalogue_ed
     )
     lines = csv_text.splitlines()
     bad = [
-        line.replace(",3,", ",9,", 1) if line.startswith("requirement,") else line for line in lines
+        line.replace(",3,", ",9,", 1) if line.startswith('"requirement",') else line
+        for line in lines
     ]
     bad.append("requirement,AAA,no-such-skill,,3,2,,,,,,,,")
     upload = SimpleUploadedFile("catalogue.csv", "\n".join(bad).encode())
@@ -333,6 +334,7 @@ def test_a_bad_file_is_rejected_whole_with_an_error_per_row(client, catalogue_ed
     assert response.status_code == 200
     errors = [str(e) for e in response.context["errors"]]
     assert any("no-such-skill" in e for e in errors)
+    assert any("weight 9 is out of range" in e for e in errors)
     assert all(e.startswith("row ") for e in errors)
     assert list(RoleRequirement.objects.values_list("pk", "weight", "target")) == before
 

@@ -663,7 +663,7 @@ def test_export_command_takes_the_format_from_the_extension(loaded, tmp_path):
 
     call_command("export_catalogue", output=str(path), stdout=StringIO())
 
-    assert path.read_bytes().startswith(codecs.BOM_UTF8 + b"type,code,parent,")
+    assert path.read_bytes().startswith(codecs.BOM_UTF8 + b'"type","code","parent",')
     assert parse_csv(path.read_bytes()) == catalogue_document()
 
 

@@ -256,7 +256,7 @@ def test_a_submission_shows_at_once(manager_client, world):
 
     assert "status-in_progress" in before and "status-in_progress" not in after
     assert after.count("status-submitted") == before.count("status-submitted") + 1
-    assert "dave <span" in after, "dave has a row in the heatmap"
+    assert "<bdi>dave</bdi> <span" in after, "dave has a row in the heatmap"
 
 
 def test_a_new_rating_shows_at_once(manager_client, world):

@@ -202,9 +202,9 @@ def test_a_failed_send_leaves_one_pending_invitation_shown_as_not_sent(
     assert messages == [
         (
             "warning",
-            "L’invitation pour new@example.com est enregistrée mais le courriel n’a pas pu"
-            " partir. Copiez le lien ci-dessous, ou relancez l’envoi depuis les invitations"
-            " en attente.",
+            "L’invitation pour <bdi>new@example.com</bdi> est enregistrée mais le courriel"
+            " n’a pas pu partir. Copiez le lien ci-dessous, ou relancez l’envoi depuis les"
+            " invitations en attente.",
         )
     ]
     assert page.context["new_invitation"]["link"].endswith(invitation.get_absolute_url())
