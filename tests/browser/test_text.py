@@ -168,7 +168,7 @@ def odd_world(live_server, editors_group, make_user):
         manager=manager,
         values={ids[skills[0].code]: (2, f"Vu {RLO}ensemble " + letters("commentaire", 300))},
     )
-    review_share(assessment=reviewed)
+    review_share(assessment=reviewed, manager=manager)
     # The catalogue changes after the result: the compare page has something to show.
     RoleRequirement.objects.filter(role__in=roles, skill__in=skills[:2]).update(weight=1)
     Skill.objects.filter(pk=skills[1].pk).update(name_fr=f"{LONG_SKILL[:140]} {RLO}neuf")
