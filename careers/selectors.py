@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from scoring import (
     SNAPSHOT_VERSION,
@@ -180,6 +180,49 @@ def _career_steps() -> Prefetch:
 def roles_with_skill_counts() -> QuerySet[Role]:
     """The published roles, each with how many skills it requires (1 query)."""
     return published_roles().annotate(skill_count=Count("requirements"))
+
+
+# How long one question takes, read off the questionnaire: the levels' descriptors read,
+# one chosen. The home page's durations are this times the questions a choice asks.
+SECONDS_PER_QUESTION = 20
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the home page promises: the roles, and how long a full or quick run takes."""
+
+    roles: list[Role]  # each with skill_count and core_count
+    all_skills: int  # the questions of a run over every published role
+    all_core: int  # the same, quick mode
+
+    @staticmethod
+    def minutes(questions: int) -> int:
+        return max(1, round(questions * SECONDS_PER_QUESTION / 60))
+
+    @property
+    def all_minutes(self) -> int:
+        return self.minutes(self.all_skills)
+
+    @property
+    def all_quick_minutes(self) -> int:
+        return self.minutes(self.all_core)
+
+
+def catalogue_overview() -> Overview:
+    """The published roles with their question counts, and the union over all (2 queries)."""
+    roles = list(
+        roles_with_skill_counts().annotate(
+            core_count=Count("requirements", filter=Q(requirements__is_core=True))
+        )
+    )
+    union = RoleRequirement.objects.filter(role__is_published=True).aggregate(
+        skills=Count("skill", distinct=True),
+        core=Count("skill", distinct=True, filter=Q(is_core=True)),
+    )
+    for role in roles:
+        role.minutes = Overview.minutes(role.skill_count)  # type: ignore[attr-defined]
+        role.quick_minutes = Overview.minutes(role.core_count)  # type: ignore[attr-defined]
+    return Overview(roles=roles, all_skills=union["skills"], all_core=union["core"])
 
 
 def roles_with_requirements(*, include_drafts: bool = False) -> QuerySet[Role]:

@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from .matrix import role_matrix as build_role_matrix
 from .selectors import (
     CATALOGUE_READING_SECONDS,
+    catalogue_overview,
     published_codes,
     roles_with_requirements,
     roles_with_skill_counts,
@@ -26,6 +27,11 @@ def _kept(**context) -> dict:
         "catalogue_version": catalogue_version(),
         "kept_for": CATALOGUE_READING_SECONDS,
     }
+
+
+def home(request):
+    """What a visitor will get: an example result, the roles, how long a run takes."""
+    return render(request, "home.html", _kept(overview=SimpleLazyObject(catalogue_overview)))
 
 
 def role_list(request):

@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView, TemplateView
+from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
+from careers.views import home
 from config.views import healthz, readyz
 
 admin.site.login_form = AdminLoginForm  # the username's length checked, as on our log-in page
@@ -12,7 +13,7 @@ handler500 = "config.views.server_error"
 handler400 = "config.views.bad_request"
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),

@@ -58,7 +58,7 @@ def world(individual):
 
 PAGES = [
     # (who, url name, args from the world, budget)
-    (None, "home", lambda w: [], 2),
+    (None, "home", lambda w: [], 4),
     (None, "login", lambda w: [], 2),
     (None, "signup", lambda w: [], 2),
     (None, "signup_done", lambda w: [], 2),

@@ -42,6 +42,7 @@ def test_role_list_in_english(client, catalogue):
 
 
 PUBLIC_PAGES = [
+    ("home", []),
     ("careers:role_list", []),
     ("careers:role_detail", ["AAA"]),
     ("careers:role_matrix", []),
@@ -101,3 +102,35 @@ def test_role_counts_come_from_one_aggregate_query(client, catalogue, django_ass
     with django_assert_num_queries(1):  # the roles and their counts, none built per skill
         response = client.get(reverse("careers:role_list"))
     assert "6 compétences" in response.text
+
+
+def test_home_says_how_long_each_role_takes(client, catalogue):
+    """20 s a question (careers.selectors.SECONDS_PER_QUESTION), rounded to the minute.
+
+    AAA asks its 6 skills (2 min), BBB its 3 (1 min); every role at once asks the 6 skills
+    of their union (2 min). Quick mode asks the core ones: AAA's skills 0 and 1 (40 s,
+    shown as 1 min) and BBB's skill 0, 2 in the union (1 min).
+    """
+    from careers.models import RoleRequirement
+
+    role_a, role_b = catalogue
+    requirements = list(RoleRequirement.objects.filter(role=role_a).order_by("skill__order", "id"))
+    for requirement in requirements[:2]:
+        requirement.is_core = True
+        requirement.save()
+    RoleRequirement.objects.filter(role=role_b, skill=requirements[0].skill).update(is_core=True)
+
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("home")).text
+
+    assert "6 questions, about 2 min" in page
+    assert "3 questions, about 1 min" in page
+    assert page.count("quick: 1 min") == 2
+    assert "Every role at once: 6 questions, about 2 min" in page
+    assert "quick mode, core skills only: about 1 min" in page
+    assert "An example result" in page
+
+
+def test_home_without_a_published_role_says_so(client, db):
+    page = client.get(reverse("home")).text
+    assert "Aucun rôle n’est encore publié" in page or "Aucun rôle n'est encore publié" in page
