@@ -1,6 +1,6 @@
 """Reads of the catalogue that several pages share. Each runs a fixed number of queries."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import cast
 
@@ -191,7 +191,7 @@ SECONDS_PER_QUESTION = 20
 class Overview:
     """What the home page promises: the roles, and how long a full or quick run takes."""
 
-    roles: list[Role]  # each with skill_count and core_count
+    roles: Sequence[Role]  # each with skill_count and core_count
     all_skills: int  # the questions of a run over every published role
     all_core: int  # the same, quick mode
 
