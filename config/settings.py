@@ -247,7 +247,7 @@ REDIS_CACHE: dict[str, Any] = {
 }
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 CACHES = {"default": REDIS_CACHE if REDIS_URL else DATABASE_CACHE}
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"  # database sessions, read by plain SQL
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Login throttling: 5 failures for one username from one address lock that pair out.

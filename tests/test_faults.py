@@ -17,7 +17,6 @@ from unittest import mock
 import psycopg
 import pytest
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import OperationalError, connection
 from django.db.backends.signals import connection_created
@@ -25,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
 
+from accounts.sessions import SessionStore
 from assessments.models import Answer
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start

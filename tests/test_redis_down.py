@@ -13,12 +13,14 @@ import socket
 import subprocess
 import sys
 import time
+from importlib import import_module
 
 import pytest
 import redis
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import db
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -165,7 +167,9 @@ def test_the_settings_keep_sessions_and_lockouts_in_the_database_and_ignore_a_de
     assert caches["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert caches["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert caches["default"]["OPTIONS"]["SOCKET_TIMEOUT"] <= 1
-    assert session_engine == "django.contrib.sessions.backends.db"
+    # Sessions live in the database, never in Redis: a log-out must hold during a partition.
+    assert session_engine == "accounts.sessions"
+    assert issubclass(import_module(session_engine).SessionStore, db.SessionStore)
     assert axes_handler == "axes.handlers.database.AxesDatabaseHandler"
 
 
