@@ -135,17 +135,21 @@ class _ServerErrors(logging.Handler):
 
 @pytest.fixture
 def open_page(new_context, live_server):
-    """open_page(user=None, *, phone=False, axe=False) -> a new page in a
-    new browser context. Uncaught JavaScript errors and console errors (such as content
-    security policy violations) fail the test. `axe=True` bypasses the content security
-    policy so that axe-core can be injected: only for the accessibility checks."""
+    """open_page(user=None, *, phone=False, axe=False, language=None) -> a new page in a
+    new browser context; `language` ("fr" or "en") sets the language cookie. Uncaught
+    JavaScript errors and console errors (such as content security policy violations)
+    fail the test. `axe=True` bypasses the content security policy so that axe-core can
+    be injected: only for the accessibility checks."""
     errors: list[str] = []
     server = _ServerErrors()
     logging.getLogger("django.request").addHandler(server)
 
-    def _open(user=None, *, phone=False, axe=False):
+    def _open(user=None, *, phone=False, axe=False, language=None):
         options = {"viewport": PHONE, "is_mobile": True} if phone else {"viewport": DESKTOP}
         context = new_context(bypass_csp=axe, **options)
+        if language is not None:
+            cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language}
+            context.add_cookies([{**cookie, "url": live_server.url}])
         if user is not None:
             log_in(context, user, live_server.url)
         page = context.new_page()
@@ -198,8 +202,9 @@ def make_user(live_server) -> Callable:
 
 @pytest.fixture
 def demo_world(real_catalogue, editors_group, make_user):
-    """The demo team (manager, ten members, two cycles), a personal result over TPM, PMO
-    and CPT for the first member, and a catalogue editor: every main page has content."""
+    """The demo team (manager, ten members, two cycles), a personal result over every
+    shipped role for the first member, and a catalogue editor: every main page has
+    content, at the catalogue's real size."""
     from django.contrib.auth import get_user_model
 
     from assessments.models import Assessment
@@ -213,7 +218,7 @@ def demo_world(real_catalogue, editors_group, make_user):
     member = users.get(username="demo-member-1")
     pattern = [2, 3, 1, 2, 4, 3, 2, 1, 3]
     personal = submitted(
-        assessment_start(owner=member, roles=Role.objects.filter(code__in=["TPM", "PMO", "CPT"])),
+        assessment_start(owner=member, roles=Role.objects.filter(is_published=True)),
         level_for=lambda i: pattern[i % len(pattern)],
     )
     manager = users.get(username="demo-manager")
@@ -232,6 +237,9 @@ def demo_world(real_catalogue, editors_group, make_user):
         urls={
             "result": reverse("assessments:detail", args=[personal.pk]),
             "history": reverse("assessments:list"),
+            "simulator": reverse("assessments:simulate", args=[personal.pk]),
+            "path": reverse("assessments:path", args=[personal.pk, "TPM"]),
+            "compare": reverse("assessments:compare", args=[personal.pk]),
             "shared-review": reverse("teams:shared_review", args=[shared.pk]),
             "new-assessment": reverse("assessments:new"),
             "step": reverse("assessments:step", args=[draft.pk, 1]),

@@ -22,6 +22,9 @@ PAGES = [
     ("review-and-submit", "draft_owner", "review-and-submit"),
     ("result", "member", "result"),
     ("history", "member", "history"),
+    ("simulator", "member", "simulator"),
+    ("path", "member", "path"),
+    ("compare", "member", "compare"),
     ("shared-review", "member", "shared-review"),
     ("account", "member", "/accounts/"),
     ("email-change", "member", "/accounts/email/"),
@@ -61,28 +64,36 @@ def test_no_serious_or_critical_accessibility_violation(open_page, demo_world):
 README_VIEWS = {"result": ".role-result", "dashboard": "#heat-title"}
 
 
-def test_pages_at_1280_px(open_page, demo_world, shoot):
-    for name, page in visit(open_page, demo_world):
-        expect(page.locator("html")).to_have_attribute("lang", "fr")
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pages_at_1280_px(open_page, demo_world, shoot, language):
+    wide = {}
+    for name, page in visit(open_page, demo_world, language=language):
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 1280:
+            wide[name] = width
         expect(page.get_by_role("heading", level=1).first).to_be_visible()
         if name != "admin-role":
             expect(page.locator(".navbar-toggler")).to_be_hidden()
             expect(page.locator("nav.navbar button[name=language][value=en]")).to_be_visible()
-        shoot(page, name)
-        if name in README_VIEWS:
+        shoot(page, f"{name}-{language}")
+        if name in README_VIEWS and language == "fr":
             page.locator(README_VIEWS[name]).first.evaluate(
                 "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16)"
             )
             shoot(page, f"readme-{name}")
+    assert wide == {}, "pages wider than the 1280 px screen (document scrollWidth)"
 
 
-def test_pages_at_375_px_do_not_scroll_sideways(open_page, demo_world, shoot):
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_pages_at_375_px_do_not_scroll_sideways(open_page, demo_world, shoot, language):
     wide = {}
-    for name, page in visit(open_page, demo_world, phone=True):
+    for name, page in visit(open_page, demo_world, phone=True, language=language):
+        expect(page.locator("html")).to_have_attribute("lang", language)
         width = page.evaluate("document.documentElement.scrollWidth")
         if width > 375:
             wide[name] = width
-        shoot(page, name)
+        shoot(page, f"{name}-{language}")
         if name == "dashboard":
             # The heatmap scrolls inside its own box, which a keyboard can reach.
             box = page.locator(".heatmap-box")
