@@ -96,11 +96,19 @@ DRAWN = """(element) => {
 @pytest.fixture
 def odd_world(live_server, editors_group, make_user):
     """A catalogue, a person, a team, a cycle and a review written with odd names."""
+    from django.db.models import F
     from django.urls import reverse
     from django.utils import timezone
 
     from assessments.services import assessment_start
-    from careers.models import NextStepAction, RoleRequirement, Skill, SkillCategory
+    from careers.models import (
+        CareerStep,
+        NextStepAction,
+        Role,
+        RoleRequirement,
+        Skill,
+        SkillCategory,
+    )
     from teams.models import TeamMembership
     from teams.services import (
         cycle_assessment_start,
@@ -145,6 +153,15 @@ def odd_world(live_server, editors_group, make_user):
     CareerStepFactory(role=long_role, direction="to", linked_role=rtl_role)
     CareerStepFactory(role=rtl_role, direction="to", name_fr=f"Directeur {RLO}de programme")
     roles = [long_role, rtl_role]
+    # The same odd text in English, so that both languages are tried at full length.
+    for model, fields in (
+        (SkillCategory, ["name", "description"]),
+        (Skill, ["name", "description"]),
+        (NextStepAction, ["title", "detail"]),
+        (Role, ["name", "summary"]),
+        (CareerStep, ["name"]),
+    ):
+        model.objects.update(**{f"{field}_en": F(f"{field}_fr") for field in fields})
 
     person = make_user(LONG_USER)
     levels = [1, 0, 2, 4]
@@ -212,16 +229,19 @@ def odd_world(live_server, editors_group, make_user):
     return [(person, person_pages), (manager, manager_pages), (editor, editor_pages)]
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("phone", [True, False], ids=["375px", "1280px"])
-def test_long_names_and_rtl_overrides_keep_every_page_in_place(open_page, odd_world, shoot, phone):
+def test_long_names_and_rtl_overrides_keep_every_page_in_place(
+    open_page, odd_world, shoot, phone, language
+):
     problems = []
     for user, pages in odd_world:
-        page = open_page(user, phone=phone)
+        page = open_page(user, phone=phone, language=language)
         for name, url in pages.items():
             response = page.goto(url)
             assert response.status == 200, (name, response.status)
             found = page.evaluate(CHECK)
-            shoot(page, f"text-{name}")
+            shoot(page, f"text-{name}-{language}")
             if found["scrollWidth"] > found["innerWidth"]:
                 problems.append(f"{name}: {found['scrollWidth']} px wide")
             problems += [f"{name}: not isolated: {leak}" for leak in found["leaks"]]
