@@ -59,6 +59,15 @@ def _translated(prefix: str, text: dict[str, str] | None) -> dict[str, str]:
     return {f"{prefix}_{lang}": (text.get(lang) or "").strip() for lang in LANGUAGES}
 
 
+def _differs(obj: models.Model, name: str, value: Any) -> bool:
+    """Whether the row's field holds another value; a foreign key is compared by id, so
+    that checking a row does not fetch the row it points at."""
+    field = obj._meta.get_field(name)
+    if isinstance(field, models.ForeignKey):
+        return getattr(obj, field.attname) != getattr(value, "pk", value)
+    return getattr(obj, name) != value
+
+
 class _Rows(Generic[M]):
     """One model's rows during a load: those in the database, matched on a key, and the
     new ones, created together by `flush` (one INSERT per batch, with their history)."""
@@ -78,7 +87,7 @@ class _Rows(Generic[M]):
             self.report.add(self.model, "created")
             return obj
         self.kept.add(obj.pk)
-        changed = [name for name, value in values.items() if getattr(obj, name) != value]
+        changed = [name for name, value in values.items() if _differs(obj, name, value)]
         if changed:
             for name in changed:
                 setattr(obj, name, values[name])
