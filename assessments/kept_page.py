@@ -47,9 +47,19 @@ class KeptPage:
     holes: tuple[str, ...]
 
 
+_ROLE_CHOICE = re.compile(r"role=[A-Za-z0-9_-]{1,40}")
+
+
 def keepable(request) -> bool:
-    """Whether this request's page may be kept: nothing on it but the holes is its own."""
-    return not request.GET and not len(messages.get_messages(request))
+    """Whether this request's page may be kept: nothing on it but the holes is its own.
+
+    The one query string allowed is a single plain ``role=CODE`` (the role picker): the
+    key holds it, so the language form's copy of it is the key's own.
+    """
+    query = request.META.get("QUERY_STRING", "")
+    return (not query or _ROLE_CHOICE.fullmatch(query) is not None) and not len(
+        messages.get_messages(request)
+    )
 
 
 def render_with_holes(request, template: str, context: dict) -> KeptPage:

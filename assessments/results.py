@@ -43,7 +43,7 @@ class SkillRow:
     level_label: str
     target_label: str
     descriptor: str  # what the person's own level means for this skill
-    order: int  # catalogue position: the radar's axes keep this order
+    order: int  # catalogue position: the chart's categories keep this order
     next_steps: list[dict[str, str]] = field(default_factory=list)
 
     @property
@@ -74,16 +74,6 @@ class RoleResult:
     @property
     def strengths(self) -> list[SkillRow]:
         return [r for r in self.rows if r.is_strength]
-
-    @property
-    def chart(self) -> dict[str, Any]:
-        """Radar data in catalogue order (stable axes), for Chart.js."""
-        rows = sorted(self.rows, key=lambda r: r.order)
-        return {
-            "labels": [r.name for r in rows],
-            "self": [r.level for r in rows],
-            "target": [r.target for r in rows],
-        }
 
 
 def band_ranges() -> list[dict[str, Any]]:
@@ -153,6 +143,17 @@ def skill_row(
     )
 
 
+def career_step(
+    step: scoring.SnapshotCareerStep,
+    roles: Mapping[str, scoring.SnapshotRole],
+    language: str | None,
+) -> dict[str, Any]:
+    """A career step; one that points at a role the snapshot holds bears that role's name."""
+    role = roles.get(step["role"]) if step["role"] else None
+    name = role["name"] if role else step["name"]
+    return {"name": pick(name, language), "role": step["role"]}
+
+
 def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
@@ -173,12 +174,8 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
                 band=scoring.band_for(score.fit),
                 rank=rank,
                 rows=rows,
-                career_from=[
-                    {"name": pick(c["name"], language), "role": c["role"]} for c in career["from"]
-                ],
-                career_to=[
-                    {"name": pick(c["name"], language), "role": c["role"]} for c in career["to"]
-                ],
+                career_from=[career_step(c, roles, language) for c in career["from"]],
+                career_to=[career_step(c, roles, language) for c in career["to"]],
             )
         )
     return results

@@ -109,7 +109,8 @@ def assessment_detail(request, pk: int):
     key. The key holds the owner too: only the owner's request ever stores it, so finding
     it is the access check (a submitted result never goes back to a draft).
     """
-    key = f"result-page:{pk}:{request.user.pk}:{get_language()}"
+    chosen = request.GET.get("role", "")
+    key = f"result-page:{pk}:{request.user.pk}:{get_language()}:{chosen}"
     keep = kept_page.keepable(request)
     version, page = kept_under_catalogue(key) if keep else ("", None)
     if page is None:
@@ -121,17 +122,26 @@ def assessment_detail(request, pk: int):
             questionnaire = questionnaire_for(assessment)
             return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
         page = kept_page.render_with_holes(
-            request, "assessments/result.html", _result_context(assessment)
+            request, "assessments/result.html", _result_context(assessment, chosen)
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
     return kept_page.response(request, page)
 
 
-def _result_context(assessment: Assessment) -> dict:
+ALL_ROLES = "all"
+
+
+def _result_context(assessment: Assessment, chosen: str = "") -> dict:
+    """The page's context; ``chosen`` is the picked role's code, or "all" to print every
+    role. Anything else (an unknown code included) opens the best-fit role."""
+    results = build_result(assessment)
+    shown = [r for r in results if chosen in (r.code, ALL_ROLES)] or results[:1]
     return {
         "assessment": assessment,
-        "results": build_result(assessment),
+        "results": results,
+        "shown": shown,
+        "chosen": ALL_ROLES if chosen == ALL_ROLES else shown[0].code if shown else "",
         "bands": band_ranges(),
         "ladders": build_ladders(assessment),
         "thresholds": {

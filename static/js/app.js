@@ -91,39 +91,6 @@
     return "\u2068" + (cut ? chars.slice(0, maxLength - 1).join("") : text) + "\u2069" + (cut ? "…" : "");
   }
 
-  // Radar charts on the result page: data comes from a json_script block.
-  if (window.Chart) {
-    var styles = getComputedStyle(document.documentElement);
-    document.querySelectorAll("canvas[data-radar]").forEach(function (canvas) {
-      var source = document.getElementById(canvas.dataset.radar);
-      if (!source) { return; }
-      var data = JSON.parse(source.textContent);
-      // Long skill names crowd a small radar: shorter labels there; the tooltip and the
-      // table beside the chart keep the full names.
-      var maxLength = canvas.parentElement.clientWidth < 420 ? 12 : 22;
-      var labels = canvas.dataset.labels ? JSON.parse(canvas.dataset.labels) : {};
-      new window.Chart(canvas, {
-        type: "radar",
-        data: {
-          labels: data.labels.map(function (l) { return isolated(l, maxLength); }),
-          datasets: [
-            { label: labels.self || "Self", data: data.self, borderColor: "#1f5fa8",
-              backgroundColor: "rgba(31, 95, 168, 0.18)", pointRadius: 2, borderWidth: 2 },
-            { label: labels.target || "Target", data: data.target, borderColor: "#d9822b",
-              backgroundColor: "rgba(0, 0, 0, 0)", borderDash: [5, 4], pointRadius: 0, borderWidth: 2 }
-          ]
-        },
-        options: {
-          animation: false,
-          maintainAspectRatio: false,
-          scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, backdropColor: "transparent" },
-                         pointLabels: { font: { size: maxLength < 20 ? 9 : 10 } } } },
-          plugins: { legend: { position: "bottom" },
-                     tooltip: { callbacks: { title: function (items) { return isolated(data.labels[items[0].dataIndex]); } } } }
-        }
-      });
-    });
-  }
   // Fit over time on "My assessments": one line per role, from a json_script block; the
   // table beside it holds the same figures.
   if (window.Chart) {

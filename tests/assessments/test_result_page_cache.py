@@ -166,3 +166,31 @@ def test_the_token_is_compressed_apart_from_the_page(client, individual, result)
     assert first != second
     for piece in pieces:
         assert piece.deflated in first and piece.deflated in second
+
+
+def test_each_chosen_role_has_its_page(client, individual, result, django_assert_num_queries):
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[result.pk])
+    codes = [r.code for r in client.get(url).context["results"]]
+
+    for choice in [*codes, "all"]:
+        rendered = client.get(url, {"role": choice})
+        assert rendered.context["chosen"] == choice
+        # session and user only: the chosen role's page is kept under its own key
+        with django_assert_num_queries(2):
+            served = client.get(url, {"role": choice})
+        assert served.context is None
+        assert without_tokens(served.content) == without_tokens(rendered.content)
+        assert f"?role={choice}" in served.content.decode()  # the language form's next
+
+    assert kept_pages() == len(codes) + 2  # the default, each role, and all of them
+
+
+def test_an_odd_query_string_is_served_but_not_kept(client, individual, result):
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[result.pk])
+
+    for query in ["role=A&role=B", "role=%3Cb%3E", "role=AAA&x=1"]:
+        assert client.get(f"{url}?{query}").status_code == 200
+
+    assert kept_pages() == 0

@@ -4,10 +4,11 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 
-from assessments.results import result_document
+from assessments.results import career_step, result_document
 from assessments.services import assessment_start
 from careers.models import NextStepAction, Role, RoleRequirement, Skill, SkillLevel
 from tests.assessments.helpers import submitted
@@ -37,8 +38,11 @@ def test_result_page_ranks_roles_and_shows_the_analysis(client, individual, resu
         assert gap.next_steps, "every top gap has at least one next step"
         assert gap.next_steps[0]["level"] == gap.level + 1
         assert gap.next_steps[0]["title"] in response.text
-    assert 'data-radar="chart-AAA"' in response.text
-    assert 'id="chart-AAA"' in response.text  # the radar's data
+    assert "data-radar" not in response.text  # bars, drawn on the server, replace the radar
+    assert response.text.count('class="skill-bars"') == 1  # one role open: the best fit
+    assert f'id="role-{top.code}"' in response.text
+    response = client.get(reverse("assessments:detail", args=[result.pk]), {"role": "all"})
+    assert response.text.count('class="skill-bars"') == len(roles)
     assert "Développeur" in response.text  # career path, from the snapshot
     assert reverse("careers:role_detail", args=["BBB"]) in response.text  # linked career step
     assert "Prêt" in response.text and "Éloigné" in response.text  # bands explained
@@ -53,6 +57,54 @@ def test_result_page_is_shown_in_english_when_chosen(client, individual, result)
     assert "Your gap analysis" in response.text
     assert "Skill 1" in response.text or "Skill" in response.context["results"][0].rows[0].name
     assert all(not row.name.startswith("Compétence") for row in response.context["results"][0].rows)
+
+
+def test_result_page_opens_the_chosen_role(client, individual, result):
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[result.pk])
+    last = client.get(url).context["results"][-1]
+
+    response = client.get(url, {"role": last.code})
+
+    assert response.context["chosen"] == last.code
+    assert [r.code for r in response.context["shown"]] == [last.code]
+    assert response.text.count('class="skill-bars"') == 1
+    assert f'id="role-{last.code}"' in response.text
+    assert 'aria-current="page"' in response.text  # the picker marks the open role
+    assert f'href="?role={last.code}#role-{last.code}"' in response.text  # works without JS
+    assert 'href="?role=all"' in response.text
+
+
+@pytest.mark.parametrize("choice", ["NOPE", "", "a" * 60, "<b>"])
+def test_an_unknown_role_opens_the_best_fit(client, individual, result, choice):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:detail", args=[result.pk]), {"role": choice})
+
+    assert response.status_code == 200
+    best = response.context["results"][0]
+    assert [r.code for r in response.context["shown"]] == [best.code]
+
+
+@pytest.mark.parametrize("choice", ["", "all"])
+def test_no_one_else_sees_a_chosen_role(client, individual, outsider, result, choice):
+    url = reverse("assessments:detail", args=[result.pk])
+    assert client.get(url, {"role": choice}).status_code == 302  # anonymous: to log in
+    client.force_login(outsider)
+    assert client.get(url, {"role": choice}).status_code == 404
+
+
+def test_skill_bars_show_level_against_target_by_category(client, individual, result):
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:detail", args=[result.pk]))
+
+    role = response.context["shown"][0]
+    for row in role.rows:
+        assert f'style="width: {row.level * 25}%"' in response.text
+        assert f'style="left: {row.target * 25}%"' in response.text
+        assert row.category in response.text
+    assert "<canvas" not in response.text
 
 
 @pytest.mark.parametrize(("categories", "per_category"), [(2, 3), (8, 12)])
@@ -298,3 +350,22 @@ def test_result_page_is_rendered_once_then_served_from_the_cache(
     assert calls == [(result,)]  # only the English page had to be built
     assert re.sub(r"[A-Za-z0-9]{64}", "", first.text) == re.sub(r"[A-Za-z0-9]{64}", "", second.text)
     assert english.status_code == 200
+
+
+def test_a_career_step_to_a_role_bears_that_role_s_name():
+    roles = {"PMO-MANAGER": {"name": {"fr": "Responsable du PMO", "en": "PMO manager"}}}
+    step = {"name": {"fr": "Responsable PMO", "en": "PMO lead"}, "role": "PMO-MANAGER"}
+    free = {"name": {"fr": "Chef de projet", "en": "Project manager"}, "role": None}
+
+    assert career_step(step, roles, "fr") == {"name": "Responsable du PMO", "role": "PMO-MANAGER"}
+    assert career_step(step, roles, "en")["name"] == "PMO manager"
+    assert career_step(free, roles, "fr")["name"] == "Chef de projet"
+
+
+def test_the_shipped_catalogue_names_career_steps_as_their_roles():
+    catalogue = json.loads((settings.BASE_DIR / "fixtures" / "catalogue.json").read_text())
+    names = {role["code"]: role["name"] for role in catalogue["roles"]}
+    for role in catalogue["roles"]:
+        for step in role["career"]["from"] + role["career"]["to"]:
+            if step["role"] in names:
+                assert step["name"] == names[step["role"]], (role["code"], step)

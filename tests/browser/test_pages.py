@@ -105,11 +105,11 @@ def test_pages_at_375_px_do_not_scroll_sideways(open_page, demo_world, shoot, la
             assert box.evaluate("b => b.scrollLeft") > 0
             assert page.evaluate("window.scrollX") == 0
         if name == "result":
-            canvas = page.locator("canvas[data-radar]").first
-            canvas.scroll_into_view_if_needed()
-            frame = canvas.bounding_box()
+            bars = page.locator(".skill-bars").first
+            bars.scroll_into_view_if_needed()
+            frame = bars.bounding_box()
             assert frame["x"] >= 0 and frame["x"] + frame["width"] <= 375
-            assert frame["width"] > 250, "the radar is too small to read"
+            assert frame["width"] > 250, "the chart is too small to read"
     assert wide == {}, "pages wider than the 375 px screen (document scrollWidth)"
     # The measure itself: a page with something too wide does scroll sideways.
     page.evaluate(
