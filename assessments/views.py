@@ -537,5 +537,5 @@ def result_pdf(request, pk: int):
         request,
         "assessments/result_pdf.html",
         context | {"shown": shown, "person": person},
-        f"{person}-{date}.pdf",
+        f"{date}-{person[:60]}.pdf",
     )
