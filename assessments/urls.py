@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/result.json", views.result_json, name="result_json"),
     path("<int:pk>/gaps.csv", views.result_csv, name="result_csv"),
     path("<int:pk>/result.xlsx", views.result_xlsx, name="result_xlsx"),
+    path("<int:pk>/result.pdf", views.result_pdf, name="result_pdf"),
 ]

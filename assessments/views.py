@@ -17,6 +17,7 @@ from careers.csvcells import csv_writer
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 from careers.signals import keep_under_catalogue, kept_under_catalogue
+from config.pdf import render_pdf
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
 from . import kept_page
@@ -521,3 +522,30 @@ def result_xlsx(request, pk: int):
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="result-{assessment.pk}.xlsx"'
     return response
+
+
+@login_required
+def result_pdf(request, pk: int):
+    """The result as a PDF file: the roles ranked, then one role (`?role=CODE`, the best
+    fit by default) or every role (`?role=all`). Readable by whoever may read the result
+    as a file (access.result_get)."""
+    assessment = result_get(request.user, pk)
+    context = _result_context(assessment)
+    results = context["results"]
+    chosen = request.GET.get("role", "")
+    if chosen == "all":
+        shown = results
+    elif chosen:
+        shown = [role for role in results if role.code == chosen]
+        if not shown:
+            raise Http404
+    else:
+        shown = results[:1]
+    person = assessment.owner.get_username()
+    date = assessment.submitted_at.date().isoformat() if assessment.submitted_at else ""
+    return render_pdf(
+        request,
+        "assessments/result_pdf.html",
+        context | {"shown": shown, "person": person},
+        f"{date}-{person[:60]}.pdf",
+    )

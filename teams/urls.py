@@ -29,6 +29,7 @@ urlpatterns = [
     path("<int:pk>/members/<int:membership_pk>/target/", views.member_target, name="member_target"),
     path("<int:pk>/cycles/new/", views.cycle_new, name="cycle_new"),
     path("<int:pk>/cycles/<int:cycle_pk>/", views.cycle_dashboard, name="cycle"),
+    path("<int:pk>/cycles/<int:cycle_pk>/report.pdf", views.cycle_pdf, name="cycle_pdf"),
     path("<int:pk>/cycles/<int:cycle_pk>/close/", views.cycle_close, name="cycle_close"),
     path("<int:pk>/cycles/<int:cycle_pk>/start/", views.cycle_start, name="cycle_start"),
     path(

@@ -26,6 +26,7 @@ from careers.csvcells import csv_writer
 from careers.models import Level
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed
+from config.pdf import render_pdf
 
 from . import services
 from .access import (
@@ -615,3 +616,27 @@ def shared_review(request, pk: int):
         "teams/shared_review.html",
         {"assessment": assessment, "rows": review_rows(assessment), "levels": dict(Level.choices)},
     )
+
+
+@login_required
+def cycle_pdf(request, pk: int, cycle_pk: int):
+    """The cycle's board as a PDF file, for the team's current managers: the dashboard's
+    figures, and the heatmap summed up per skill (a 50 x 30 grid does not fit a page)."""
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    context = _board_context(cycle, cycle_members(cycle))
+    board = context["board"]
+    below = [
+        {
+            "name": name,
+            "of": len(cells),
+            "below": sum(1 for cell in cells if cell.delta < 0),
+            "far": sum(1 for cell in cells if cell.delta <= -2),
+            "coverage": board.coverage[index],
+        }
+        for index, (_code, name) in enumerate(board.skills)
+        if (cells := [cell for row in board.rows if (cell := row.cells[index]) is not None])
+    ]
+    below.sort(key=lambda skill: -skill["below"])
+    context |= {"cycle": cycle, "heat_summary": below, "today": timezone.localdate()}
+    filename = f"{cycle.team.name}-{cycle.name}.pdf"
+    return render_pdf(request, "teams/cycle_pdf.html", context, filename)
