@@ -190,3 +190,18 @@ def test_query_count_does_not_grow_with_roles(client, individual):
     assert counts[0] == counts[1], "the PDF reads the snapshot, never the catalogue per role"
     assert counts[0] <= 4, [q["sql"] for q in queries.captured_queries]
     assert page_count(client.get(url(large, "all"))) >= 6  # one role per page at least
+
+
+def test_the_result_page_links_to_the_pdf_of_the_role_it_shows(client, individual, result):
+    client.force_login(individual)
+    document = client.get(reverse("assessments:result_json", args=[result.pk])).json()
+    second = document["roles"][1]["code"]
+    pdf = reverse("assessments:result_pdf", args=[result.pk])
+
+    default = client.get(reverse("assessments:detail", args=[result.pk])).text
+    chosen = client.get(reverse("assessments:detail", args=[result.pk]), {"role": second}).text
+    every = client.get(reverse("assessments:detail", args=[result.pk]), {"role": "all"}).text
+
+    assert f'href="{pdf}?role={document["roles"][0]["code"]}" download' in default
+    assert f'href="{pdf}?role={second}" download' in chosen
+    assert f'href="{pdf}?role=all" download' in every and "tous les rôles" in every

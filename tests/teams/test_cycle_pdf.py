@@ -134,3 +134,10 @@ def test_query_count_does_not_grow_with_members(client, catalogue):
         counts.append(len(queries))
     assert counts[0] == counts[1], "members are read in a fixed number of queries"
     assert counts[0] <= 12, [q["sql"] for q in queries.captured_queries]
+
+
+def test_the_dashboard_links_to_the_pdf(client, catalogue):
+    cycle, olivia, *_ = make_team(catalogue, members=3)
+    client.force_login(olivia)
+    page = client.get(reverse("teams:cycle", args=[cycle.team_id, cycle.pk])).text
+    assert f'href="{url(cycle)}" download' in page
