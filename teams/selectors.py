@@ -1,5 +1,7 @@
 """Reads for team pages that views share; who may see what is in access.py."""
 
+import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,6 +15,23 @@ from careers.models import Skill
 
 from .dashboard import MemberData
 from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+
+
+def natural_key(text: str) -> tuple:
+    """The order people expect of names: numbers by value (member-2 before member-10),
+    case and accents ignored (élodie beside Elodie), the text itself breaking ties."""
+    folded = "".join(
+        c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)
+    ).casefold()
+    parts = tuple(
+        (0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", folded) if p
+    )
+    return (parts, text)
+
+
+def by_username(memberships) -> list[TeamMembership]:
+    """Memberships in the natural order of their people's usernames."""
+    return sorted(memberships, key=lambda m: natural_key(m.user.get_username()))
 
 
 def review_rows(assessment: Assessment, *, notes: bool = False) -> list[dict[str, Any]]:
@@ -71,10 +90,10 @@ def cycle_members(cycle: ReviewCycle) -> list[MemberStatus]:
     (assessment, skill code, level) tuples: a 200-person cycle stays a few MB of work.
     Each digest's version is checked (Assessment.read_digest), nothing more.
     """
-    memberships = list(
-        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
-        .select_related("user", "target_role")
-        .order_by("user__username")
+    memberships = by_username(
+        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER).select_related(
+            "user", "target_role"
+        )
     )
     assessments = {a.owner_id: a for a in Assessment.objects.filter(cycle=cycle).defer("snapshot")}
     ratings: dict[int, dict[str, int]] = defaultdict(dict)

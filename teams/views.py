@@ -51,9 +51,11 @@ from .forms import (
 )
 from .models import Invitation, ReviewCycle, TeamMembership
 from .selectors import (
+    by_username,
     catalogue_order,
     cycle_members,
     dashboard_data,
+    natural_key,
     next_step_actions,
     previous_cycle,
     review_rows,
@@ -79,10 +81,9 @@ def team_list(request):
         team = services.team_create(manager=request.user, name=form.cleaned_data["name"])
         messages.success(request, _("Team created. Invite its members."))
         return redirect(team)
-    memberships = (
-        TeamMembership.objects.filter(user=request.user)
-        .select_related("team")
-        .order_by("team__name")
+    memberships = sorted(
+        TeamMembership.objects.filter(user=request.user).select_related("team"),
+        key=lambda m: natural_key(m.team.name),
     )
     return render(request, "teams/list.html", {"memberships": memberships, "form": form})
 
@@ -97,7 +98,7 @@ def team_detail(request, pk: int):
             "teams/member.html",
             {"team": team, "membership": membership, "cycles": cycles},
         )
-    memberships = list(team.memberships.select_related("user", "target_role"))
+    memberships = by_username(team.memberships.select_related("user", "target_role"))
     invitations = [
         i for i in team.invitations.select_related("invited_by") if i.status == "pending"
     ]
