@@ -115,7 +115,7 @@ class RatingForm(forms.Form):
         required=False,
         max_length=NOTE_MAX_LENGTH,
         show_hidden_initial=True,
-        widget=forms.Textarea(attrs={"rows": 1, "class": "form-control form-control-sm"}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
     )
     read = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 

@@ -321,6 +321,7 @@ def _board_context(cycle: ReviewCycle, rows: list) -> dict:
     before = previous_cycle(cycle)
     return {
         "team": cycle.team,
+        "cycle": cycle,  # closing it bumps the team's revision, so the kept board follows
         "members": rows,
         "board": build_dashboard(
             dashboard_data(rows),

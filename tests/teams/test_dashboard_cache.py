@@ -515,3 +515,30 @@ def test_the_matrix_files_are_kept_and_show_a_new_team_name_at_once(manager_clie
     team.save()
 
     assert manager_client.get(url).json()["team"] == "Plateforme Data"
+
+
+def test_a_closed_cycle_offers_no_rating_and_shows_its_reviews_read_only(manager_client, world):
+    """Closing bumps the revision: the kept board follows at once, and every review of
+    the cycle opens read-only, with a banner at the top and no save button."""
+    open_board = board(visit(manager_client, world["cycle"]))
+    assert "Évaluer" in open_board
+
+    manager_client.post(reverse("teams:cycle_close", args=[world["team"].pk, world["cycle"].pk]))
+    closed_board = board(visit(manager_client, world["cycle"]))
+    review = manager_client.get(
+        reverse("teams:review", args=[world["team"].pk, world["results"]["bob"].pk])
+    ).text
+
+    assert "Évaluer" not in closed_board and "Voir la revue" in closed_board
+    assert "Ce cycle est clos." in review
+    assert review.index("Ce cycle est clos.") < review.index("review-table")
+    assert '<fieldset class="review-fields" disabled>' in review
+    assert "Enregistrer les évaluations" not in review
+
+
+def test_an_open_cycle_s_review_is_editable(manager_client, world):
+    review = manager_client.get(
+        reverse("teams:review", args=[world["team"].pk, world["results"]["bob"].pk])
+    ).text
+    assert '<fieldset class="review-fields">' in review and "Ce cycle est clos." not in review
+    assert "<textarea name=" in review and 'rows="3"' in review
