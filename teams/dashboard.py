@@ -61,9 +61,10 @@ def heat_key(used: int, target: int) -> str:
 class HeatRow:
     key: int
     name: str
-    role: str
+    role: str  # the code of the role the row is scored against
     fit: float
     cells: list[Cell | None]  # one per dashboard skill; None: not required of this member
+    role_name: str = ""  # that role's name, in the page's language
 
 
 @dataclass
@@ -348,6 +349,8 @@ def build_dashboard(
     skills = heatmap_columns(scores, skill_order)
     names = {code: pick(scores.skills[code]["name"], language) for code in skills}
     rows = heat_rows(scores.shown, skills)
+    for row in rows:
+        row.role_name = scores.role_names.get(row.role, row.role)
     gaps = team_gaps(scores, names, load_actions, language)
 
     team_fit = _mean_fits(scores.fits)

@@ -542,3 +542,11 @@ def test_an_open_cycle_s_review_is_editable(manager_client, world):
     ).text
     assert '<fieldset class="review-fields">' in review and "Ce cycle est clos." not in review
     assert "<textarea name=" in review and 'rows="3"' in review
+
+
+def test_heatmap_rows_name_the_role_they_are_scored_against(manager_client, world):
+    shown = board(visit(manager_client, world["cycle"]))
+    heatmap = shown.split('class="table table-sm heatmap', 1)[1]
+    name = world["roles"]["AAA"].name
+    assert f'<span class="small text-muted d-block"><bdi>{name}</bdi></span>' in heatmap
+    assert ">AAA<" not in heatmap
