@@ -320,3 +320,16 @@ def test_the_drafts_list_says_when_the_latest_answer_was_saved(client, individua
     other = UserFactory()
     client.force_login(other)
     assert "4 mars 2026" not in client.get(reverse("assessments:list")).text
+
+
+def test_an_empty_history_says_so_and_offers_the_next_step(client, individual):
+    client.force_login(individual)
+    page = client.get(reverse("assessments:list")).text
+    empty = page.split('<div class="empty-state">', 1)[1].split("</div>", 1)[0]
+    assert "Aucun résultat" in empty
+    assert f'href="{reverse("assessments:new")}"' in empty
+
+
+def test_an_empty_history_is_only_for_the_signed_in(client, db):
+    response = client.get(reverse("assessments:list"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
