@@ -530,22 +530,15 @@ def result_pdf(request, pk: int):
     fit by default) or every role (`?role=all`). Readable by whoever may read the result
     as a file (access.result_get)."""
     assessment = result_get(request.user, pk)
-    context = _result_context(assessment)
-    results = context["results"]
     chosen = request.GET.get("role", "")
-    if chosen == "all":
-        shown = results
-    elif chosen:
-        shown = [role for role in results if role.code == chosen]
-        if not shown:
-            raise Http404
-    else:
-        shown = results[:1]
+    context = _result_context(assessment, chosen)
+    if chosen and context["chosen"] != chosen:
+        raise Http404("No role of this result has this code.")  # a file, not a fallback
     person = assessment.owner.get_username()
     date = assessment.submitted_at.date().isoformat() if assessment.submitted_at else ""
     return render_pdf(
         request,
         "assessments/result_pdf.html",
-        context | {"shown": shown, "person": person},
+        context | {"person": person},
         f"{date}-{person[:60]}.pdf",
     )

@@ -639,6 +639,6 @@ def cycle_pdf(request, pk: int, cycle_pk: int):
         if (cells := [cell for row in board.rows if (cell := row.cells[index]) is not None])
     ]
     below.sort(key=lambda skill: -skill["below"])
-    context |= {"cycle": cycle, "heat_summary": below, "today": timezone.localdate()}
+    context |= {"heat_summary": below, "today": timezone.localdate()}
     filename = f"{cycle.team.name}-{cycle.name}.pdf"
     return render_pdf(request, "teams/cycle_pdf.html", context, filename)
