@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run serve test test-browser install install-dev migrate catalogue lint messages clean
+.PHONY: run demo serve test test-browser install install-dev migrate catalogue lint messages clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required"'
@@ -30,6 +30,10 @@ catalogue: migrate
 
 run: catalogue
 	$(BIN)/python manage.py runserver $(HOST)
+
+# A populated demo team, its links printed for the address `make run` serves on.
+demo: catalogue
+	$(BIN)/python manage.py demo_team --base-url http://$(HOST)
 
 # Production-like: gunicorn on PostgreSQL, DEBUG off, static files through whitenoise.
 # Set SECRET_KEY (and PRODUCTION=true behind HTTPS) for a real deployment.

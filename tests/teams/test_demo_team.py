@@ -1,11 +1,12 @@
 """The demo_team command: a populated team whose dashboard shows every figure."""
 
+import re
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from assessments.models import Answer, Assessment
 from scoring import is_blind_spot
@@ -126,3 +127,55 @@ def test_output_says_how_to_log_in(output, team):
     assert f"http://127.0.0.1:8000/teams/{team.pk}/" in output
     assert current.get_absolute_url() in output
     assert "Log in" in output and "Connectez-vous" in output
+
+
+def printed_links(output: str, base: str = "http://127.0.0.1:8000") -> list[str]:
+    paths = re.findall(re.escape(base) + r"(/[^\s;,]*)", output)
+    assert paths, output
+    return sorted(set(paths))
+
+
+def test_links_from_a_first_run_still_work_after_a_second_run(
+    output, client, django_capture_on_commit_callbacks
+):
+    first = printed_links(output)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = printed_links(run())
+    assert first == second  # same team, same cycles: nothing printed before went stale
+    assert client.get("/accounts/login/").status_code == 200
+    client.force_login(get_user_model().objects.get(username="demo-manager"))
+    for path in first:
+        if path != "/accounts/login/":
+            assert client.get(path).status_code == 200, path
+    assert Team.objects.filter(name=TEAM_NAME).count() == 1
+    team = Team.objects.get(name=TEAM_NAME)
+    current, previous = cycles(team)
+    assert current.is_open and not previous.is_open
+    # the rebuilt cycle's dashboard shows the rebuilt members, not the deleted ones
+    assert Assessment.objects.filter(cycle=current).count() == 9
+
+
+def test_links_use_the_base_url_option_and_the_invitation_too(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run(base_url="http://127.0.0.1:9123/")
+    assert "127.0.0.1:8000" not in output
+    team = Team.objects.get(name=TEAM_NAME)
+    assert f"http://127.0.0.1:9123/teams/{team.pk}/" in output
+    assert "http://127.0.0.1:9123/accounts/login/" in output
+    assert "http://127.0.0.1:9123/teams/invitations/" in mail.outbox[-1].body
+
+
+def test_site_url_from_the_environment(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://skills.example.com")
+    output = run()
+    assert "https://skills.example.com/accounts/login/" in output
+    assert "127.0.0.1:8000" not in output
+
+
+@pytest.mark.parametrize("bad", ["127.0.0.1:8000", "ftp://example.com", "http://"])
+def test_a_base_url_that_is_no_address_is_refused(bad):
+    with pytest.raises(CommandError, match="base-url"):
+        run(base_url=bad)
+    assert not Team.objects.filter(name=TEAM_NAME).exists()

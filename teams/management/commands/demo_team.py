@@ -1,17 +1,22 @@
 """Create a demo team with two review cycles, so that anyone can look around a populated
-team dashboard: `python manage.py demo_team [--password PASSWORD]`.
+team dashboard: `python manage.py demo_team [--password PASSWORD] [--base-url URL]`.
 
-Running it again rebuilds the team from scratch (the users are kept, the team, its
-cycles, assessments and ratings are made anew). Levels come from a seeded generator, so
-two runs on the same catalogue give the same figures.
+Running it again rebuilds the team's content (assessments, ratings, invitations and
+members are made anew) in the same team and cycles, so the links printed by an earlier
+run keep working. Levels come from a seeded generator, so two runs on the same catalogue
+give the same figures. Links use `--base-url`, else the SITE_URL environment variable,
+else http://127.0.0.1:8000 (`make run`'s address; `make demo` passes its HOST).
 """
 
+import os
 import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +26,9 @@ from assessments.services import AnswerInput, answers_save, assessment_submit
 from careers.models import Role, RoleRequirement
 from teams import services as team_services
 from teams.models import ReviewCycle, Team, TeamMembership
+from teams.revision import team_touch
 
-BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 TEAM_NAME = "Équipe Programmes (démo)"
 MANAGER = "demo-manager"
 CORE_ROLES = ("TPM", "PMO", "CPT")
@@ -78,32 +84,56 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default="demo-pass-2026")
+        parser.add_argument(
+            "--base-url",
+            default=os.environ.get("SITE_URL") or DEFAULT_BASE_URL,
+            help="address the server answers on, for the printed links (SITE_URL, else "
+            f"{DEFAULT_BASE_URL})",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, base_url, **options):
+        base_url = base_url.strip().rstrip("/")
+        try:
+            URLValidator(schemes=["http", "https"])(base_url)
+        except ValidationError:
+            raise CommandError(f"--base-url must be an http(s) address: {base_url!r}") from None
+        self.base_url = base_url
         if Role.objects.filter(code__in=CORE_ROLES).count() < len(CORE_ROLES):
             call_command("load_catalogue", stdout=self.stdout)
         self.rng = random.Random(42)
         with transaction.atomic():
             team, previous, current = self.build(password)
-        login = BASE_URL + reverse("login")
-        dashboard = BASE_URL + reverse("teams:cycle", args=[team.pk, current.pk])
+        login = base_url + reverse("login")
+        page = base_url + team.get_absolute_url()
+        dashboard = base_url + reverse("teams:cycle", args=[team.pk, current.pk])
         self.stdout.write(self.style.SUCCESS(f"{TEAM_NAME}: {len(MEMBERS)} members, 2 cycles."))
         self.stdout.write(
             f"Log in at {login} as {MANAGER} (manager) or demo-member-1 (member), "
-            f"password {password}; the team dashboard is {dashboard}\n"
+            f"password {password}; the team is {page} and its dashboard {dashboard}\n"
             f"Connectez-vous sur {login} avec {MANAGER} (responsable) ou demo-member-1 "
-            f"(membre), mot de passe {password} ; le tableau de bord de l'équipe est {dashboard}"
+            f"(membre), mot de passe {password} ; l'équipe est sur {page} et son tableau "
+            f"de bord sur {dashboard}"
         )
 
     def build(self, password):
         manager = self.user(MANAGER, "Isabelle", password)
-        old = Team.objects.filter(
-            name=TEAM_NAME, memberships__user=manager, memberships__kind="manager"
+        team = (
+            Team.objects.filter(
+                name=TEAM_NAME, memberships__user=manager, memberships__kind="manager"
+            )
+            .order_by("pk")
+            .first()
         )
-        Assessment.objects.filter(cycle__team__in=old).delete()  # cycles protect them
-        Team.objects.filter(pk__in=old.values("pk")).delete()
-
-        team = team_services.team_create(manager=manager, name=TEAM_NAME)
+        kept: list[ReviewCycle] = []
+        if team is None:
+            team = team_services.team_create(manager=manager, name=TEAM_NAME)
+        else:  # rebuilt in place: the team's and its cycles' links stay valid
+            team_touch(team_id=team.pk)
+            Assessment.objects.filter(cycle__team=team).delete()  # cycles protect them
+            team.invitations.all().delete()
+            team.memberships.exclude(user=manager).delete()
+            kept = list(team.cycles.order_by("opened_at", "pk"))
+            ReviewCycle.objects.filter(pk__in=[c.pk for c in kept[2:]]).delete()
         published = {r.code: r for r in Role.objects.filter(is_published=True)}
         members = {}
         for number, (first_name, code, fallback, personality) in enumerate(MEMBERS, start=1):
@@ -116,8 +146,9 @@ class Command(BaseCommand):
 
         now = timezone.now()
         opened = now - timedelta(days=182)
-        previous = ReviewCycle.objects.create(
-            team=team,
+        previous = self.cycle(
+            team,
+            kept[:1],
             name=f"Revue {opened:%Y}-S{1 if opened.month <= 6 else 2}",
             opened_at=opened,
             due_date=(opened + timedelta(days=30)).date(),
@@ -138,9 +169,11 @@ class Command(BaseCommand):
         )
         past.exclude(review_shared_at=None).update(review_shared_at=opened + timedelta(days=40))
 
-        current = team_services.cycle_open(
-            team=team,
+        current = self.cycle(
+            team,
+            kept[1:2],
             name=f"Revue {now:%Y}-S{1 if now.month <= 6 else 2}",
+            opened_at=now,
             due_date=(now + timedelta(weeks=3)).date(),
         )
         for number, (membership, levels) in members.items():
@@ -157,9 +190,18 @@ class Command(BaseCommand):
             email="demo-invite@example.com",
             kind=TeamMembership.Kind.MEMBER,
             invited_by=manager,
-            link_for=lambda inv: BASE_URL + inv.get_absolute_url(),
+            link_for=lambda inv: self.base_url + inv.get_absolute_url(),
         )
         return team, previous, current
+
+    def cycle(self, team, kept, **fields):
+        """An open cycle: the one kept from an earlier run, reset, or a new one."""
+        if not kept:
+            return ReviewCycle.objects.create(team=team, **fields)
+        cycle = kept[0]
+        ReviewCycle.objects.filter(pk=cycle.pk).update(closed_at=None, **fields)
+        cycle.refresh_from_db()
+        return cycle
 
     def user(self, username, first_name, password):
         user, _created = get_user_model().objects.get_or_create(username=username)
