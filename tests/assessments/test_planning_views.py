@@ -177,6 +177,22 @@ def test_levels_from_the_query_are_simulated_and_marked(client, individual, resu
     assert "67,6 %" in response.text and "78,4 %" in response.text
 
 
+def test_the_levels_come_first_and_the_status_follows_the_chosen_role(client, individual, result):
+    """On a phone the columns stack: the level menus come before the figures, and the
+    status line in the sticky bar under them carries the chosen role's fit, saved and
+    simulated (67.6 -> 78.4, hand-computed above), so a change needs no scrolling."""
+    client.force_login(individual)
+    fourth = codes(result)[3]
+    url = reverse("assessments:simulate", args=[result.pk])
+
+    html = client.get(url, {f"s-{fourth}": "4", "role": "AAA"}).text
+
+    assert html.index('id="sim-form"') < html.index('id="simulation"')
+    status = re.search(r'id="sim-status"[^>]*>(.*?)</p>', html, re.S).group(1)
+    assert "1 niveau modifié" in status and "67,6 % → 78,4 %" in status
+    assert 'class="btn btn-primary btn-sm sim-update"' in html  # the no-script button stays
+
+
 def test_suggestions_are_for_the_chosen_role_with_apply_links(client, individual, result):
     client.force_login(individual)
     url = reverse("assessments:simulate", args=[result.pk])

@@ -369,3 +369,23 @@ def test_the_shipped_catalogue_names_career_steps_as_their_roles():
         for step in role["career"]["from"] + role["career"]["to"]:
             if step["role"] in names:
                 assert step["name"] == names[step["role"]], (role["code"], step)
+
+
+def test_a_cycle_result_opens_the_team_target_role_first(client, individual, catalogue):
+    """In a review cycle the member is assessed against the target role their manager
+    set (teams.services.cycle_assessment_start), so that is the role the page opens,
+    whatever fits best; a plain result opens its best fit."""
+    from teams.models import TeamMembership
+    from teams.services import cycle_assessment_start, cycle_open, team_create
+    from tests.factories import UserFactory
+
+    team = team_create(manager=UserFactory(username="manon"), name="Plateforme")
+    membership = TeamMembership.objects.create(team=team, user=individual, target_role=catalogue[1])
+    cycle = cycle_open(team=team, name="Revue", due_date="2030-01-01")
+    assessment = submitted(cycle_assessment_start(cycle=cycle, membership=membership))
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:detail", args=[assessment.pk]))
+
+    assert response.context["chosen"] == catalogue[1].code
+    assert [r.code for r in response.context["shown"]] == [catalogue[1].code]
