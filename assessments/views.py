@@ -449,13 +449,15 @@ def result_compare(request, pk: int):
     roles = Role.objects.filter(code__in=codes)
     current = catalogue_snapshot(roles.values_list("pk", flat=True))
     published = set(roles.filter(is_published=True).values_list("code", flat=True))
+    comparisons = compare_with_current(assessment, current, published)
+    changed = any(
+        role.fit_now is None or role.changes or role.delta or not role.is_published
+        for role in comparisons
+    )
     return render(
         request,
         "assessments/compare.html",
-        {
-            "assessment": assessment,
-            "comparisons": compare_with_current(assessment, current, published),
-        },
+        {"assessment": assessment, "comparisons": comparisons, "changed": changed},
     )
 
 

@@ -280,6 +280,30 @@ def test_compare_on_an_unchanged_catalogue_shows_no_change(client, individual, r
         assert comparison.changes == []
         assert comparison.fit_now == comparison.fit_then
     assert "Le profil n’a pas changé depuis votre évaluation." in response.text
+    assert "Aucun profil n’a changé depuis votre évaluation" in response.text
+
+
+def test_compare_after_a_change_has_no_unchanged_box(client, individual, result):
+    RoleRequirement.objects.filter(role__code="AAA").update(target=4)
+    client.force_login(individual)
+
+    response = client.get(reverse("assessments:compare", args=[result.pk]))
+
+    assert "Aucun profil n’a changé" not in response.text
+
+
+def test_drafts_show_role_names_and_an_empty_state(client, individual, catalogue):
+    client.force_login(individual)
+    empty = client.get(reverse("assessments:list")).text
+    assert "Aucun brouillon en cours. Une évaluation commencée est gardée ici" in empty
+    assert 'class="empty-state"' in empty
+
+    assessment_start(owner=individual, roles=catalogue)
+    html = client.get(reverse("assessments:list")).text
+
+    assert "Aucun brouillon en cours" not in html
+    names = " · ".join(str(role.name_fr) for role in catalogue)
+    assert names in re.sub(r"</?bdi[^>]*>", "", html)
 
 
 def test_history_shows_fit_per_role_across_results(client, individual, catalogue):
