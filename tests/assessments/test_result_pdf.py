@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 
+from assessments.results import build_result
 from assessments.services import assessment_start
 from config.pdf import content_disposition
 from teams.models import TeamMembership
@@ -51,8 +52,8 @@ def test_french_by_default_best_role_first(client, individual, result):
     assert date_format(timezone.localtime(result.submitted_at)) in text  # "2 décembre 2026"
     # Only the best-fit role is detailed by default.
     assert text.count("Principaux écarts et prochaines étapes") == 1
-    assert f"1. {first['name']} ({first['code']})" in text
-    assert f"2. {second['name']} ({second['code']})" not in text
+    assert f"1. {first['name']} · " in text
+    assert f"2. {second['name']} · " not in text
 
 
 def test_english_all_roles(client, individual, result):
@@ -67,15 +68,18 @@ def test_english_all_roles(client, individual, result):
     assert text.count("Top gaps and next steps") == 2
     with translation.override("en"):
         assert date_format(timezone.localtime(result.submitted_at)) in text
-    for role in document["roles"]:
+    for rank, role in enumerate(document["roles"], start=1):
         assert f"{role['fit']:.1f} %" in text
-        assert f"{role['name']} ({role['code']})" in text
+        assert f"{rank}. {role['name']} · {role['fit']:.1f} %" in text  # a name, no code
+        assert f"({role['code']})" not in text
 
 
 def test_one_chosen_role_and_an_unknown_one(client, individual, result):
     client.force_login(individual)
     text = pdf_text(client.get(url(result, "BBB")))
-    assert "(BBB)" in text and "(AAA)" not in text
+    roles = {r.code: r for r in build_result(result)}
+    bbb, aaa = roles["BBB"], roles["AAA"]
+    assert f"{bbb.rank}. {bbb.name} · " in text and f"{aaa.rank}. {aaa.name} · " not in text
     assert client.get(url(result, "NOPE")).status_code == 404
 
 
