@@ -25,6 +25,16 @@
     input.addEventListener("focus", function () { input.select(); });
   });
 
+  // The result's role menu (on a phone) opens the chosen role at its heading, as the
+  // pills do; without scripts the form opens it at the top of the page.
+  document.querySelectorAll("form[data-role-picker]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var code = form.elements.role.value;
+      event.preventDefault();
+      window.location.href = "?role=" + encodeURIComponent(code) + (code === "all" ? "" : "#role-" + code);
+    });
+  });
+
   // Print button on the result page.
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });

@@ -85,3 +85,34 @@ def test_the_role_picker_opens_one_role(new_context, live_server, all_roles_resu
     picker.get_by_role("link", name="Tous les rôles (pour imprimer)").click()
     expect(page.locator("section.role-result")).to_have_count(Role.objects.count())
     context.close()
+
+
+@pytest.mark.parametrize("javascript", [False, True], ids=["no-js", "js"])
+def test_on_a_phone_the_role_picker_is_a_menu(
+    new_context, live_server, all_roles_result, javascript
+):
+    person, assessment = all_roles_result
+    context = new_context(viewport=PHONE, is_mobile=True, java_script_enabled=javascript)
+    log_in(context, person, live_server.url)
+    page = context.new_page()
+    page.goto(f"/assessments/{assessment.pk}/")
+    picker = page.locator("nav.role-picker")
+    expect(picker.locator("ul.nav")).to_be_hidden()  # no pill per role: a menu
+    menu = picker.get_by_label("Rôle", exact=True)
+    expect(menu).to_be_visible()
+    manager = Role.objects.get(code="PMO-MANAGER")
+
+    menu.select_option("PMO-MANAGER")
+    picker.get_by_role("button", name="Afficher").click()
+
+    expect(page).to_have_url(
+        re.compile(r"\?role=PMO-MANAGER" + ("#role-PMO-MANAGER" if javascript else ""))
+    )
+    expect(page.locator("section.role-result")).to_have_count(1)
+    expect(page.locator("#role-PMO-MANAGER h2")).to_contain_text(manager.name_fr)
+    expect(picker.get_by_label("Rôle", exact=True)).to_have_value("PMO-MANAGER")
+    if javascript:  # opened at the role's heading, as the pills do
+        page.wait_for_function(
+            "() => document.getElementById('role-PMO-MANAGER').getBoundingClientRect().top < 200"
+        )
+    context.close()
