@@ -93,8 +93,8 @@ def test_gaps_csv_writes_numbers_bare_and_text_quoted(client, individual, catalo
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith('"rôle","adéquation",')
     row = next(line for line in lines if '"\'-1"' in line)
-    role, fit, code, name, *figures = row.split(",")
-    assert (role, name) == ('"AAA"', '"\'-1"')
+    role, fit, code, name, *figures, mode = row.split(",")
+    assert (role, name, mode) == ('"AAA"', '"\'-1"', '"full"')
     assert float(fit) and all(figure.isdigit() for figure in figures), row
     assert code.startswith('"') and code.endswith('"')
 

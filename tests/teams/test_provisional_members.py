@@ -206,3 +206,15 @@ def test_only_the_teams_managers_get_the_matrix(client, manager, cycle, outsider
     for user in (outsider, member):
         client.force_login(user)
         assert client.get(url).status_code == 404, user
+
+
+def test_the_review_page_of_a_quick_result_says_provisional(client, manager, cycle):
+    dora = Assessment.objects.get(cycle=cycle, owner__username="dora")
+    anna = Assessment.objects.get(cycle=cycle, owner__username="anna")
+    client.force_login(manager)
+
+    quick_page = client.get(reverse("teams:review", args=[cycle.team_id, dora.pk]))
+    full_page = client.get(reverse("teams:review", args=[cycle.team_id, anna.pk]))
+
+    assert "badge-provisional" in quick_page.text and "comptée dans aucun" in quick_page.text
+    assert "badge-provisional" not in full_page.text
