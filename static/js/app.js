@@ -122,7 +122,7 @@
                      data: s.data, borderColor: colour, backgroundColor: colour,
                      pointBackgroundColor: hollow(colour), pointBorderWidth: 2,
                      pointStyle: shapes[i % shapes.length], pointRadius: 4, pointHoverRadius: 6,
-                     borderWidth: 2, spanGaps: true, tension: 0,
+                     borderWidth: 2, spanGaps: true, tension: 0, clip: false,
                      segment: { borderDash: function (ctx) {
                        return ctx.p0.skip || ctx.p1.skip || provisional[ctx.p0DataIndex] || provisional[ctx.p1DataIndex] ? [5, 5] : undefined; } } };
           })

@@ -191,3 +191,8 @@ def test_the_history_marks_a_quick_result_as_provisional(
     width = 375 if phone else 1280
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     shoot(page, f"history-provisional-{language}")
+    if not phone:  # the chart and its key, below the fold at 1280 px
+        page.locator("#history-title").evaluate(
+            "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16)"
+        )
+        shoot(page, f"history-provisional-chart-{language}")
