@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 import scoring
 from careers.models import Level, NextStepAction
@@ -190,6 +190,9 @@ def result_document(assessment: Assessment, language: str | None = None) -> dict
         "assessment": assessment.pk,
         "submitted_at": assessment.submitted_at.isoformat() if assessment.submitted_at else None,
         "scale": {"min": Level.NONE.value, "max": Level.EXPERT.value},
+        # Added to the contract: "quick" results cover the core skills only, provisional.
+        "mode": assessment.mode,
+        "provisional": assessment.is_quick,
         "roles": [
             {
                 "code": score.code,
@@ -228,6 +231,31 @@ def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str
     return codes, rows
 
 
+@dataclass(frozen=True)
+class LatestResults:
+    """What "your latest result" means: the latest full result, and the quick
+    (provisional) results submitted after it, which never take its place."""
+
+    full: Assessment | None
+    newer_quick: list[Assessment]  # newest first
+
+    @property
+    def newest_quick(self) -> Assessment | None:
+        return self.newer_quick[0] if self.newer_quick else None
+
+
+def latest_results(results: list[Assessment]) -> LatestResults:
+    """The latest full result among `results` (submitted, any order), and the quick ones
+    submitted after it. A quick result is never taken as the latest full one."""
+    newest_first = sorted(results, key=lambda a: (_submitted_at(a), a.pk), reverse=True)
+    newer_quick: list[Assessment] = []
+    for assessment in newest_first:
+        if not assessment.is_quick:
+            return LatestResults(full=assessment, newer_quick=newer_quick)
+        newer_quick.append(assessment)
+    return LatestResults(full=None, newer_quick=newer_quick)
+
+
 def _submitted_at(assessment: Assessment) -> datetime:
     if assessment.submitted_at is None:  # a check constraint rules it out for a result
         raise Assessment.NotSubmitted(f"Assessment {assessment.pk} is a draft.")
@@ -251,12 +279,16 @@ def history_chart(
     """fit_history()'s figures as the history line chart reads them (one series per role).
 
     A role not assessed in a result is None there: the line skips that point.
+    `provisional` says, per result, whether it is a quick one: its points are drawn
+    hollow, the segments to it dashed, and its label says so.
     """
     return {
         "labels": [
             date_format(timezone.localtime(row["assessment"].submitted_at), "j F Y")
+            + (f" ({gettext('provisional')})" if row["assessment"].is_quick else "")
             for row in history
         ],
+        "provisional": [row["assessment"].is_quick for row in history],
         "series": [
             {
                 "code": code,

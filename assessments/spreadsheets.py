@@ -103,6 +103,11 @@ def _role_label(name: str, code: str) -> str:
     return name if code in name else f"{isolated(name)} ({code})"
 
 
+def result_mark(provisional: bool) -> str:
+    """How a file names a result's mode: a quick result is provisional."""
+    return _("Provisional (quick assessment)") if provisional else _("Full assessment")
+
+
 def result_workbook(
     results: Sequence[RoleResult],
     *,
@@ -110,14 +115,18 @@ def result_workbook(
     history: Sequence[dict[str, Any]],
     role_names: dict[str, str],
     current: int | None = None,
+    provisional: bool = False,
 ) -> Workbook:
     """Gap table, strengths, next steps and history of one result.
 
     `results` is build_result()'s list (roles in fit order, skills in gap order);
     `history_codes` and `history` come from fit_history(); `current` is the exported
-    assessment's id, whose history row is set in bold.
+    assessment's id, whose history row is set in bold. `provisional` says the result
+    is a quick one: the gap table's last column and the workbook's title say so, and the
+    history marks each quick result in its own last column.
     """
-    book = new_workbook(_("Skills self-assessment"))
+    mark = result_mark(provisional)
+    book = new_workbook(_("Skills self-assessment") + (f" · {mark}" if provisional else ""))
     add_table(
         book,
         _("Gap table"),
@@ -132,10 +141,11 @@ def result_workbook(
             _("Level"),
             _("Gap"),
             _("Priority"),
+            _("Result"),
         ],
         (
             [role.name, role.code, role.fit, row.name, row.category]
-            + [row.weight, row.target, row.level, row.gap, row.priority]
+            + [row.weight, row.target, row.level, row.gap, row.priority, mark]
             for role in results
             for row in role.rows
         ),
@@ -183,9 +193,14 @@ def result_workbook(
         book,
         _("History"),
         [_("Submitted")]
-        + [_role_label(role_names.get(code, code), code) for code in history_codes],
+        + [_role_label(role_names.get(code, code), code) for code in history_codes]
+        + [_("Result")],
         (
-            [timezone.localtime(row["assessment"].submitted_at).date(), *row["cells"]]
+            [
+                timezone.localtime(row["assessment"].submitted_at).date(),
+                *row["cells"],
+                result_mark(row["assessment"].is_quick),
+            ]
             for row in history
         ),
         formats={1: "yyyy-mm-dd"} | {i: FIT_FORMAT for i in range(2, len(history_codes) + 2)},

@@ -32,6 +32,7 @@ from .results import (
     fit_history,
     history_chart,
     history_role_names,
+    latest_results,
     result_document,
 )
 from .selectors import (
@@ -68,6 +69,9 @@ def assessment_list(request):
         {
             "drafts": drafts_with_progress(request.user),
             "results": results,
+            # A quick result is provisional: never taken as the latest full one.
+            "latest": latest_results(results),
+            "any_quick": any(result.is_quick for result in results),
             "history_codes": role_codes,
             "history": history,
             # A line needs two points: with one result, the table says it all.
@@ -490,6 +494,7 @@ def result_csv(request, pk: int):
             _("level"),
             _("gap"),
             _("priority"),
+            _("mode"),
         ]
     )
     for role in document["roles"]:
@@ -505,6 +510,7 @@ def result_csv(request, pk: int):
                     skill["level"],
                     skill["gap"],
                     skill["priority"],
+                    document["mode"],
                 ]
             )
     return response
@@ -520,6 +526,7 @@ def result_xlsx(request, pk: int):
         history=history,
         role_names=history_role_names(history),
         current=assessment.pk,
+        provisional=assessment.is_quick,
     )
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="result-{assessment.pk}.xlsx"'

@@ -4,6 +4,9 @@ Each member is scored with the scoring contract against their submitted digest (
 whole snapshot), using the manager's rating where there is one. Group figures
 (coverage, team fit, team gaps, change) are hidden when fewer than MIN_GROUP people
 stand behind them, so that no figure can be traced back to one person.
+
+A member whose cycle result is a quick one (core skills only) is provisional: their
+heatmap row is shown, marked, but they count in no group figure (docs/DESIGN.md).
 """
 
 from collections import Counter, defaultdict
@@ -34,6 +37,7 @@ class MemberData:
     ratings: dict[str, int]  # skill code -> manager's level
     target_role: str | None  # the role code the manager set
     assessment_id: int | None = None  # where to read next steps the snapshot left out
+    provisional: bool = False  # a quick result: shown, never counted in group figures
 
 
 @dataclass
@@ -65,6 +69,7 @@ class HeatRow:
     fit: float
     cells: list[Cell | None]  # one per dashboard skill; None: not required of this member
     role_name: str = ""  # that role's name, in the page's language
+    provisional: bool = False  # a quick result: left out of coverage and the summary
 
 
 @dataclass
@@ -103,6 +108,7 @@ class Dashboard:
     role_names: dict[str, str]
     gaps: list[TeamGap]
     change: dict[str, tuple[float, float]]  # role code -> (previous fit, fit now)
+    provisional: int = 0  # members shown with a quick result, counted in no group figure
 
     @property
     def grouped(self) -> bool:
@@ -143,7 +149,7 @@ def cycle_figures(members: Sequence[MemberData], language: str | None = None) ->
     fits: dict[str, list[float]] = defaultdict(list)
     names: dict[str, str] = {}
     for member in members:
-        if not member.snapshot:
+        if not member.snapshot or member.provisional:
             continue
         for score in _ranked(member.snapshot, member.ratings):
             fits[score.code].append(score.fit)
@@ -169,6 +175,12 @@ class TeamScores:
     """Every submitted member scored once: what the dashboard's other steps read."""
 
     shown: list[MemberScore] = field(default_factory=list)  # members with a heatmap row
+
+    @property
+    def counted(self) -> list[MemberScore]:
+        """The rows that group figures count: the provisional (quick) ones left out."""
+        return [item for item in self.shown if not item.member.provisional]
+
     fits: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     role_names: dict[str, str] = field(default_factory=dict)
     skills: dict[str, FrozenSkill] = field(default_factory=dict)  # as the last row has it
@@ -176,14 +188,16 @@ class TeamScores:
 
 def score_members(members: Sequence[MemberData], language: str | None = None) -> TeamScores:
     """Score each submitted member on every role of theirs (`fits`, for the team fit) and
-    keep the score of their heatmap row's role (`shown`)."""
+    keep the score of their heatmap row's role (`shown`). A provisional member has a
+    row but no fit in `fits`."""
     scores = TeamScores()
     for member in members:
         if not member.snapshot:
             continue
         by_role = {score.code: score for score in _ranked(member.snapshot, member.ratings)}
         for code, score in by_role.items():
-            scores.fits[code].append(score.fit)
+            if not member.provisional:
+                scores.fits[code].append(score.fit)
         role = _member_role(member)
         if role is None:
             continue
@@ -226,6 +240,7 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
                 name=item.member.name,
                 role=item.role["code"],
                 fit=item.score.fit,
+                provisional=item.member.provisional,
                 cells=[
                     Cell(
                         used=by_skill[code].level,
@@ -244,10 +259,13 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
 def skill_coverage(
     rows: Sequence[HeatRow], skills: Sequence[str], names: dict[str, str]
 ) -> list[Coverage | None]:
-    """Per column: the members at or above target, out of those whose role requires it."""
+    """Per column: the members at or above target, out of those whose role requires it
+    (provisional rows left out)."""
     coverage: list[Coverage | None] = []
     for index, code in enumerate(skills):
-        cells = [cell for row in rows if (cell := row.cells[index]) is not None]
+        cells = [
+            cell for row in rows if not row.provisional and (cell := row.cells[index]) is not None
+        ]
         if len(cells) >= MIN_GROUP:
             met = sum(1 for cell in cells if scoring.skill_gap(cell.target, cell.used) == 0)
             coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
@@ -263,14 +281,16 @@ def team_gaps(
     language: str | None = None,
 ) -> list[TeamGap]:
     """The TOP_TEAM_GAPS skills with the most summed priority over the rows, each with the
-    next steps for the most common next level (none under MIN_GROUP rows)."""
-    if len(scores.shown) < MIN_GROUP:
+    next steps for the most common next level (none under MIN_GROUP rows). Provisional
+    rows are left out."""
+    counted = scores.counted
+    if len(counted) < MIN_GROUP:
         return []
     priority: Counter[str] = Counter()
     with_gap: Counter[str] = Counter()
     next_levels: dict[str, list[int]] = defaultdict(list)
     holder: dict[str, int] = {}  # skill code -> an assessment whose snapshot has it
-    for item in scores.shown:
+    for item in counted:
         for s in item.score.gaps:
             if item.member.assessment_id is not None:
                 holder.setdefault(s.skill, item.member.assessment_id)
@@ -362,7 +382,8 @@ def build_dashboard(
     return Dashboard(
         skills=[(code, names[code]) for code in skills],
         rows=rows,
-        submitted=len(scores.shown),
+        submitted=len(scores.counted),
+        provisional=len(scores.shown) - len(scores.counted),
         coverage=skill_coverage(rows, skills, names),
         team_fit=team_fit,
         role_names=role_names,
@@ -395,6 +416,7 @@ def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> l
                     "used": used,
                     "target": req["target"],
                     "gap": scoring.skill_gap(req["target"], used),
+                    "mode": "quick" if member.provisional else "full",
                 }
             )
     return rows

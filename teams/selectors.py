@@ -136,6 +136,7 @@ def dashboard_data(rows: list[MemberStatus]) -> list[MemberData]:
             ratings=row.ratings,
             target_role=row.membership.target_role.code if row.membership.target_role else None,
             assessment_id=row.assessment.pk if row.assessment else None,
+            provisional=bool(row.assessment and row.assessment.is_quick),
         )
         for row in rows
         if row.membership

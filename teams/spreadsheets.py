@@ -40,6 +40,7 @@ def _matrix_headers() -> dict[str, str]:
         "used": _("Level used"),
         "target": _("Target"),
         "gap": _("Gap"),
+        "mode": _("Mode"),
     }
 
 
@@ -103,7 +104,10 @@ def matrix_workbook(
     for member, member_rows in groupby(rows, key=lambda r: r["member"]):
         by_skill = {row["skill"]: row for row in member_rows}
         first = next(iter(by_skill.values()))
-        append_row(sheet, [member, first["role"]])
+        # A quick result is provisional: the member's cell says so (the Data sheet's
+        # mode column too), and the legend explains it.
+        label = f"{member} · {_('Provisional')}" if first.get("mode") == "quick" else member
+        append_row(sheet, [label, first["role"]])
         line = sheet.max_row
         for index, (code, _name) in enumerate(skills, start=3):
             cell = sheet.cell(line, index)
@@ -158,6 +162,16 @@ def matrix_workbook(
             _(
                 "The level used for the team (the manager's rating where there is one, "
                 "marked with *), then the member's target."
+            ),
+        ],
+    )
+    append_row(
+        legend,
+        [
+            _("Provisional"),
+            _(
+                "A quick assessment (core skills only; mode “quick” in the data): a "
+                "provisional result, counted in no team figure."
             ),
         ],
     )

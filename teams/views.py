@@ -367,6 +367,7 @@ MATRIX_COLUMNS = [
     "used",
     "target",
     "gap",
+    "mode",  # "quick": a provisional result (core skills only), "full" otherwise
 ]
 
 
@@ -636,7 +637,13 @@ def cycle_pdf(request, pk: int, cycle_pk: int):
             "coverage": board.coverage[index],
         }
         for index, (_code, name) in enumerate(board.skills)
-        if (cells := [cell for row in board.rows if (cell := row.cells[index]) is not None])
+        if (
+            cells := [
+                cell
+                for row in board.rows
+                if not row.provisional and (cell := row.cells[index]) is not None
+            ]
+        )
     ]
     below.sort(key=lambda skill: -skill["below"])
     context |= {"heat_summary": below, "today": timezone.localdate()}

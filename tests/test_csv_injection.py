@@ -93,8 +93,8 @@ def test_gaps_csv_writes_numbers_bare_and_text_quoted(client, individual, catalo
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith('"rôle","adéquation",')
     row = next(line for line in lines if '"\'-1"' in line)
-    role, fit, code, name, *figures = row.split(",")
-    assert (role, name) == ('"AAA"', '"\'-1"')
+    role, fit, code, name, *figures, mode = row.split(",")
+    assert (role, name, mode) == ('"AAA"', '"\'-1"', '"full"')
     assert float(fit) and all(figure.isdigit() for figure in figures), row
     assert code.startswith('"') and code.endswith('"')
 
@@ -135,11 +135,13 @@ def test_matrix_csv_writes_risky_usernames_and_names_as_text(client, risky_cycle
 def test_matrix_csv_keeps_its_columns_and_numbers(client, risky_cycle):
     lines = matrix(client, risky_cycle, "csv").content.decode("utf-8-sig").splitlines()
 
-    assert lines[0] == '"member","role","skill","skill_name","self","manager","used","target","gap"'
-    member, role, _code, _name, own, manager, used, target, gap = next(csv.reader([lines[1]]))
-    assert member.startswith("'") and role == "AAA" and manager == ""
+    assert lines[0] == (
+        '"member","role","skill","skill_name","self","manager","used","target","gap","mode"'
+    )
+    member, role, _code, _name, own, manager, used, target, gap, mode = next(csv.reader([lines[1]]))
+    assert member.startswith("'") and role == "AAA" and manager == "" and mode == "full"
     assert all(value.isdigit() for value in (own, used, target, gap))
-    assert lines[1].endswith(f',{own},"",{used},{target},{gap}'), "numbers are written bare"
+    assert lines[1].endswith(f',{own},"",{used},{target},{gap},"full"'), "numbers bare"
 
 
 # --- the XLSX files: text stays text --------------------------------------------------

@@ -121,3 +121,23 @@ def test_page_stays_within_its_query_budget(
         response = client.get(url)
 
     assert response.status_code == 200, url
+
+
+def test_quick_results_cost_the_history_page_no_query(
+    client, world, individual, django_assert_max_num_queries
+):
+    """A quick result is marked provisional and the latest full result is picked from the
+    results already read: the page's budget holds with quick results among them."""
+    from careers.models import RoleRequirement
+
+    RoleRequirement.objects.filter(role=world["roles"][0]).update(is_core=True)
+    for _ in range(3):
+        submitted(assessment_start(owner=individual, roles=world["roles"][:1], quick=True))
+    client.force_login(individual)
+
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("assessments:list"))
+
+    assert response.status_code == 200
+    assert response.context["latest"].full == world["result"]
+    assert len(response.context["latest"].newer_quick) == 3

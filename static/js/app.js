@@ -115,6 +115,12 @@
       var source = document.getElementById(canvas.dataset.history);
       if (!source) { return; }
       var data = JSON.parse(source.textContent);
+      // A quick (provisional) result: its points hollow, the segments to it dashed; the
+      // caption under the chart and the badge in the table say what that means.
+      var provisional = data.provisional || [];
+      var hollow = function (colour) {
+        return function (ctx) { return provisional[ctx.dataIndex] ? "#fff" : colour; };
+      };
       new window.Chart(canvas, {
         type: "line",
         data: {
@@ -124,9 +130,11 @@
             // A role left out of a result: the line goes on, dashed, with no point there.
             return { label: s.name.indexOf(s.code) === -1 ? isolated(s.name, 40) + " (" + s.code + ")" : isolated(s.name, 40),
                      data: s.data, borderColor: colour, backgroundColor: colour,
+                     pointBackgroundColor: hollow(colour), pointBorderWidth: 2,
                      pointStyle: shapes[i % shapes.length], pointRadius: 4, pointHoverRadius: 6,
-                     borderWidth: 2, spanGaps: true, tension: 0,
-                     segment: { borderDash: function (ctx) { return ctx.p0.skip || ctx.p1.skip ? [5, 5] : undefined; } } };
+                     borderWidth: 2, spanGaps: true, tension: 0, clip: false,
+                     segment: { borderDash: function (ctx) {
+                       return ctx.p0.skip || ctx.p1.skip || provisional[ctx.p0DataIndex] || provisional[ctx.p1DataIndex] ? [5, 5] : undefined; } } };
           })
         },
         options: {

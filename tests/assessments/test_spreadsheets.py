@@ -91,6 +91,7 @@ def test_the_result_file_has_four_sheets_in_the_request_language(client, individ
         "Level",
         "Gap",
         "Priority",
+        "Result",
     ]
 
 
@@ -102,13 +103,14 @@ def test_the_gap_table_matches_the_result_document(client, individual, result):
     expected = [
         [role["name"], role["code"], role["fit"], skill["name"]]
         + [skill[k] for k in ("weight", "target", "level", "gap", "priority")]
+        + ["Évaluation complète"]  # the result's mode: a full one
         for role in document["roles"]
         for skill in role["skills"]
     ]
     assert [row[:4] + row[5:] for row in rows] == expected
     # By hand: AAA first (67.6), its gaps by priority then weight, the strength last.
     assert [(row[1], row[2]) for row in rows] == [("AAA", 67.6)] * 6 + [("BBB", 33.3)] * 3
-    assert [tuple(row[5:]) for row in rows[:6]] == [
+    assert [tuple(row[5:10]) for row in rows[:6]] == [
         (4, 4, 3, 1, 4),
         (3, 3, 2, 1, 3),
         (2, 2, 1, 1, 2),
@@ -116,7 +118,7 @@ def test_the_gap_table_matches_the_result_document(client, individual, result):
         (1, 1, 0, 1, 1),
         (5, 1, 4, 0, 0),
     ]
-    assert tuple(rows[6][5:]) == (5, 4, 0, 4, 20), "BBB's first skill: gap 4 at weight 5"
+    assert tuple(rows[6][5:10]) == (5, 4, 0, 4, 20), "BBB's first skill: gap 4 at weight 5"
     assert rows[0][4].startswith("Catégorie")
 
 
@@ -177,11 +179,16 @@ def test_the_history_sheet_has_the_fit_per_role_oldest_first(client, individual,
 
     rows = values(sheet)
     a = catalogue[0].name_fr
-    assert rows[0] == ["Soumise", f"\u2068{a}\u2069 (AAA)", "Responsable BBB"], "no code twice"
+    assert rows[0] == [
+        "Soumise",
+        f"\u2068{a}\u2069 (AAA)",
+        "Responsable BBB",
+        "Résultat",
+    ], "no code twice"
     today = timezone.localdate()
     assert [[row[0].date(), *row[1:]] for row in rows[1:]] == [
-        [today, 67.6, 33.3],
-        [today, None, 100.0],
+        [today, 67.6, 33.3, "Évaluation complète"],
+        [today, None, 100.0, "Évaluation complète"],
     ]
     assert sheet["A2"].is_date and sheet["B2"].number_format == "0.0"
     assert sheet["A2"].font.bold and not sheet["A3"].font.bold, "the exported result stands out"
@@ -398,7 +405,7 @@ def test_the_manager_downloads_a_members_cycle_result_with_its_history(
     book = workbook(login(client, manager).get(result_url(alice)))
 
     history = values(book["Historique"])
-    assert [row[1:] for row in history[1:]] == [[67.6], [100.0]], "this team's two cycles"
+    assert [row[1:-1] for row in history[1:]] == [[67.6], [100.0]], "this team's two cycles"
     assert values(book["Tableau des écarts"])[1][2] == 67.6, "the member's own levels"
     own = workbook(login(client, individual).get(result_url(alice)))
     assert len(values(own["Historique"])) == 1 + 4, "alice sees all four of her results"

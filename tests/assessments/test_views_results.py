@@ -140,7 +140,8 @@ def test_result_json_follows_the_export_contract(client, individual, result):
 
     assert response["Content-Type"] == "application/json"
     data = json.loads(response.content)
-    assert list(data) == ["assessment", "submitted_at", "scale", "roles"]
+    assert list(data) == ["assessment", "submitted_at", "scale", "mode", "provisional", "roles"]
+    assert (data["mode"], data["provisional"]) == ("full", False)
     assert data["assessment"] == result.pk
     assert data["submitted_at"] == result.submitted_at.isoformat()
     assert data["scale"] == {"min": 0, "max": 4}
@@ -206,6 +207,7 @@ def test_gap_csv_has_one_row_per_role_and_skill(client, individual, result):
             str(s["level"]),
             str(s["gap"]),
             str(s["priority"]),
+            "full",
         ]
         for role in document["roles"]
         for s in role["skills"]

@@ -116,7 +116,7 @@ def test_sign_up_answer_leave_resume_submit_read_print_export(open_page, real_ca
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/json")
     document = json.loads(response.text())
-    assert set(document) == {"assessment", "submitted_at", "scale", "roles"}
+    assert set(document) == {"assessment", "submitted_at", "scale", "mode", "provisional", "roles"}
     assert document["scale"] == {"min": 0, "max": 4}
     assert {role["code"] for role in document["roles"]} == set(CHOSEN)
     for role in document["roles"]:
@@ -127,3 +127,72 @@ def test_sign_up_answer_leave_resume_submit_read_print_export(open_page, real_ca
             assert skill["level"] == answered[skill["code"]]
             assert skill["gap"] == max(0, skill["target"] - skill["level"])
             assert skill["priority"] == skill["weight"] * skill["gap"]
+
+
+# --- a quick result in the history: marked as provisional ----------------------------------
+
+PROVISIONAL = {
+    "fr": ("Provisoire", "Points creux et traits pointillés", "Votre dernier résultat complet"),
+    "en": ("Provisional", "Hollow points and dashed lines", "Your latest full result"),
+}
+
+
+@pytest.fixture
+def full_and_quick(small_catalogue, make_user):
+    """Claude's full result of ten days ago, then a newer quick one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from assessments.models import Assessment
+    from assessments.services import assessment_start
+    from careers.models import RoleRequirement
+    from tests.assessments.helpers import submitted
+
+    for role in small_catalogue:
+        for req in RoleRequirement.objects.filter(role=role).order_by("skill__order")[:3]:
+            req.is_core = True
+            req.save()
+    user = make_user("claude")
+    full = submitted(assessment_start(owner=user, roles=small_catalogue))
+    quick = submitted(assessment_start(owner=user, roles=small_catalogue, quick=True), lambda i: 4)
+    for assessment, days in ((full, 10), (quick, 1)):
+        Assessment.objects.filter(pk=assessment.pk).update(
+            submitted_at=timezone.now() - timedelta(days=days)
+        )
+    return user
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("phone", [False, True], ids=["1280", "375"])
+def test_the_history_marks_a_quick_result_as_provisional(
+    open_page, full_and_quick, shoot, language, phone
+):
+    page = open_page(full_and_quick, phone=phone, language=language)
+    page.goto("/assessments/")
+    badge, key, latest = PROVISIONAL[language]
+
+    expect(page.locator(".latest-result")).to_contain_text(latest)
+    badges = page.locator("#history-table .badge-provisional")
+    expect(badges).to_have_count(1)
+    expect(badges.first).to_contain_text(badge)
+    expect(page.locator("table.align-middle .badge-provisional")).to_have_count(1)
+    expect(page.locator(".provisional-key")).to_contain_text(key)
+    expect(page.locator("#provisional-help")).to_be_visible()
+    canvas = page.locator("canvas[data-history]")
+    expect(canvas).to_be_visible()
+    page.wait_for_function("Object.keys(window.Chart.instances).length === 1")
+    # The chart knows which point is the quick one: hollow (white inside).
+    fills = page.evaluate(
+        "() => { const c = Object.values(window.Chart.instances)[0];"
+        " return c.getDatasetMeta(0).data.map(p => p.options.backgroundColor); }"
+    )
+    assert fills[-1] == "#fff" and fills[0] != "#fff", fills
+    width = 375 if phone else 1280
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shoot(page, f"history-provisional-{language}")
+    if not phone:  # the chart and its key, below the fold at 1280 px
+        page.locator("#history-title").evaluate(
+            "e => window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 16)"
+        )
+        shoot(page, f"history-provisional-chart-{language}")

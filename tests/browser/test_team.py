@@ -136,3 +136,49 @@ def test_team_invitations_cycle_rating_sharing_dashboard(
     shoot(nina, "shared-review")
     omar.goto("/assessments/")
     expect(omar.get_by_role("link", name="Revue du manager")).to_have_count(0)
+
+
+# --- a member with only a quick result: marked, counted in no team figure -----------------
+
+
+@pytest.fixture
+def board_with_a_quick_member(small_catalogue, make_user):
+    """Four members of the first role: three full results, and Dora's quick one."""
+    from assessments.models import Assessment
+    from careers.models import RoleRequirement
+    from teams.models import TeamMembership
+    from teams.services import cycle_assessment_start, cycle_open, team_create
+    from tests.assessments.helpers import submitted
+
+    role = small_catalogue[0]
+    for req in RoleRequirement.objects.filter(role=role).order_by("skill__order")[:3]:
+        req.is_core = True
+        req.save()
+    manager = make_user("olivia")
+    team = team_create(manager=manager, name="Delivery")
+    cycle_ = cycle_open(team=team, name="Revue", due_date=date.today() + timedelta(days=30))
+    for name in ("anna", "ben", "chloe", "dora"):
+        membership = TeamMembership.objects.create(
+            team=team, user=make_user(name), target_role=role
+        )
+        draft = cycle_assessment_start(cycle=cycle_, membership=membership)
+        if name == "dora":
+            Assessment.objects.filter(pk=draft.pk).update(mode=Assessment.Mode.QUICK)
+            draft.refresh_from_db()
+        submitted(draft, lambda i: 1)
+    return manager, f"/teams/{team.pk}/cycles/{cycle_.pk}/"
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["1280", "375"])
+def test_the_board_marks_a_quick_member_as_provisional(
+    open_page, board_with_a_quick_member, shoot, phone
+):
+    manager, url = board_with_a_quick_member
+    page = open_page(manager, phone=phone)
+    page.goto(url)
+
+    row = page.locator(".heatmap tbody tr", has_text="dora")
+    expect(row.locator(".badge-provisional")).to_have_text(re.compile("^Provisoire"))
+    expect(page.locator("#provisional-help")).to_contain_text("1 membre n’a qu’un résultat rapide")
+    assert page.evaluate("document.documentElement.scrollWidth") <= (375 if phone else 1280)
+    shoot(page, "board-provisional")
