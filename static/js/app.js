@@ -156,7 +156,9 @@
   // Full skill and category names in a tooltip on hover and on keyboard focus (their
   // title attribute does it on hover without JavaScript).
   var tip = null;
+  var tipFor = null;
   function showTip(target) {
+    tipFor = target;
     var text = target.dataset.full;
     if (!text) { return; }
     if (!tip) {
@@ -178,6 +180,7 @@
   }
   function hideTip(target) {
     if (tip) { tip.hidden = true; }
+    tipFor = null;
     target.removeAttribute("aria-describedby");
   }
   document.querySelectorAll(".heatmap .skill-name, .heatmap .cat-name[title]").forEach(function (name) {
@@ -194,7 +197,11 @@
     if (event.key === "Escape" && tip) { tip.hidden = true; }
   });
   document.querySelectorAll(".heatmap-box").forEach(function (box) {
-    box.addEventListener("scroll", function () { if (tip) { tip.hidden = true; } }, { passive: true });
+    // Scrolling moves the name: the tooltip follows it while it has the focus.
+    box.addEventListener("scroll", function () {
+      if (!tip || !tipFor) { return; }
+      if (tipFor === document.activeElement) { showTip(tipFor); } else { hideTip(tipFor); }
+    }, { passive: true });
   });
   // ---- end of heatmap ----
 

@@ -72,7 +72,7 @@ def test_the_heatmap_at_1280_px(open_page, big_team, shoot, language):
     expect(rows).to_have_count(50)
     columns = page.locator(".heatmap thead .skill-col").count()
     assert 25 <= columns <= 50, columns
-    expect(page.locator("#heat-count")).to_contain_text(f"50 ")
+    expect(page.locator("#heat-count")).to_contain_text("50 ")
     # Category names over their skills, every skill name whole (written vertically).
     groups = page.locator(".heatmap thead .cat-col")
     assert groups.count() >= 3
@@ -121,7 +121,7 @@ def test_the_heatmap_at_1280_px(open_page, big_team, shoot, language):
     expect(page).to_have_url(re.compile(rf"role={role.code}"))
     expected = sum(1 for n in range(1, 51) if n % len(big_team.roles) == 1)
     expect(rows).to_have_count(expected)
-    expect(page.locator("#heat-count")).to_contain_text(f"{words['shown']}")
+    expect(page.locator("#heat-count")).to_contain_text(words["shown"])
     expect(page.locator("#heat-count")).to_contain_text(f"{expected} ")
     # Then only the gaps, then a category, with the button.
     page.locator("#heat-gaps").check()
