@@ -145,7 +145,7 @@ def test_the_heatmap_at_1280_px(open_page, big_team, shoot, language):
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_the_heatmap_at_375_px(open_page, big_team, shoot, language):
+def test_the_heatmap_at_375_px(open_page, big_team, shoot, screenshot_dir, language):
     words = WORDS[language]
     page = open_page(big_team.manager, phone=True, language=language)
     page.goto(big_team.url)
@@ -174,7 +174,11 @@ def test_the_heatmap_at_375_px(open_page, big_team, shoot, language):
     for table in ("#fit-title ~ table", "#cov-title ~ table"):
         assert page.locator(table).evaluate("t => t.getBoundingClientRect().right") <= 375
     no_page_overflow(page)
-    shoot(page, f"heatmap-{language}")
+    shoot(page, f"heatmap-{language}")  # the whole page
+    for part in ("#status-title", "#heat-title", "#fit-title"):  # and screenfuls of it
+        page.locator(part).evaluate("e => window.scrollTo(0, e.offsetTop - 8)")
+        name = f"heatmap-{part[1:]}-{language}-375.png"
+        page.screenshot(path=screenshot_dir / name, animations="disabled")
 
     # The filters work here too.
     page.locator("#heat-gaps").check()
