@@ -181,9 +181,37 @@ def test_the_heatmap_at_375_px(open_page, big_team, shoot, screenshot_dir, langu
         page.screenshot(path=screenshot_dir / name, animations="disabled")
 
     # The filters work here too.
+    page.locator("#heat-role").select_option(big_team.roles[3].code)
+    expect(page).to_have_url(re.compile(rf"role={big_team.roles[3].code}"))
     page.locator("#heat-gaps").check()
     expect(page).to_have_url(re.compile(r"gaps=1"))
     page.get_by_role("button", name=words["filter"], exact=True).click()
     expect(page.locator("#heat-count")).to_contain_text(words["shown"])
     no_page_overflow(page)
-    assert page.locator(".heat-card").count() <= 50
+    shown = int(re.search(r"(\d+)", count_text(page, language)).group(1))
+    expect(page.locator(".heat-card")).to_have_count(shown)
+    assert 0 < shown <= sum(1 for n in range(1, 51) if n % len(big_team.roles) == 3)
+
+
+def test_the_filters_work_without_javascript(new_context, live_server, big_team, shoot):
+    from tests.browser.conftest import DESKTOP, log_in
+
+    context = new_context(viewport=DESKTOP, java_script_enabled=False)
+    log_in(context, big_team.manager, live_server.url)
+    page = context.new_page()
+    page.goto(big_team.url)
+    # No script to measure the box: the scroll cue shows all the same.
+    expect(page.locator(".heat-cue")).to_be_visible()
+    role = big_team.roles[2]
+    page.locator("#heat-role").select_option(role.code)
+    page.locator("#heat-gaps").check()
+    expect(page).to_have_url(big_team.url)  # nothing happens until the button
+    page.get_by_role("button", name="Filtrer", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"role={role.code}&category=&gaps=1"))
+    rows = page.locator(".heatmap tbody tr")
+    expected = sum(1 for n in range(1, 51) if n % len(big_team.roles) == 2)
+    assert 0 < rows.count() <= expected
+    expect(page.locator("#heat-role")).to_have_value(role.code)
+    no_page_overflow(page)
+    page.locator("#heat-title").evaluate("e => window.scrollTo(0, e.offsetTop - 8)")
+    shoot(page, "heatmap-no-js")
