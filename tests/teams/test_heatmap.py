@@ -8,6 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from careers.models import SkillCategory
@@ -380,3 +381,14 @@ def test_the_filtered_dashboard_costs_the_same_for_4_and_40_members(
     # Kept: session, user, the cycle (access and revision), and the filter's role and
     # category checked against the catalogue.
     assert many_kept == few_kept == 5
+
+
+def test_the_cycle_pdf_says_which_roles_are_hidden_too(manager_client, world):
+    from tests.pdf_text import pdf_text
+
+    manager_client.cookies["django_language"] = "fr"
+    url = reverse("teams:cycle_pdf", args=[world["team"].pk, world["cycle"].pk])
+
+    text = pdf_text(manager_client.get(url))
+
+    assert "masqué : moins de 3 membres évalués sur ce rôle" in text  # BBB: dave alone
