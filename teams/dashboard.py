@@ -109,11 +109,40 @@ class Dashboard:
     gaps: list[TeamGap]
     change: dict[str, tuple[float, float]]  # role code -> (previous fit, fit now)
     provisional: int = 0  # members shown with a quick result, counted in no group figure
+    assessed: dict[str, int] = field(default_factory=dict)  # role code -> members scored on it
 
     @property
     def grouped(self) -> bool:
         """Are there enough submitted members to show group figures at all?"""
         return self.submitted >= MIN_GROUP
+
+    @property
+    def fit_rows(self) -> list["FitRow"]:
+        """Every role a member is assessed against: its team fit, or why it is hidden."""
+        return [
+            FitRow(
+                code=code,
+                name=self.role_names.get(code, code),
+                members=count,
+                fit=self.team_fit.get(code),
+                change=self.change.get(code),
+            )
+            for code, count in self.assessed.items()
+        ]
+
+    @property
+    def coverage_rows(self) -> list[tuple[str, "Coverage | None"]]:
+        """(skill name, coverage or None where it is hidden), one per column."""
+        return [(name, cov) for (_code, name), cov in zip(self.skills, self.coverage, strict=True)]
+
+
+@dataclass(frozen=True)
+class FitRow:
+    code: str
+    name: str
+    members: int
+    fit: float | None  # None: hidden, fewer than MIN_GROUP members
+    change: tuple[float, float] | None
 
 
 def _member_role(member: MemberData) -> FrozenRole | None:
@@ -389,6 +418,7 @@ def build_dashboard(
         role_names=role_names,
         gaps=gaps,
         change={code: (before[code], fit) for code, fit in team_fit.items() if code in before},
+        assessed={code: len(values) for code, values in scores.fits.items()},
     )
 
 
@@ -420,3 +450,126 @@ def matrix_rows(members: Sequence[MemberData], language: str | None = None) -> l
                 }
             )
     return rows
+
+
+# The heatmap as shown: filtered, its columns grouped by category ----------------------
+
+
+@dataclass(frozen=True)
+class HeatFilter:
+    """What the manager asked the heatmap to show (the page's GET parameters, checked)."""
+
+    role: str | None = None  # a row role's code: only the members scored against it
+    category: int | None = None  # a category's id: only its skills
+    gaps: bool = False  # only the members below a target, and the skills they are below on
+
+    @property
+    def active(self) -> bool:
+        return bool(self.role or self.category or self.gaps)
+
+    def key(self) -> str:
+        """The filter in the kept board's cache key."""
+        return f"{self.role or ''}.{self.category or ''}.{int(self.gaps)}"
+
+
+@dataclass(frozen=True)
+class Category:
+    id: int
+    name: str
+    order: int
+
+
+@dataclass
+class HeatColumn:
+    code: str
+    name: str
+    category: Category | None  # None: the skill is no longer in the catalogue
+
+
+@dataclass
+class HeatGroup:
+    """A category's header over its columns (None: skills no longer in the catalogue)."""
+
+    category: Category | None
+    columns: list[HeatColumn]
+
+    @property
+    def span(self) -> int:
+        return len(self.columns)
+
+
+@dataclass
+class ShownRow:
+    row: HeatRow
+    cells: list[Cell | None]  # one per shown column
+    below: list[tuple[str, Cell]]  # (skill name, cell) of the shown columns below target
+    met: int  # shown columns at or above target
+    required: int  # shown columns the member's role requires
+
+
+@dataclass
+class HeatView:
+    columns: list[HeatColumn]
+    groups: list[HeatGroup]
+    rows: list[ShownRow]
+    members: int  # rows before filtering
+    skills: int  # columns before filtering
+    roles: list[tuple[str, str]]  # (code, name) of the rows' roles, for the role filter
+    categories: list[Category]  # the columns' categories, for the category filter
+    filter: HeatFilter
+
+
+def heat_view(
+    board: Dashboard, categories: dict[str, Category], wanted: HeatFilter = HeatFilter()
+) -> HeatView:
+    """The heatmap's rows and columns that `wanted` keeps; `categories` maps skill codes
+    to today's catalogue categories. A filter value the board has no use for (a role no
+    row is scored against, a category with no column) is ignored."""
+    roles = sorted({row.role for row in board.rows})
+    role_choices = [(code, board.role_names.get(code, code)) for code in roles]
+    all_columns = [HeatColumn(code, name, categories.get(code)) for code, name in board.skills]
+    present = {c.category.id: c.category for c in all_columns if c.category is not None}
+    category_choices = sorted(present.values(), key=lambda c: (c.order, c.id))
+    flt = HeatFilter(
+        role=wanted.role if wanted.role in roles else None,
+        category=wanted.category if wanted.category in present else None,
+        gaps=wanted.gaps,
+    )
+    indexes = [
+        i
+        for i, column in enumerate(all_columns)
+        if flt.category is None or (column.category and column.category.id == flt.category)
+    ]
+    rows = [row for row in board.rows if flt.role is None or row.role == flt.role]
+
+    def below(row: HeatRow, i: int) -> bool:
+        cell = row.cells[i]
+        return cell is not None and cell.delta < 0
+
+    if flt.gaps:
+        rows = [row for row in rows if any(below(row, i) for i in indexes)]
+        indexes = [i for i in indexes if any(below(row, i) for row in rows)]
+    columns = [all_columns[i] for i in indexes]
+    shown = []
+    for row in rows:
+        cells = [row.cells[i] for i in indexes]
+        pairs = zip(columns, cells, strict=True)
+        required = [(column.name, cell) for column, cell in pairs if cell]
+        gaps = [(name, cell) for name, cell in required if cell.delta < 0]
+        shown.append(ShownRow(row, cells, gaps, len(required) - len(gaps), len(required)))
+    groups: list[HeatGroup] = []
+    for column in columns:
+        if groups and groups[-1].category == column.category:
+            groups[-1].columns.append(column)
+        else:
+            groups.append(HeatGroup(column.category, [column]))
+    return HeatView(
+        columns=columns,
+        groups=groups,
+        rows=shown if columns else [],
+        members=len(board.rows),
+        skills=len(board.skills),
+        roles=role_choices,
+        categories=category_choices,
+        filter=flt,
+    )

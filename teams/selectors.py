@@ -11,9 +11,9 @@ from django.db.models import Count
 import scoring
 from assessments.models import Assessment
 from assessments.results import pick
-from careers.models import Skill
+from careers.models import Skill, SkillCategory
 
-from .dashboard import MemberData
+from .dashboard import Category, MemberData
 from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 
 
@@ -195,6 +195,18 @@ def catalogue_order() -> dict[str, tuple[int, ...]]:
         for code, category_order, order, pk in Skill.objects.values_list(
             "code", "category__order", "order", "pk"
         )
+    }
+
+
+def skill_categories() -> dict[str, Category]:
+    """Each skill's category in today's catalogue, named in the active language (the
+    heatmap's column groups and its category filter; 2 queries)."""
+    categories = {
+        c.pk: Category(id=c.pk, name=c.name, order=c.order) for c in SkillCategory.objects.all()
+    }
+    return {
+        code: categories[category_id]
+        for code, category_id in Skill.objects.values_list("code", "category_id")
     }
 
 

@@ -23,7 +23,7 @@ from assessments.forms import RoleChoiceForm
 from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
 from careers.bidi import isolated, with_names
 from careers.csvcells import csv_writer
-from careers.models import Level
+from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed
 from config.pdf import render_pdf
@@ -40,7 +40,14 @@ from .access import (
     team_for_manager,
     team_for_member,
 )
-from .dashboard import CycleFigures, build_dashboard, cycle_figures, matrix_rows
+from .dashboard import (
+    CycleFigures,
+    HeatFilter,
+    build_dashboard,
+    cycle_figures,
+    heat_view,
+    matrix_rows,
+)
 from .forms import (
     CycleForm,
     InvitationForm,
@@ -59,6 +66,7 @@ from .selectors import (
     next_step_actions,
     previous_cycle,
     review_rows,
+    skill_categories,
 )
 from .spreadsheets import matrix_workbook
 
@@ -300,16 +308,37 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     the same for every manager of the team: it is kept rendered under the team's
     revision. The header around it (cycle state, close button) is per request."""
     cycle = cycle_for_manager(request.user, pk, cycle_pk)  # the revision, before the data
+    wanted = heat_filter(request.GET)
 
     def make():
         rows = cycle_members(cycle)
-        html = render_to_string("teams/_board.html", _board_context(cycle, rows))
+        context = _board_context(cycle, rows)
+        context["heat"] = heat_view(context["board"], skill_categories(), wanted)
+        html = render_to_string("teams/_board.html", context)
         return _first_expiry(rows), compressed.piece(html.encode())
 
-    board = _kept("team-board", cycle, make)
+    # Each filter has its board: the filter is part of the key.
+    board = _kept(f"team-board:{wanted.key()}", cycle, make)
     context = {"team": cycle.team, "cycle": cycle, "board_html": BOARD}
     head, tail = render_to_string("teams/dashboard.html", context, request=request).split(BOARD)
     return compressed.response(request, [head.encode(), board, tail.encode()])
+
+
+def heat_filter(query) -> HeatFilter:
+    """The heatmap's filters from the page's GET parameters (?role=CODE&category=ID&gaps=1).
+
+    A value that names nothing in today's catalogue is dropped here, so that the kept
+    boards' keys only ever hold real roles and categories (at most 2 queries, none when
+    the page is not filtered).
+    """
+    role = query.get("role", "").strip()
+    if not role or len(role) > 50 or not Role.objects.filter(code=role).exists():
+        role = None
+    raw = query.get("category", "").strip()
+    category = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+    if category is not None and not SkillCategory.objects.filter(pk=category).exists():
+        category = None
+    return HeatFilter(role=role, category=category, gaps=query.get("gaps") == "1")
 
 
 # Where the kept board goes in the page: the page around it is rendered per request, the

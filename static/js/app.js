@@ -149,6 +149,80 @@
       });
     });
   }
+  // ---- heatmap (team dashboard) ----
+  // The filters apply on change (their "Filter" button does the same without JavaScript).
+  document.querySelectorAll("form[data-auto-submit]").forEach(function (form) {
+    form.addEventListener("change", function () {
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.submit(); }
+    });
+  });
+  // The scroll cue: .is-overflowing while the table is wider than its box, .at-end once
+  // scrolled to its right edge (the shadow then goes).
+  document.querySelectorAll("[data-heat-scroll]").forEach(function (scroll) {
+    var wide = scroll.closest(".heat-wide");
+    var box = scroll.querySelector(".heatmap-box");
+    if (!wide || !box) { return; }
+    function update() {
+      var overflowing = box.scrollWidth - box.clientWidth > 2;
+      wide.classList.toggle("is-overflowing", overflowing);
+      wide.classList.toggle("at-end", box.scrollLeft + box.clientWidth >= box.scrollWidth - 2);
+    }
+    box.addEventListener("scroll", update, { passive: true });
+    window.addEventListener("resize", update);
+    update();
+  });
+  // Full skill and category names in a tooltip on hover and on keyboard focus (their
+  // title attribute does it on hover without JavaScript).
+  var tip = null;
+  var tipFor = null;
+  function showTip(target) {
+    tipFor = target;
+    var text = target.dataset.full;
+    if (!text) { return; }
+    if (!tip) {
+      tip = document.createElement("div");
+      tip.className = "heatmap-tip";
+      tip.setAttribute("role", "tooltip");
+      tip.id = "heatmap-tip";
+      document.body.appendChild(tip);
+    }
+    tip.textContent = isolated(text);
+    tip.hidden = false;
+    var box = target.getBoundingClientRect();
+    var left = Math.max(4, Math.min(box.left, window.innerWidth - tip.offsetWidth - 4));
+    var top = box.bottom + 4;
+    if (top + tip.offsetHeight > window.innerHeight) { top = Math.max(4, box.top - tip.offsetHeight - 4); }
+    tip.style.left = left + "px";
+    tip.style.top = top + "px";
+    target.setAttribute("aria-describedby", "heatmap-tip");
+  }
+  function hideTip(target) {
+    if (tip) { tip.hidden = true; }
+    tipFor = null;
+    target.removeAttribute("aria-describedby");
+  }
+  document.querySelectorAll(".heatmap .skill-name, .heatmap .cat-name[title]").forEach(function (name) {
+    name.dataset.full = name.dataset.full || name.title;
+    name.removeAttribute("title");
+    ["mouseenter", "focus"].forEach(function (type) {
+      name.addEventListener(type, function () { showTip(name); });
+    });
+    ["mouseleave", "blur"].forEach(function (type) {
+      name.addEventListener(type, function () { hideTip(name); });
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && tip) { tip.hidden = true; }
+  });
+  document.querySelectorAll(".heatmap-box").forEach(function (box) {
+    // Scrolling moves the name: the tooltip follows it while it has the focus.
+    box.addEventListener("scroll", function () {
+      if (!tip || !tipFor) { return; }
+      if (tipFor === document.activeElement) { showTip(tipFor); } else { hideTip(tipFor); }
+    }, { passive: true });
+  });
+  // ---- end of heatmap ----
+
   window.addEventListener("beforeprint", function () {
     document.querySelectorAll("details").forEach(function (d) { d.open = true; });
     if (!window.Chart) { return; }

@@ -31,3 +31,23 @@ def heat_cells(cells: list[Cell | None]) -> SafeString:
             f'<span class="target">/{target}</span></td>'
         )
     return mark_safe("".join(parts))  # noqa: S308 - integers and escaped text only
+
+
+@register.simple_tag
+def heat_gaps(below: list[tuple[str, Cell]]) -> SafeString:
+    """A member's skills below target, as the small screens' list shows them."""
+    if not below:
+        none = gettext("No skill below target.")
+        return format_html('<p class="small text-muted mb-0">{}</p>', none)
+    figures = gettext("level %(used)s, target %(target)s")
+    items = [
+        format_html(
+            '<li class="heat-gap"><span class="swatch heat-{}"></span> <bdi>{}</bdi>: {}</li>',
+            heat_key(cell.used, cell.target),
+            name,
+            figures % {"used": int(cell.used), "target": int(cell.target)},
+        )
+        for name, cell in below
+    ]
+    joined = mark_safe("".join(items))  # noqa: S308 - each item built by format_html
+    return format_html('<ul class="list-unstyled small mb-0">{}</ul>', joined)

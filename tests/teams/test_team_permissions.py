@@ -53,6 +53,7 @@ class World:
     other_team: Team
     outsider: object
     role: Role
+    category: int  # the id of a category of the role's skills
 
 
 @pytest.fixture
@@ -85,6 +86,7 @@ def world(individual, outsider, catalogue):
         other_team=other_team,
         outsider=outsider,
         role=role,
+        category=role.skills.values_list("category_id", flat=True).first(),
     )
 
 
@@ -140,6 +142,12 @@ def request_for(w: World, name: str, team_pk: int | None = None):
             {"name": "Revue bis", "due_date": timezone.localdate().isoformat()},
         ),
         "cycle": ("get", reverse("teams:cycle", args=[t, c]), {}),
+        # The heatmap's filters: the same page, each filter its own kept board
+        "cycle-filtered": (
+            "get",
+            reverse("teams:cycle", args=[t, c]),
+            {"role": w.role.code, "category": str(w.category), "gaps": "1"},
+        ),
         "cycle_close": ("post", reverse("teams:cycle_close", args=[t, c]), {}),
         "cycle_start": ("post", reverse("teams:cycle_start", args=[t, c]), {}),
         "cycle_matrix-csv": ("get", reverse("teams:cycle_matrix", args=[t, c, "csv"]), {}),
@@ -183,6 +191,7 @@ EXPECTED = {
     "member_target": (302, 404, 404, 404, LOGIN),
     "cycle_new": (302, 404, 404, 404, LOGIN),
     "cycle": (200, 404, 404, 404, LOGIN),
+    "cycle-filtered": (200, 404, 404, 404, LOGIN),
     "cycle_close": (302, 404, 404, 404, LOGIN),
     "cycle_start": (404, 302, 404, 404, LOGIN),  # members self-assess, managers rate
     "cycle_matrix-csv": (200, 404, 404, 404, LOGIN),
@@ -224,6 +233,7 @@ SUB_OBJECT = [
     "member_kind",
     "member_target",
     "cycle",
+    "cycle-filtered",
     "cycle_close",
     "cycle_matrix-csv",
     "cycle_matrix-json",
@@ -372,18 +382,25 @@ def test_a_demoted_manager_loses_the_managers_pages(client, world):
     own.save(update_fields=["kind"])
     client.force_login(world.manager)
 
-    for name in ("cycle", "review-get", "cycle_matrix-json", "result_json"):
+    for name in ("cycle", "cycle-filtered", "review-get", "cycle_matrix-json", "result_json"):
         method, url, data = request_for(world, name)
         assert getattr(client, method)(url, data).status_code == 404, name
 
 
 @pytest.mark.parametrize("change", ["removed", "demoted"])
-@pytest.mark.parametrize("name", ["rename", "invitation_retry", "detail-manage"])
+@pytest.mark.parametrize(
+    "name", ["rename", "invitation_retry", "detail-manage", "cycle", "cycle-filtered"]
+)
 def test_a_former_manager_can_no_longer_rename_or_retry(
     client, world, change, name, mailoutbox, commits
 ):
     """Olivia managed the team; once removed (or made a plain member) she may not rename
-    it or send its invitations, and a removed manager no longer sees the team at all."""
+    it or send its invitations, nor see its dashboard (filtered or not), and a removed
+    manager no longer sees the team at all."""
+    if name.startswith("cycle"):  # the board kept while she could see it reaches her no more
+        client.force_login(world.manager)
+        method, url, data = request_for(world, name)
+        assert getattr(client, method)(url, data).status_code == 200
     own = TeamMembership.objects.get(team=world.team, user=world.manager)
     TeamMembership.objects.create(team=world.team, user=UserFactory(), kind="manager")
     if change == "removed":
