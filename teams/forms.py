@@ -94,7 +94,7 @@ def level_text(level: int | None) -> str:
     return "" if level is None else f"{level} · {Level(level).label}"
 
 
-def _level_choices() -> list[tuple[str | int, str]]:
+def _level_choices() -> list[tuple[str | int, Any]]:
     return [(NO_RATING, _("No rating")), *((value, level_text(value)) for value in Level.values)]
 
 

@@ -584,7 +584,7 @@ def review_rating(request, pk: int, assessment_pk: int, skill_id: int):
         return status(_("This member has not submitted yet."), 409)
     if skill_id not in {skill["id"] for skill in assessment.read_snapshot()["skills"].values()}:
         raise Http404("This skill is not part of the assessment.")
-    if not assessment.cycle.is_open:
+    if assessment.cycle and not assessment.cycle.is_open:
         return status(_("This review cycle is closed: ratings are frozen."), 409)
     form = RatingForm(request.POST, prefix=f"r{skill_id}")
     if not form.is_valid():
