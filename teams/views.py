@@ -590,8 +590,11 @@ def review_rating(request, pk: int, assessment_pk: int, skill_id: int):
     if not form.is_valid():
         errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
         return status(errors, 400)
-    stored = ManagerRating.objects.filter(assessment=assessment, skill_id=skill_id).first()
-    value = form.posted((stored.level, stored.comment) if stored else (None, ""))
+    stored: tuple[int | None, str] = (None, "")
+    if not (form.carries("level") and form.carries("comment")):  # the page posts both
+        rating = ManagerRating.objects.filter(assessment=assessment, skill_id=skill_id).first()
+        stored = (rating.level, rating.comment) if rating else stored
+    value = form.posted(stored)
     try:
         saved = services.ratings_save(
             assessment=assessment,
