@@ -595,6 +595,8 @@ def review_rating(request, pk: int, assessment_pk: int, skill_id: int):
         rating = ManagerRating.objects.filter(assessment=assessment, skill_id=skill_id).first()
         stored = (rating.level, rating.comment) if rating else stored
     value = form.posted(stored)
+    if value[0] is None and value[1]:  # a rating holds the comment: none, nothing to hold it
+        return status(_("A comment is saved with a level: choose one."), 400)
     try:
         saved = services.ratings_save(
             assessment=assessment,

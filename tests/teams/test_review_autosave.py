@@ -225,6 +225,19 @@ def test_an_invalid_level_is_refused_with_its_message(client, review):
     assert not ManagerRating.objects.exists()
 
 
+def test_a_comment_without_a_level_is_refused_not_dropped(client, review):
+    """A comment is part of a rating: without a level there is none to hold it, and the
+    page must not say "Saved" of a comment the database does not hold."""
+    r = review
+    response = posted(client, r["olivia"], r, row(r["skill"], "none", "Parlons-en"))
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Un commentaire est enregistré avec un niveau : choisissez-en un." in html
+    assert "Enregistré<" not in html
+    assert not ManagerRating.objects.exists()
+
+
 def test_a_skill_outside_the_assessment_is_not_found(client, review):
     r = review
     response = posted(client, r["olivia"], r, row(999999, "2"), skill=999999)
