@@ -62,9 +62,20 @@ def reviewed(real_catalogue, make_user):
     )
 
 
+WIDER = """(width) => Array.from(document.querySelectorAll("body *"))
+  .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+  .slice(0, 5).map((e) => e.tagName + "." + e.className + " " + e.getBoundingClientRect().right)"""
+
+
 def fits(page, width: int) -> None:
     scroll = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll <= width, f"{page.url} is {scroll} px wide"
+    assert scroll <= width, f"{page.url} is {scroll} px wide: {page.evaluate(WIDER, width)}"
+
+
+def shoot_view(page, screenshot_dir, name: str) -> None:
+    """What a phone shows without scrolling (shoot() takes the whole page there)."""
+    width = page.viewport_size["width"]
+    page.screenshot(path=screenshot_dir / f"{name}-view-{width}.png", animations="disabled")
 
 
 def unsaved(page) -> str:
@@ -78,7 +89,9 @@ def all_saved(page) -> None:
 
 @pytest.mark.parametrize("phone", [False, True], ids=["1280", "375"])
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_each_change_is_saved_and_said_saved(open_page, reviewed, shoot, language, phone):
+def test_each_change_is_saved_and_said_saved(
+    open_page, reviewed, shoot, screenshot_dir, language, phone
+):
     words = WORDS[language]
     page = open_page(reviewed.manager, phone=phone, language=language)
     page.goto(reviewed.url)
@@ -99,6 +112,7 @@ def test_each_change_is_saved_and_said_saved(open_page, reviewed, shoot, languag
     if phone:
         fits(page, 375)
     shoot(page, f"review-{language}")
+    shoot_view(page, screenshot_dir, f"review-{language}")
 
     # A level: saved at once, and the server says so beside the row.
     first.get_by_role("combobox").select_option("3")
@@ -122,7 +136,7 @@ def test_each_change_is_saved_and_said_saved(open_page, reviewed, shoot, languag
     assert leaving.value.type == "beforeunload"
     leaving.value.dismiss()  # stay on the page
     expect(bar).to_be_in_viewport()
-    shoot(page, f"review-unsaved-{language}")
+    shoot_view(page, screenshot_dir, f"review-unsaved-{language}")
 
     # Its answer comes: saved, nothing left to warn about.
     for route in held:
@@ -149,7 +163,9 @@ def test_each_change_is_saved_and_said_saved(open_page, reviewed, shoot, languag
 
 
 @pytest.mark.parametrize("language,phone", [("fr", False), ("en", True)], ids=["fr-1280", "en-375"])
-def test_a_closed_cycle_is_read_only(open_page, reviewed, shoot, language, phone):
+def test_a_closed_cycle_is_read_only(
+    open_page, reviewed, shoot, screenshot_dir, language, phone
+):
     from teams.services import cycle_close
 
     cycle_close(cycle=reviewed.cycle)
@@ -169,3 +185,4 @@ def test_a_closed_cycle_is_read_only(open_page, reviewed, shoot, language, phone
     if phone:
         fits(page, 375)
     shoot(page, f"review-closed-{language}")
+    shoot_view(page, screenshot_dir, f"review-closed-{language}")
