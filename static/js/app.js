@@ -116,6 +116,15 @@
     form.addEventListener("htmx:beforeRequest", function (event) {
       var state = rows.get(event.detail.elt);
       if (state) { state.sent = state.edits; }
+      // A "saved" shown for the row's previous change no longer holds: say it is on its way.
+      var target = event.detail.target;
+      if (target && target.dataset.saving && !target.querySelector(".alert")) {
+        target.textContent = "";
+        var span = document.createElement("span");
+        span.className = "review-saving";
+        span.textContent = target.dataset.saving;
+        target.appendChild(span);
+      }
     });
     form.addEventListener("htmx:afterRequest", function (event) {
       var row = event.detail.elt;

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 WORDS = {
     "fr": {
         "saved": "✓ Enregistré",
+        "saving": "Enregistrement…",
         "save": "Enregistrer les évaluations",
         "share": "Partager la revue avec le membre",
         "unsaved": "Certaines modifications ne sont pas encore enregistrées.",
@@ -25,6 +26,7 @@ WORDS = {
     },
     "en": {
         "saved": "✓ Saved",
+        "saving": "Saving…",
         "save": "Save the ratings",
         "share": "Share the review with the member",
         "unsaved": "Some changes are not saved yet.",
@@ -130,6 +132,7 @@ def test_each_change_is_saved_and_said_saved(
     page.keyboard.press("Tab")  # leaving the field sends it (change)
     page.wait_for_function("() => document.querySelector('.htmx-request')")
     assert unsaved(page) == "1"
+    expect(second.locator(".save-status")).to_have_text(words["saving"])
     expect(page.locator("[data-save-summary]")).to_have_text(words["unsaved"])
     with page.expect_event("dialog") as leaving:
         page.close(run_before_unload=True)
@@ -163,9 +166,7 @@ def test_each_change_is_saved_and_said_saved(
 
 
 @pytest.mark.parametrize("language,phone", [("fr", False), ("en", True)], ids=["fr-1280", "en-375"])
-def test_a_closed_cycle_is_read_only(
-    open_page, reviewed, shoot, screenshot_dir, language, phone
-):
+def test_a_closed_cycle_is_read_only(open_page, reviewed, shoot, screenshot_dir, language, phone):
     from teams.services import cycle_close
 
     cycle_close(cycle=reviewed.cycle)
