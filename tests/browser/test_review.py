@@ -157,6 +157,13 @@ def test_each_change_is_saved_and_said_saved(
     if phone:
         fits(page, 375)
     shoot(page, f"review-saved-{language}")
+    # At the end of the page the bar sits below the last skill, covering none of it.
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    last = rows.last.bounding_box()
+    held_bar = bar.bounding_box()
+    assert last and held_bar and held_bar["y"] >= last["y"] + last["height"] - 0.5
+    expect(bar).to_be_in_viewport()
+    shoot_view(page, screenshot_dir, f"review-end-{language}")
 
     # Without waiting for autosave, the Save button still saves everything, no warning.
     rows.nth(2).get_by_role("combobox").select_option("1")
