@@ -89,6 +89,15 @@ def _level_or_none(value: str) -> int | None:
     return None if value == NO_RATING else int(value)
 
 
+def level_text(level: int | None) -> str:
+    """A level as both the self column and the manager's options show it: "2 · Working"."""
+    return "" if level is None else f"{level} · {Level(level).label}"
+
+
+def _level_choices() -> list[tuple[str | int, Any]]:
+    return [(NO_RATING, _("No rating")), *((value, level_text(value)) for value in Level.values)]
+
+
 class RatingForm(forms.Form):
     """One skill's row of the review form.
 
@@ -102,7 +111,7 @@ class RatingForm(forms.Form):
 
     level = forms.TypedChoiceField(
         label=_("Manager's level"),
-        choices=[(NO_RATING, _("No rating")), *Level.choices],
+        choices=_level_choices,  # a callable: the labels follow the request's language
         coerce=_level_or_none,
         required=False,
         empty_value="",
@@ -115,7 +124,9 @@ class RatingForm(forms.Form):
         required=False,
         max_length=NOTE_MAX_LENGTH,
         show_hidden_initial=True,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control form-control-sm"}),
+        widget=forms.Textarea(
+            attrs={"rows": 3, "class": "form-control form-control-sm review-comment"}
+        ),
     )
     read = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
 
@@ -141,6 +152,12 @@ class RatingForm(forms.Form):
         """
         if not any(self.carries(name) for name in self.changed_data if name != "read"):
             return None
+        return self.posted(stored)
+
+    def posted(self, stored: tuple[int | None, str]) -> tuple[int | None, str]:
+        """The (level, comment) the request carries, changed or not: what one row's
+        autosave writes (the row as it stands on the page). Call once the form is valid;
+        `stored` fills in a field the request left out."""
         level = self.cleaned_data["level"] if self.carries("level") else stored[0]
         comment = self.cleaned_data["comment"] if self.carries("comment") else stored[1]
         return level, comment

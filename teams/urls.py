@@ -36,6 +36,11 @@ urlpatterns = [
         "<int:pk>/cycles/<int:cycle_pk>/matrix.<str:fmt>", views.cycle_matrix, name="cycle_matrix"
     ),
     path("<int:pk>/reviews/<int:assessment_pk>/", views.review, name="review"),
+    path(
+        "<int:pk>/reviews/<int:assessment_pk>/ratings/<int:skill_id>/",
+        views.review_rating,
+        name="review_rating",
+    ),
     path("<int:pk>/reviews/<int:assessment_pk>/share/", views.review_share, name="review_share"),
     path("shared-reviews/<int:pk>/", views.shared_review, name="shared_review"),
     # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else is not one.

@@ -5,6 +5,7 @@ import io
 import json
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -55,8 +56,9 @@ from .forms import (
     TargetRoleForm,
     TeamForm,
     TeamRenameForm,
+    level_text,
 )
-from .models import Invitation, ReviewCycle, TeamMembership
+from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
 from .selectors import (
     by_username,
     catalogue_order,
@@ -477,11 +479,20 @@ def cycle_start(request, pk: int, cycle_pk: int):
 
 def _rating_forms(rows: list[dict[str, Any]], data=None) -> None:
     for row in rows:
+        row["self_text"] = level_text(row["self"])
         row["form"] = RatingForm(
             data,
             prefix=f"r{row['skill_id']}",
             initial=RatingForm.initial_for(row["manager"], row["comment"], row["version"]),
         )
+
+
+def _conflict(rating: ManagerRating | None) -> dict[str, str]:
+    """The rating another manager saved meanwhile, as the conflict message shows it."""
+    return {
+        "level": _("No rating") if rating is None else level_text(rating.level),
+        "comment": rating.comment if rating else "",
+    }
 
 
 def _kept_for_resubmit(rows: list[dict[str, Any]], posted, conflicts) -> None:
@@ -506,11 +517,7 @@ def _kept_for_resubmit(rows: list[dict[str, Any]], posted, conflicts) -> None:
             key = form.add_prefix(name)
             data[key] = posted[key] if typed.carries(name) else data[f"initial-{key}"]
         row["form"] = RatingForm(data, prefix=form.prefix, initial=form.initial)
-        level = row["manager"]
-        row["conflict"] = {
-            "level": _("No rating") if level is None else Level(level).label,
-            "comment": row["comment"],
-        }
+        row["conflict"] = _conflict(conflicts[row["skill_id"]])
 
 
 @login_required
@@ -542,7 +549,8 @@ def review(request, pk: int, assessment_pk: int):
             except services.NotReviewing:  # a removal or a change of kind meanwhile
                 raise Http404("No longer yours to review.") from None
             if not saved.conflicts:
-                if saved.changed:
+                # What the page's autosave wrote already counts as saved here too.
+                if saved.changed or values:
                     messages.success(request, _("Ratings saved."))
                 else:
                     messages.info(request, _("No rating was changed."))
@@ -584,6 +592,69 @@ def review(request, pk: int, assessment_pk: int):
             "rows": rows,
             "levels": dict(Level.choices),
             "blind_spots": sum(1 for row in rows if row["blind_spot"]),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def review_rating(request, pk: int, assessment_pk: int, skill_id: int):
+    """Save one row of the review form as soon as it changes (htmx, on change).
+
+    The same form, service and version check as the whole page's Save: the row is
+    written as it stands (level and comment), over the version the page read. "Saved" is
+    only said of what the database holds; the answer also gives the row its new version
+    for its next save, or, after a refusal, the newer rating's (saving again then
+    replaces it, knowingly, as after the whole form's conflict).
+    """
+    assessment = member_assessment_for_manager(request.user, pk, assessment_pk)
+    status = partial(_rating_status, request, skill_id)
+    if assessment.is_draft:
+        return status(_("This member has not submitted yet."), 409)
+    if skill_id not in {skill["id"] for skill in assessment.read_snapshot()["skills"].values()}:
+        raise Http404("This skill is not part of the assessment.")
+    if assessment.cycle and not assessment.cycle.is_open:
+        return status(_("This review cycle is closed: ratings are frozen."), 409)
+    form = RatingForm(request.POST, prefix=f"r{skill_id}")
+    if not form.is_valid():
+        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+        return status(errors, 400)
+    stored: tuple[int | None, str] = (None, "")
+    if not (form.carries("level") and form.carries("comment")):  # the page posts both
+        rating = ManagerRating.objects.filter(assessment=assessment, skill_id=skill_id).first()
+        stored = (rating.level, rating.comment) if rating else stored
+    value = form.posted(stored)
+    if value[0] is None and value[1]:  # a rating holds the comment: none, nothing to hold it
+        return status(_("A comment is saved with a level: choose one."), 400)
+    try:
+        saved = services.ratings_save(
+            assessment=assessment,
+            manager=request.user,
+            values={skill_id: value},
+            read={skill_id: form.cleaned_data["read"]},
+        )
+    except services.CycleClosed:
+        return status(_("This review cycle is closed: ratings are frozen."), 409)
+    except services.NotReviewing:  # a removal or a change of kind meanwhile
+        raise Http404("No longer yours to review.") from None
+    now = ManagerRating.objects.filter(assessment=assessment, skill_id=skill_id).first()
+    version = services.rating_version(now)
+    if skill_id in saved.conflicts:
+        return status("", 409, version, conflict=_conflict(saved.conflicts[skill_id]))
+    return status(_("Saved"), 200, version)
+
+
+def _rating_status(request, skill_id, message, status, version=None, conflict=None):
+    return render(
+        request,
+        "teams/_rating_status.html",
+        {
+            "message": message,
+            "ok": status == 200,
+            "skill_id": skill_id,
+            "version": version,
+            "conflict": conflict,
         },
         status=status,
     )

@@ -47,15 +47,16 @@
     });
   });
 
-  // Autosave when the network or the server fails (no answer, 5xx, 503 while the
+  // Autosave ([data-autosave]: a question of the questionnaire, a row of the manager's
+  // review) when the network or the server fails (no answer, 5xx, 503 while the
   // database is away): say "not saved" in the page's language and try again, waiting
   // 1, 2, 4... up to 30 s. "Saved" only ever comes from the server's own answer; the
-  // step's buttons still save everything.
+  // page's buttons still save everything.
   var retries = new WeakMap();
   function autosaveFailed(event, text) {
     var elt = event.detail.elt;
     var target = event.detail.target;
-    if (!elt || !elt.matches || !elt.matches("fieldset.question")) { return; }
+    if (!elt || !elt.matches || !elt.matches("[data-autosave]")) { return; }
     if (target) {
       target.textContent = "";
       var span = document.createElement("span");
@@ -89,6 +90,70 @@
       if (state.timer) { window.clearTimeout(state.timer); }
       retries.delete(event.detail.elt);
     }
+  });
+
+  // Unsaved changes (form[data-unsaved-warning]): a row changed and the server has not
+  // answered "saved" for it since (no answer yet, a failure, a refusal): leaving the page
+  // asks first, and the action bar says so. Submitting the form saves it all: no warning.
+  // form.dataset.unsaved holds how many rows wait.
+  document.querySelectorAll("form[data-unsaved-warning]").forEach(function (form) {
+    var rows = new Map();
+    var summary = form.querySelector("[data-save-summary]");
+    var submitting = false;
+    function pending() {
+      var n = 0;
+      rows.forEach(function (state) { if (state.saved < state.edits) { n += 1; } });
+      return n;
+    }
+    function show() {
+      var n = pending();
+      form.dataset.unsaved = String(n);
+      if (summary && summary.dataset.unsaved) {
+        summary.textContent = n ? summary.dataset.unsaved : summary.dataset.saved;
+      }
+    }
+    function edited(event) {
+      var row = event.target.closest && event.target.closest("[data-autosave]");
+      if (!row || !form.contains(row)) { return; }
+      var state = rows.get(row) || { edits: 0, sent: 0, saved: 0 };
+      state.edits += 1;
+      rows.set(row, state);
+      show();
+    }
+    // Capture: counted before htmx, listening on the row, sends the change.
+    form.addEventListener("input", edited, true);
+    form.addEventListener("change", edited, true);
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      var state = rows.get(event.detail.elt);
+      if (state) { state.sent = state.edits; }
+      // A "saved" shown for the row's previous change no longer holds: say it is on its way.
+      var target = event.detail.target;
+      if (target && target.dataset.saving && !target.querySelector(".alert")) {
+        target.textContent = "";
+        var span = document.createElement("span");
+        span.className = "review-saving";
+        span.textContent = target.dataset.saving;
+        target.appendChild(span);
+      }
+    });
+    form.addEventListener("htmx:afterRequest", function (event) {
+      var row = event.detail.elt;
+      var state = rows.get(row);
+      var xhr = event.detail.xhr;
+      if (!state || !xhr || xhr.status !== 200) { show(); return; }
+      state.saved = Math.max(state.saved, state.sent);
+      // Changed again while its save was on the way: send the row as it is now.
+      if (state.saved < state.edits) { window.htmx.trigger(row, "autosave-retry"); }
+      show();
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (submitting || !pending()) { return; }
+      event.preventDefault();
+      event.returnValue = "";
+    });
+    if (summary && summary.dataset.hint) { summary.textContent = summary.dataset.hint; }
+    form.dataset.unsaved = "0";
   });
 
   // Names from people and the catalogue, drawn on a canvas where no <bdi> can go:

@@ -325,7 +325,8 @@ def test_the_drafts_list_says_when_the_latest_answer_was_saved(client, individua
 def test_an_empty_history_says_so_and_offers_the_next_step(client, individual):
     client.force_login(individual)
     page = client.get(reverse("assessments:list")).text
-    empty = page.split('<div class="empty-state">', 1)[1].split("</div>", 1)[0]
+    results = page.split('id="results-title"', 1)[1]
+    empty = results.split('<div class="empty-state">', 1)[1].split("</div>", 1)[0]
     assert "Aucun résultat" in empty
     assert f'href="{reverse("assessments:new")}"' in empty
 

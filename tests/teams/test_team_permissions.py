@@ -100,6 +100,7 @@ def request_for(w: World, name: str, team_pk: int | None = None):
     for skill in w.result.snapshot["skills"].values():
         every_skill[f"r{skill['id']}-level"] = "3"
         every_skill[f"r{skill['id']}-read"] = versions.get(skill["id"], "")
+    first_skill = next(iter(w.result.snapshot["skills"].values()))["id"]
     requests = {
         "list": ("get", reverse("teams:list"), {}),
         "list-create": ("post", reverse("teams:list"), {"name": "Nouvelle"}),
@@ -156,6 +157,15 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "cycle_pdf": ("get", reverse("teams:cycle_pdf", args=[t, c]), {}),
         "review-get": ("get", reverse("teams:review", args=[t, a]), {}),
         "review-post": ("post", reverse("teams:review", args=[t, a]), every_skill),
+        "review_rating": (
+            "post",
+            reverse("teams:review_rating", args=[t, a, first_skill]),
+            {
+                f"r{first_skill}-level": "1",
+                f"r{first_skill}-comment": "Autosaved",
+                f"r{first_skill}-read": versions.get(first_skill, ""),
+            },
+        ),
         "review_share": ("post", reverse("teams:review_share", args=[t, a]), {"share": "1"}),
         "shared_review": ("get", reverse("teams:shared_review", args=[a]), {}),
         "invitation-get": ("get", w.invitation.get_absolute_url(), {}),
@@ -200,6 +210,7 @@ EXPECTED = {
     "cycle_pdf": (200, 404, 404, 404, LOGIN),
     "review-get": (200, 404, 404, 404, LOGIN),
     "review-post": (302, 404, 404, 404, LOGIN),
+    "review_rating": (200, 404, 404, 404, LOGIN),
     "review_share": (302, 404, 404, 404, LOGIN),
     # carol's, for carol alone (tests/teams/test_teams.py opens it as carol, once shared)
     "shared_review": (404, 404, 404, 404, LOGIN),
@@ -241,6 +252,7 @@ SUB_OBJECT = [
     "cycle_pdf",
     "review-get",
     "review-post",
+    "review_rating",
     "review_share",
 ]
 
@@ -382,7 +394,14 @@ def test_a_demoted_manager_loses_the_managers_pages(client, world):
     own.save(update_fields=["kind"])
     client.force_login(world.manager)
 
-    for name in ("cycle", "cycle-filtered", "review-get", "cycle_matrix-json", "result_json"):
+    for name in (
+        "cycle",
+        "cycle-filtered",
+        "review-get",
+        "review_rating",
+        "cycle_matrix-json",
+        "result_json",
+    ):
         method, url, data = request_for(world, name)
         assert getattr(client, method)(url, data).status_code == 404, name
 
@@ -439,7 +458,7 @@ def test_a_former_manager_can_no_longer_rename_or_retry(
 PASSWORD = "correct-horse-battery"  # tests/factories.py
 
 # Carol's result and review, by its id: not found once either one is out.
-CAROLS = ["review-get", "review-post", "review_share", *sorted(RESULT_FILES)]
+CAROLS = ["review-get", "review-post", "review_rating", "review_share", *sorted(RESULT_FILES)]
 # The cycle's board and matrix files, kept under the team's revision: carol is a row of
 # them. Not found once olivia no longer manages the team; without carol once she is out.
 BOARD = ["cycle", "cycle_matrix-csv", "cycle_matrix-json", "cycle_matrix-xlsx", "cycle_pdf"]
