@@ -31,6 +31,7 @@ from .results import (
     compare_with_current,
     fit_history,
     history_chart,
+    pick,
     history_role_names,
     latest_results,
     result_document,
@@ -68,11 +69,15 @@ def assessment_list(request):
         "assessments/list.html",
         {
             "drafts": drafts_with_progress(request.user),
-            "results": results,
+            "results": [
+                (result, [pick(role["name"]) for role in result.read_snapshot()["roles"]])
+                for result in results
+            ],
             # A quick result is provisional: never taken as the latest full one.
             "latest": latest_results(results),
             "any_quick": any(result.is_quick for result in results),
             "history_codes": role_codes,
+            "history_columns": [(code, names.get(code, code)) for code in role_codes],
             "history": history,
             # A line needs two points: with one result, the table says it all.
             "history_chart": history_chart(role_codes, history, names)

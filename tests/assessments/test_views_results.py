@@ -415,3 +415,18 @@ def test_a_cycle_result_opens_the_team_target_role_first(client, individual, cat
 
     assert response.context["chosen"] == catalogue[1].code
     assert [r.code for r in response.context["shown"]] == [catalogue[1].code]
+
+
+def test_the_results_table_names_the_roles(client, individual, catalogue):
+    submitted(assessment_start(owner=individual, roles=catalogue), lambda i: 1)
+    submitted(assessment_start(owner=individual, roles=catalogue[:1]), lambda i: 2)
+    client.force_login(individual)
+
+    html = re.sub(r"</?bdi[^>]*>", "", client.get(reverse("assessments:list")).text)
+
+    table = html.split('id="results-title"', 1)[1].split("</table>", 1)[0]
+    assert " · ".join(str(role.name_fr) for role in catalogue) in table
+    assert f"<td>{catalogue[0].code}" not in table
+    history = html.split('id="history-table"', 1)[1].split("</thead>", 1)[0]
+    for role in catalogue:  # short codes as headers, each with its name
+        assert f'<abbr title="{role.name_fr}">{role.code}</abbr>' in history
