@@ -31,9 +31,9 @@ from .results import (
     compare_with_current,
     fit_history,
     history_chart,
-    pick,
     history_role_names,
     latest_results,
+    pick,
     result_document,
 )
 from .selectors import (
