@@ -62,7 +62,7 @@ def test_sign_up_answer_leave_resume_submit_read_print_export(open_page, real_ca
     page.locator("main").get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Mes évaluations")
     draft = page.locator("#drafts-title + .card")
-    expect(draft).to_contain_text("PMO · PMO-ANALYST")
+    expect(draft).to_contain_text("PMO (Project Management Officer) · Analyste PMO")
     expect(draft).to_contain_text(f"{len(answered)} sur 28")
     draft.get_by_role("link", name="Reprendre").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Étape 3 sur 5")
