@@ -186,6 +186,16 @@ def test_creating_a_team_makes_its_creator_its_manager(client, manager):
     assert list(team.memberships.values_list("user", "kind")) == [(manager.pk, MANAGER)]
 
 
+def test_a_new_team_says_who_to_invite_until_someone_joins(client, manager, individual):
+    team = team_create(manager=manager, name="Plateforme")
+    hint = "Vous êtes seul·e pour l’instant : invitez les membres de l’équipe"
+
+    assert hint in login(client, manager).get(team.get_absolute_url()).text
+
+    join(team, individual)
+    assert hint not in client.get(team.get_absolute_url()).text
+
+
 def test_a_person_can_manage_several_teams_and_belong_to_several(client, manager, individual):
     mine = [team_create(manager=individual, name=name) for name in ("A", "B")]
     theirs = [team_create(manager=manager, name=name) for name in ("C", "D")]
