@@ -39,10 +39,13 @@ class Piece:
         return zlib.decompressobj(-15).decompress(self.deflated)
 
 
-def piece(data: bytes) -> Piece:
+def _deflate(data: bytes) -> bytes:
     compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    deflated = compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
-    return Piece(deflated, zlib.crc32(data), _x_to_8n(len(data)), len(data))
+    return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
+
+
+def piece(data: bytes) -> Piece:
+    return Piece(_deflate(data), zlib.crc32(data), _x_to_8n(len(data)), len(data))
 
 
 def accepts_gzip(request) -> bool:
@@ -55,13 +58,20 @@ def response(request, parts: list[Piece | bytes], **kwargs) -> HttpResponse:
         body = b"".join(p.inflate() if isinstance(p, Piece) else p for p in parts)
         answer = HttpResponse(body, **kwargs)
     else:
-        pieces = [p if isinstance(p, Piece) else piece(p) for p in parts]
-        crc, length = 0, 0
-        for each in pieces:
-            crc = _crc_shift(crc, each.shift) ^ each.crc
-            length += each.length
+        # A kept piece moves the CRC past its bytes (one multiplication); this request's
+        # own bytes, at hand, are simply run through crc32 from there.
+        crc, length, deflated = 0, 0, []
+        for part in parts:
+            if isinstance(part, Piece):
+                crc = _crc_shift(crc, part.shift) ^ part.crc
+                length += part.length
+                deflated.append(part.deflated)
+            else:
+                crc = zlib.crc32(part, crc)
+                length += len(part)
+                deflated.append(_deflate(part))
         trailer = struct.pack("<II", crc, length & 0xFFFFFFFF)
-        body = b"".join([_GZIP_HEADER, *(p.deflated for p in pieces), _CLOSE, trailer])
+        body = b"".join([_GZIP_HEADER, *deflated, _CLOSE, trailer])
         answer = HttpResponse(body, **kwargs)
         answer.headers["Content-Encoding"] = "gzip"
     patch_vary_headers(answer, ["Accept-Encoding"])

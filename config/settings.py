@@ -135,7 +135,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.UserBackend",  # ModelBackend, the user read by a prepared statement
+    "django.contrib.auth.backends.ModelBackend",  # sessions made before it keep working
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "assessments:list"
