@@ -6,6 +6,7 @@ reviews without importing anything from it.
 
 from django import template
 
+from ..forms import level_text as _level_text
 from ..selectors import member_cycles
 
 register = template.Library()
@@ -18,3 +19,9 @@ def member_reviews(context):
         "cycles": member_cycles(context["request"].user),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def level_text(level):
+    """A level as the review pages show it, number and label: "2 · Working"."""
+    return _level_text(level)

@@ -1008,6 +1008,10 @@ def test_the_member_sees_the_review_once_shared(client, manager, individual, out
     page = login(client, individual).get(shared_url)
     assert page.status_code == 200
     assert [row["manager"] for row in page.context["rows"]][0] == 4
+    # levels read as on the manager's page: number and label, for both columns
+    assert "<td>4 · Expert (fait référence, forme les autres)</td>" in page.text
+    own = page.context["rows"][0]["self"]
+    assert f"<td>{own} · " in page.text
     assert login(client, outsider).get(shared_url).status_code == 404
     assert login(client, manager).get(shared_url).status_code == 404
 
