@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -520,6 +520,9 @@ def _kept_for_resubmit(rows: list[dict[str, Any]], posted, conflicts) -> None:
         row["conflict"] = _conflict(conflicts[row["skill_id"]])
 
 
+COMMENT_NEEDS_LEVEL = gettext_lazy("A comment is saved with a level: choose one.")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review(request, pk: int, assessment_pk: int):
@@ -532,13 +535,18 @@ def review(request, pk: int, assessment_pk: int):
     _rating_forms(rows, request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
-        if all(row["form"].is_valid() for row in rows):
-            values, read = {}, {}
-            for row in rows:
-                write = row["form"].write((row["manager"], row["comment"]))
-                if write is not None:
-                    values[row["skill_id"]] = write
-                    read[row["skill_id"]] = row["form"].cleaned_data["read"]
+        valid = all(row["form"].is_valid() for row in rows)
+        values, read = {}, {}
+        for row in rows if valid else ():
+            write = row["form"].write((row["manager"], row["comment"]))
+            if write is not None and write[0] is None and write[1]:
+                # No rating to hold the comment: say so on its row, keep what was typed.
+                row["form"].add_error("level", COMMENT_NEEDS_LEVEL)
+                valid = False
+            elif write is not None:
+                values[row["skill_id"]] = write
+                read[row["skill_id"]] = row["form"].cleaned_data["read"]
+        if valid:
             try:
                 saved = services.ratings_save(
                     assessment=assessment, manager=request.user, values=values, read=read
@@ -626,7 +634,7 @@ def review_rating(request, pk: int, assessment_pk: int, skill_id: int):
         stored = (rating.level, rating.comment) if rating else stored
     value = form.posted(stored)
     if value[0] is None and value[1]:  # a rating holds the comment: none, nothing to hold it
-        return status(_("A comment is saved with a level: choose one."), 400)
+        return status(COMMENT_NEEDS_LEVEL, 400)
     try:
         saved = services.ratings_save(
             assessment=assessment,

@@ -778,6 +778,26 @@ def test_no_rating_is_a_choice_that_is_posted(client, manager, other_manager, re
     assert levels_of(result) == {second: (1, "")}
 
 
+def test_a_comment_on_an_unrated_row_is_refused_with_the_typed_text_kept(
+    client, manager, other_manager, result
+):
+    """A rating holds its comment: with no level there is nothing to hold it, so the
+    Save button says so on the row instead of dropping the text."""
+    first, second = [s["code"] for s in skills_in_order(result)[:2]]
+    rate(result, manager, {first: 3})
+    data = review_form(login(client, manager).get(review_url(result)).content.decode())
+    data[field(result, first, "level")] = "1"
+    data[field(result, second, "comment")] = "À voir en entretien"
+
+    refused_to_others(client, result, data, other_manager)
+    response = login(client, manager).post(review_url(result), data)
+
+    assert response.status_code == 200
+    assert levels_of(result) == {first: (3, "")}  # nothing saved, the other row neither
+    assert "Un commentaire est enregistré avec un niveau : choisissez-en un." in response.text
+    assert "À voir en entretien</textarea>" in response.text
+
+
 def test_a_review_post_without_the_rating_fields_changes_nothing(
     client, manager, other_manager, result
 ):
