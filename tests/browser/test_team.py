@@ -129,8 +129,8 @@ def test_team_invitations_cycle_rating_sharing_dashboard(
     nina.get_by_role("link", name="Revue du manager").click()
     expect(nina.get_by_role("heading", level=1)).to_have_text("La revue de votre manager")
     first = nina.locator("tbody tr").first
-    expect(first.locator("td").nth(0)).to_have_text("4")
-    expect(first.locator("td").nth(1)).to_have_text("2")
+    expect(first.locator("td").nth(0)).to_have_text("4 · Expert (fait référence, forme les autres)")
+    expect(first.locator("td").nth(1)).to_have_text("2 · Pratique")
     expect(first).to_contain_text("Parlons-en")
     expect(first.locator(".badge", has_text="angle mort")).to_be_visible()
     shoot(nina, "shared-review")
