@@ -869,9 +869,15 @@ def test_manager_ratings(world, data):
             return
         skill_ids = [s["id"] for s in assessment.snapshot["skills"].values()]
         forms = {i: RatingForm(as_querydict(form), prefix=f"r{i}") for i in skill_ids}
-        if all(f.is_valid() for f in forms.values()):
+        valid = all(f.is_valid() for f in forms.values())
+        writes = [f.write((None, "")) for f in forms.values()] if valid else []
+        if any(w is not None and w[0] is None and w[1] for w in writes):
+            # A comment with no level to hold it: refused on its row, nothing saved
+            assert response.status_code == 200
+            assert ratings_of(assessment) == before
+        elif valid:
             # None rated yet: a skill is rated where a level is posted; a blank or
-            # missing one leaves it unrated, and so does a comment alone
+            # missing one leaves it unrated
             assert response.status_code == 302
             expected = [
                 (i, f.cleaned_data["level"], f.cleaned_data["comment"])
