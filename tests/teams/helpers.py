@@ -51,3 +51,25 @@ def review_form(html: str) -> dict[str, str]:
 def field(assessment, code: str, name: str) -> str:
     """The POST name of a skill's rating field (`level`, `comment` or `read`)."""
     return f"r{assessment.snapshot['skills'][code]['id']}-{name}"
+
+
+def two_managers_review(catalogue, member: str, due_date):
+    """A member's submitted cycle assessment in a team managed by olivia and sam, and
+    oscar, who manages another team: (team, cycle, assessment, olivia, sam, membership,
+    oscar)."""
+    from teams.models import TeamMembership
+    from teams.services import cycle_assessment_start, cycle_open, team_create
+    from tests.assessments.helpers import submitted
+    from tests.factories import UserFactory
+
+    olivia, sam = UserFactory(username="olivia"), UserFactory(username="sam")
+    team = team_create(manager=olivia, name="Plateforme")
+    TeamMembership.objects.create(team=team, user=sam, kind=TeamMembership.Kind.MANAGER)
+    membership = TeamMembership.objects.create(
+        team=team, user=UserFactory(username=member), target_role=catalogue[0]
+    )
+    cycle = cycle_open(team=team, name="Revue 2025", due_date=due_date)
+    assessment = submitted(cycle_assessment_start(cycle=cycle, membership=membership))
+    oscar = UserFactory(username="oscar")
+    team_create(manager=oscar, name="Autre")
+    return team, cycle, assessment, olivia, sam, membership, oscar

@@ -16,11 +16,9 @@ from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
-from teams.models import ManagerRating, TeamMembership
-from teams.services import cycle_assessment_start, cycle_open, team_create
-from tests.assessments.helpers import submitted
+from teams.models import ManagerRating
 from tests.factories import UserFactory
-from tests.teams.helpers import field, review_form
+from tests.teams.helpers import field, review_form, two_managers_review
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -69,16 +67,9 @@ def in_threads(*jobs):
 @pytest.fixture
 def review(catalogue):
     """Alice's submitted assessment, two managers of her team, and who may not rate it."""
-    olivia, sam = UserFactory(username="olivia"), UserFactory(username="sam")
-    team = team_create(manager=olivia, name="Plateforme")
-    TeamMembership.objects.create(team=team, user=sam, kind=TeamMembership.Kind.MANAGER)
-    alice = TeamMembership.objects.create(
-        team=team, user=UserFactory(username="alice"), target_role=catalogue[0]
+    team, _cycle, assessment, olivia, sam, alice, oscar = two_managers_review(
+        catalogue, "alice", "2030-01-01"
     )
-    cycle = cycle_open(team=team, name="Revue 2025", due_date="2030-01-01")
-    assessment = submitted(cycle_assessment_start(cycle=cycle, membership=alice))
-    oscar = UserFactory(username="oscar")
-    team_create(manager=oscar, name="Autre")
     return {
         "assessment": assessment,
         "managers": (olivia, sam),

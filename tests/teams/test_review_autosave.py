@@ -11,15 +11,10 @@ from django.utils import timezone
 from careers.models import Level
 from teams.models import ManagerRating, Team, TeamMembership
 from teams.services import (
-    cycle_assessment_start,
     cycle_close,
-    cycle_open,
     ratings_save,
-    team_create,
 )
-from tests.assessments.helpers import submitted
-from tests.factories import UserFactory
-from tests.teams.helpers import review_form
+from tests.teams.helpers import review_form, two_managers_review
 
 pytestmark = pytest.mark.django_db
 
@@ -27,16 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def review(catalogue):
     """Carol's submitted assessment; olivia and sam manage her team, oscar another."""
-    olivia, sam = UserFactory(username="olivia"), UserFactory(username="sam")
-    team = team_create(manager=olivia, name="Plateforme")
-    TeamMembership.objects.create(team=team, user=sam, kind=TeamMembership.Kind.MANAGER)
-    carol = TeamMembership.objects.create(
-        team=team, user=UserFactory(username="carol"), target_role=catalogue[0]
+    team, cycle, assessment, olivia, sam, carol, oscar = two_managers_review(
+        catalogue, "carol", timezone.localdate()
     )
-    cycle = cycle_open(team=team, name="Revue 2025", due_date=timezone.localdate())
-    assessment = submitted(cycle_assessment_start(cycle=cycle, membership=carol))
-    oscar = UserFactory(username="oscar")
-    team_create(manager=oscar, name="Autre")
     skills = sorted(assessment.snapshot["skills"].values(), key=lambda s: s["order"])
     return {
         "team": team,
