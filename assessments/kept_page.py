@@ -11,6 +11,7 @@ the key stands for.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -21,9 +22,15 @@ from django.utils.html import escape
 
 from config import compressed
 
-TOKEN = "\x00csrf-token\x00"
-NAME = "\x00person-name\x00"
-_HOLES = re.compile(f"({re.escape(TOKEN)}|{re.escape(NAME)})")
+
+def hole(name: str, *ids: int) -> str:
+    """A hole's marker: a NUL, its name and ids, a NUL (no template or filter alters it)."""
+    return "\x00" + ":".join([name, *map(str, ids)]) + "\x00"
+
+
+TOKEN = hole("csrf-token")
+NAME = hole("person-name")
+_HOLES = re.compile("(\x00[a-z-]+(?::[0-9]+)*\x00)")
 
 
 class _Named:
@@ -62,10 +69,18 @@ def keepable(request) -> bool:
     )
 
 
-def render_with_holes(request, template: str, context: dict) -> KeptPage:
+def _render(request, template: str, context: dict) -> list[str]:
+    """The page split at its holes: text, hole, text, ..., text."""
     holes = {"csrf_token": TOKEN, "user": _Named(request.user)}
-    page = render_to_string(template, {**context, **holes}, request=request)
-    parts = _HOLES.split(page)
+    return _HOLES.split(render_to_string(template, {**context, **holes}, request=request))
+
+
+def _request_values(request) -> dict[str, str]:
+    return {TOKEN: get_token(request), NAME: escape(request.user.get_username())}
+
+
+def render_with_holes(request, template: str, context: dict) -> KeptPage:
+    parts = _render(request, template, context)
     return KeptPage(
         pieces=tuple(compressed.piece(p.encode()) for p in parts[::2]), holes=tuple(parts[1::2])
     )
@@ -73,11 +88,32 @@ def render_with_holes(request, template: str, context: dict) -> KeptPage:
 
 def response(request, page: KeptPage) -> HttpResponse:
     """The kept page with this request's values in its holes, gzipped if accepted."""
-    values = {
-        TOKEN: get_token(request).encode(),
-        NAME: escape(request.user.get_username()).encode(),
-    }
+    values = {hole: value.encode() for hole, value in _request_values(request).items()}
     parts: list[compressed.Piece | bytes] = [page.pieces[0]]
     for hole, piece in zip(page.holes, page.pieces[1:], strict=True):
         parts += [values[hole], piece]
     return compressed.response(request, parts)
+
+
+@dataclass(frozen=True)
+class Stencil:
+    """A page kept as plain text with many holes (a questionnaire step has seven a
+    question): filled at each request, then compressed whole by the GZip middleware.
+    Holes beyond the token and the name are the view's own (`hole(...)` in its context).
+    """
+
+    texts: tuple[str, ...]
+    holes: tuple[str, ...]
+
+    def fill(self, request, values: Mapping[str, str]) -> str:
+        """The page with `values` (escaped already) and the request's own in its holes."""
+        values = {**values, **_request_values(request)}
+        out = [self.texts[0]]
+        for name, text in zip(self.holes, self.texts[1:], strict=True):
+            out += [values[name], text]
+        return "".join(out)
+
+
+def stencil(request, template: str, context: dict) -> Stencil:
+    parts = _render(request, template, context)
+    return Stencil(texts=tuple(parts[::2]), holes=tuple(parts[1::2]))

@@ -1,7 +1,9 @@
 """Reads on assessments that views share; who may see what is in access.py."""
 
 from dataclasses import dataclass
+from typing import cast
 
+from django.core.cache import cache
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 
@@ -62,10 +64,30 @@ class Questionnaire:
         return any(skill.pk == skill_id for skill in self.skills)
 
 
+def role_ids_of(assessment: Assessment) -> list[int]:
+    """The assessment's role ids, sorted, kept in the cache (1 query when they are not).
+
+    They are set once, in the transaction that starts the assessment
+    (services.assessment_start), and never change. The key holds the row's creation time
+    too: an id that SQLite hands out again after a deletion is another key.
+    """
+    key = f"assessment-roles:{assessment.pk}:{assessment.created_at.timestamp()}"
+    return cast(
+        "list[int]",
+        cache.get_or_set(
+            key,
+            lambda: sorted(assessment.roles.values_list("pk", flat=True)),
+            ROLE_IDS_SECONDS,
+        ),
+    )
+
+
+ROLE_IDS_SECONDS = 7 * 24 * 3600  # only lets the ids of finished drafts leave the cache
+
+
 def _steps_of(assessment: Assessment) -> list[Step]:
-    """The draft's questions, by step (1 query: the steps come from the cache)."""
-    role_ids = assessment.roles.values_list("pk", flat=True)
-    return questionnaire_steps(role_ids, core_only=assessment.is_quick)
+    """The draft's questions, by step (from the cache: no query when it holds them)."""
+    return questionnaire_steps(role_ids_of(assessment), core_only=assessment.is_quick)
 
 
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
@@ -85,7 +107,7 @@ class Progress:
 
 
 def questionnaire_skill_ids(assessment: Assessment) -> set[int]:
-    """The ids of the draft's questions (1 query)."""
+    """The ids of the draft's questions (no query when the cache holds them)."""
     return {skill.pk for step in _steps_of(assessment) for skill in step.skills}
 
 

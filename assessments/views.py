@@ -1,12 +1,9 @@
 import re
-from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -37,6 +34,7 @@ from .results import (
     result_document,
 )
 from .selectors import (
+    Progress,
     drafts_with_progress,
     progress_of,
     questionnaire_for,
@@ -48,7 +46,9 @@ from .services import (
     Conflict,
     CycleFrozen,
     IncompleteAssessment,
+    NotAsked,
     SaveOutcome,
+    answer_autosave,
     answers_save,
     assessment_continue_in_full,
     assessment_delete_draft,
@@ -57,6 +57,7 @@ from .services import (
     assessment_submit,
 )
 from .spreadsheets import XLSX_CONTENT_TYPE, result_workbook, workbook_bytes
+from .step_page import answers_of, render_step, step_forms, step_page
 
 
 @login_required
@@ -164,17 +165,6 @@ def _result_context(assessment: Assessment, chosen: str = "") -> dict:
     }
 
 
-def _step_forms(step, questionnaire, data=None):
-    forms = []
-    for skill in step.skills:
-        answer = questionnaire.answers.get(skill.pk)
-        initial = {"revision": answer.revision if answer else 0}
-        if answer:
-            initial |= {"level": answer.level, "note": answer.note}
-        forms.append((skill, AnswerForm(data, prefix=f"s{skill.pk}", initial=initial)))
-    return forms
-
-
 def _level_name(level: int | None) -> str:
     return str(Level(level).label) if level is not None else _("no level")
 
@@ -200,47 +190,6 @@ def conflict_message(conflict: Conflict) -> SafeString:
     )
 
 
-def _questions(assessment, forms, conflicts=None):
-    """Each question with its answer options: the scale's label and the skill's descriptor.
-
-    Names, ids and values are worked out here rather than looked up in the template: a
-    step shows up to a dozen questions of five options, and this page is the most used.
-    """
-    conflicts = conflicts or {}
-    questions = []
-    for skill, form in forms:
-        descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
-        level, note, revision = form["level"], form["note"], form["revision"]
-        chosen = str(level.value())
-        options = [
-            {
-                "value": value,
-                "label": label,
-                "descriptor": descriptors.get(value, ""),
-                "checked": chosen == str(value),
-                "id": f"{level.auto_id}-{value}",
-            }
-            for value, label in Level.choices
-        ]
-        conflict = conflicts.get(skill.pk)
-        questions.append(
-            {
-                "skill": skill,
-                "url": reverse("assessments:answer", args=[assessment.pk, skill.pk]),
-                "errors": [error for errors in form.errors.values() for error in errors],
-                "conflict": conflict_message(conflict) if conflict else "",
-                "level_name": level.html_name,
-                "note_name": note.html_name,
-                "note_id": note.auto_id,
-                "note": note.value() or "",
-                "revision_name": revision.html_name,
-                "revision": revision.value() or 0,
-                "options": options,
-            }
-        )
-    return questions
-
-
 def _with_revisions(data, outcome: SaveOutcome):
     """The posted form with each question's revision set to the stored one: what the
     person typed stays on the page, and saving it again replaces the newer answer."""
@@ -255,26 +204,24 @@ def _with_revisions(data, outcome: SaveOutcome):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_step(request, pk: int, number: int):
+    """One step of the questionnaire, kept rendered (assessments/step_page.py)."""
     assessment = assessment_get(request.user, pk)
     if not assessment.is_draft:
         return redirect(assessment)
-    questionnaire = questionnaire_for(assessment)
-    if not questionnaire.steps:
+    page = step_page(request, assessment, number)
+    if page is None:
         messages.error(request, _("The roles of this draft no longer have any skills."))
         return redirect("assessments:list")
-    step = questionnaire.step(number)
-    if step is None:
-        raise Http404("No such step.")
-    prefetch_related_objects(step.skills, "levels")  # this step's descriptors only
+    answers = answers_of(assessment)
 
-    conflicts: dict[int, Conflict] = {}
+    conflicts: dict[int, SafeString] = {}
     status = 200
     if request.method == "POST":
-        forms = _step_forms(step, questionnaire, request.POST)
+        forms = step_forms(page.skill_ids, answers, request.POST)
         if all(form.is_valid() for _skill, form in forms):
             # An unset radio sends nothing, and a field not sent is left unchanged
             # (perhaps saved from another tab): clearing is never implied.
-            values = {skill.pk: form.to_input() for skill, form in forms}
+            values = {skill_id: form.to_input() for skill_id, form in forms}
             try:
                 outcome = answers_save(assessment=assessment, values=values)
             except CycleFrozen:
@@ -284,9 +231,11 @@ def assessment_step(request, pk: int, number: int):
                 messages.error(request, SUBMITTED_NOT_SAVED)
                 return redirect(assessment)
             if not outcome.conflicts:
-                return _after_step(request, pk, number, len(questionnaire.steps))
-            conflicts, status = outcome.conflicts, 409
-            forms = _step_forms(step, questionnaire, _with_revisions(request.POST, outcome))
+                return _after_step(request, pk, number, page.step_count)
+            conflicts = {k: conflict_message(c) for k, c in outcome.conflicts.items()}
+            status = 409
+            answers = answers_of(assessment)  # the progress counts what was saved
+            forms = step_forms(page.skill_ids, answers, _with_revisions(request.POST, outcome))
             for _skill, form in forms:
                 form.is_valid()
             messages.warning(
@@ -299,20 +248,9 @@ def assessment_step(request, pk: int, number: int):
         else:
             messages.error(request, _("Some answers could not be saved: see the messages below."))
     else:
-        forms = _step_forms(step, questionnaire)
-
-    return render(
-        request,
-        "assessments/step.html",
-        {
-            "assessment": assessment,
-            "questionnaire": questionnaire,
-            "step": step,
-            "questions": _questions(assessment, forms, conflicts),
-            "is_last": number == len(questionnaire.steps),
-        },
-        status=status,
-    )
+        forms = step_forms(page.skill_ids, answers)
+    html = render_step(request, assessment, page, forms, answers, conflicts)
+    return HttpResponse(html, status=status)
 
 
 def _after_step(request, pk: int, number: int, step_count: int):
@@ -339,40 +277,52 @@ def _after_step(request, pk: int, number: int, step_count: int):
 def answer_save(request, pk: int, skill_id: int):
     """Save one answer as soon as it is given (called by htmx on change).
 
-    Autosaves come at every click: the answers are not read, and the progress bar is
-    counted in the database. "Saved" is only said of what the database holds; the
+    Autosaves come at every click: a valid one is one service call, three queries
+    (services.answer_autosave). "Saved" is only said of what the database holds; the
     response also gives the page the answer's revision for its next save.
     """
+    form = AnswerForm(request.POST, prefix=f"s{skill_id}")
+    if form.is_valid():
+        try:
+            saved = answer_autosave(
+                owner=request.user, assessment_id=pk, skill_id=skill_id, value=form.to_input()
+            )
+        except (Assessment.DoesNotExist, NotAsked):
+            raise Http404("No such question.") from None
+        except AssessmentLocked as refused:  # submitted, or its cycle closed
+            return _refused(request, pk, skill_id, refused)
+        progress = Progress(answered=saved.answered, total=saved.asked)
+        if conflict := saved.outcome.conflicts.get(skill_id):
+            return _answer_status(request, progress, skill_id, conflict_message(conflict), 409,
+                                  conflict.revision)  # fmt: skip
+        outcome = saved.outcome
+        revision = outcome.written.get(skill_id, outcome.unchanged.get(skill_id))
+        return _answer_status(request, progress, skill_id, _("Saved"), 200, revision)
     assessment = assessment_get(request.user, pk)
     asked = questionnaire_skill_ids(assessment)
     if skill_id not in asked:
         raise Http404("This skill is not part of the questionnaire.")
-    form = AnswerForm(request.POST, prefix=f"s{skill_id}")
-    status = partial(_answer_status, request, assessment, asked, skill_id)
     if not assessment.is_draft:
-        return status(SUBMITTED_NOT_SAVED, 409)
-    if not form.is_valid():
-        errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
-        return status(errors, 400)
-    try:
-        outcome = answers_save(assessment=assessment, values={skill_id: form.to_input()})
-    except CycleFrozen:
-        return status(_("This review cycle is closed: answers are frozen."), 409)
-    except AssessmentLocked:
-        return status(SUBMITTED_NOT_SAVED, 409)
-    if conflict := outcome.conflicts.get(skill_id):
-        return status(conflict_message(conflict), 409, conflict.revision)
-    revision = outcome.written.get(skill_id, outcome.unchanged.get(skill_id))
-    return status(_("Saved"), 200, revision)
+        return _refused(request, pk, skill_id, AssessmentLocked())
+    errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    return _answer_status(request, progress_of(assessment, asked), skill_id, errors, 400)
 
 
-def _answer_status(request, assessment, asked, skill_id, message, status, revision=None):
+def _refused(request, pk: int, skill_id: int, refused: AssessmentLocked):
+    assessment = assessment_get(request.user, pk)
+    progress = progress_of(assessment, questionnaire_skill_ids(assessment))
+    frozen = _("This review cycle is closed: answers are frozen.")
+    message = frozen if isinstance(refused, CycleFrozen) else SUBMITTED_NOT_SAVED
+    return _answer_status(request, progress, skill_id, message, 409)
+
+
+def _answer_status(request, progress, skill_id, message, status, revision=None):
     # The progress counts answers saved from another tab meanwhile too.
     return render(
         request,
         "assessments/_answer_status.html",
         {
-            "progress": progress_of(assessment, asked),
+            "progress": progress,
             "message": message,
             "ok": status == 200,
             "skill_id": skill_id,

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
 from careers.views import home
-from config.views import healthz, readyz
+from config.views import healthz, healthz_database, readyz
 
 admin.site.login_form = AdminLoginForm  # the username's length checked, as on our log-in page
 
@@ -15,6 +15,7 @@ handler400 = "config.views.bad_request"
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("healthz/database", healthz_database, name="healthz_database"),
     path("readyz", readyz, name="readyz"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),

@@ -25,6 +25,15 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
+@require_GET
+def healthz_database(request):
+    """Liveness with one database round trip: the benchmark's one-query reference (what
+    a page that needs the database costs at the least). 503 while the database fails."""
+    if not database_ok():
+        return unavailable(request)
+    return HttpResponse("ok", content_type="text/plain")
+
+
 def database_ok() -> bool:
     try:
         with connection.cursor() as cursor:

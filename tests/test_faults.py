@@ -238,6 +238,14 @@ def test_readiness_is_degraded_not_down_when_the_cache_fails(db, settings):
 def test_readiness_and_liveness_refuse_a_post(db):
     assert Client().post("/readyz").status_code == 405
     assert Client().post("/healthz").status_code == 405
+    assert Client().post("/healthz/database").status_code == 405
+
+
+def test_the_one_query_liveness_runs_one_query(db, django_assert_num_queries):
+    """The benchmark's one-query reference: the middleware stack and one round trip."""
+    with django_assert_num_queries(1):
+        response = Client().get("/healthz/database")
+    assert response.status_code == 200 and response.content == b"ok"
 
 
 # --- the database unreachable, in a process of its own --------------------------------
@@ -263,6 +271,7 @@ UNREACHABLE_SCRIPT = textwrap.dedent(
         "htmx": get("/assessments/", **{"HX-Request": "true"}),
         "readyz": get("/readyz"),
         "healthz": get("/healthz"),
+        "healthz_database": get("/healthz/database"),
     }.items():
         out[name] = {
             "status": response.status_code,
@@ -320,6 +329,7 @@ def test_an_unreachable_database_answers_503_and_readyz_says_so(database_url, tm
         "cache": {"default": "failed"},  # the database cache: the database is down
     }
     assert out["healthz"]["status"] == 200  # alive: the process need not be restarted
+    assert out["healthz_database"]["status"] == 503
 
 
 # --- PostgreSQL cutting the app's connection mid-request ------------------------------

@@ -1,0 +1,181 @@
+"""The questionnaire step's page, kept rendered once per catalogue version, role set, step
+and language, with holes where the person's own values go.
+
+The step is the most used page, and all but a few bytes of it are the catalogue: the
+skills, their descriptors, the level labels. It is rendered once as a stencil
+(kept_page.Stencil), whose holes take the assessment's id (in the answer URLs and the
+language form), each answer's level, note and revision, the messages above each
+question, the progress bar and the page's messages. Every request, the first included,
+fills the holes, so a request never sees another's values, and what is kept depends only
+on what its key stands for: the catalogue version (careers/signals.py) stands for every
+skill, label and descriptor shown, the sorted role ids and the quick flag for which
+skills are asked, the step number and the language for the rest.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.forms import Form
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+from careers.models import Level
+from careers.selectors import CATALOGUE_READING_SECONDS, Step, questionnaire_steps
+from careers.signals import keep_under_catalogue, kept_under_catalogue
+
+from .forms import AnswerForm
+from .kept_page import Stencil, hole, stencil
+from .models import Answer, Assessment
+from .selectors import Progress, role_ids_of
+
+TEMPLATE = "assessments/step.html"
+PK = hole("assessment")
+# An id no assessment has, replaced by the hole in the reversed answer URL.
+_ANY_PK = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class StepPage:
+    """What the cache holds for one step: the stencil and what filling it needs."""
+
+    stencil: Stencil
+    skill_ids: tuple[int, ...]  # this step's questions, in page order
+    asked: frozenset[int]  # every question of the questionnaire, for the progress bar
+    step_count: int
+
+
+def _answer_url(skill_id: int) -> str:
+    url = reverse("assessments:answer", args=[_ANY_PK, skill_id])
+    return url.replace(f"/{_ANY_PK}/", f"/{PK}/", 1)
+
+
+def _question(skill) -> dict:
+    """A question's context, its person's values left as holes."""
+    form = AnswerForm(prefix=f"s{skill.pk}")
+    level, note, revision = form["level"], form["note"], form["revision"]
+    descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
+    return {
+        "skill": skill,
+        "url": _answer_url(skill.pk),
+        "alerts": hole("alerts", skill.pk),
+        "level_name": level.html_name,
+        "note_name": note.html_name,
+        "note_id": note.auto_id,
+        "note": hole("note", skill.pk),
+        "revision_name": revision.html_name,
+        "revision": hole("revision", skill.pk),
+        "options": [
+            {
+                "value": value,
+                "label": label,
+                "descriptor": descriptors.get(value, ""),
+                "checked": hole("checked", skill.pk, value),
+                "id": f"{level.auto_id}-{value}",
+            }
+            for value, label in Level.choices
+        ],
+    }
+
+
+def _render(request, steps: list[Step], step: Step) -> StepPage:
+    prefetch_related_objects(step.skills, "levels")  # this step's descriptors only
+    total = sum(len(s.skills) for s in steps)
+    context = {
+        "steps": steps,
+        "step": step,
+        "questions": [_question(skill) for skill in step.skills],
+        "progress": {"answered": hole("answered"), "total": total, "percent": hole("percent")},
+        "is_last": step.number == len(steps),
+        "messages_hole": hole("messages"),
+        "next_path": hole("next"),
+    }
+    return StepPage(
+        stencil=stencil(request, TEMPLATE, context),
+        skill_ids=tuple(skill.pk for skill in step.skills),
+        asked=frozenset(skill.pk for s in steps for skill in s.skills),
+        step_count=len(steps),
+    )
+
+
+def step_page(request, assessment: Assessment, number: int) -> StepPage | None:
+    """The kept step (rendered if it was not), None if the draft has no questions left;
+    404 for a step it does not have."""
+    role_ids = role_ids_of(assessment)
+    core_only = assessment.is_quick
+    key = f"step-page:{int(core_only)}:{','.join(map(str, role_ids))}:{number}:{get_language()}"
+    version, page = kept_under_catalogue(key)
+    if page is None:
+        steps = questionnaire_steps(role_ids, core_only=core_only)
+        if not steps:
+            return None
+        if not 1 <= number <= len(steps):
+            raise Http404("No such step.")
+        page = _render(request, steps, steps[number - 1])
+        keep_under_catalogue(key, version, page, CATALOGUE_READING_SECONDS)
+    return page
+
+
+def answers_of(assessment: Assessment) -> dict[int, Answer]:
+    """The draft's answers by skill id (1 query)."""
+    return {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
+
+
+def step_forms(
+    skill_ids: Sequence[int], answers: Mapping[int, Answer], data=None
+) -> list[tuple[int, AnswerForm]]:
+    forms = []
+    for skill_id in skill_ids:
+        answer = answers.get(skill_id)
+        initial: dict[str, object] = {"revision": answer.revision if answer else 0}
+        if answer:
+            initial |= {"level": answer.level, "note": answer.note}
+        forms.append((skill_id, AnswerForm(data, prefix=f"s{skill_id}", initial=initial)))
+    return forms
+
+
+def _alerts(form: Form, conflict: SafeString | str) -> str:
+    errors = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    html = ""
+    if errors:
+        html += format_html('<div class="alert alert-danger py-2" role="alert">{}</div>', errors)
+    if conflict:
+        html += format_html('<div class="alert alert-warning py-2" role="alert">{}</div>', conflict)
+    return html
+
+
+def render_step(
+    request,
+    assessment: Assessment,
+    page: StepPage,
+    forms: list[tuple[int, AnswerForm]],
+    answers: Mapping[int, Answer],
+    conflicts: Mapping[int, SafeString | str] | None = None,
+) -> str:
+    """The kept step with this person's answers, messages and progress in its holes."""
+    conflicts = conflicts or {}
+    answered = sum(1 for a in answers.values() if a.level is not None and a.skill_id in page.asked)
+    progress = Progress(answered=answered, total=len(page.asked))
+    values = {
+        PK: str(assessment.pk),
+        hole("next"): escape(request.get_full_path()),
+        hole("answered"): str(progress.answered),
+        hole("percent"): str(progress.percent),
+        hole("messages"): render_to_string(
+            "_messages.html", {"messages": messages.get_messages(request)}
+        ),
+    }
+    for skill_id, form in forms:
+        level, note, revision = form["level"], form["note"], form["revision"]
+        chosen = str(level.value())
+        for value, _label in Level.choices:
+            values[hole("checked", skill_id, value)] = " checked" if chosen == str(value) else ""
+        values[hole("note", skill_id)] = escape(note.value() or "")
+        values[hole("revision", skill_id)] = escape(str(revision.value() or 0))
+        values[hole("alerts", skill_id)] = _alerts(form, conflicts.get(skill_id, ""))
+    return page.stencil.fill(request, values)
