@@ -155,6 +155,7 @@ def career_step(
 
 
 def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
+    language = language or get_language()  # read once: a result picks a thousand texts
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
     roles = {role["code"]: role for role in snapshot["roles"]}
@@ -183,6 +184,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
 
 def result_document(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
     """The result export contract (docs/DESIGN.md): roles in fit order, skills in gap order."""
+    language = language or get_language()  # read once: a result picks a thousand texts
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
     roles = {role["code"]: role for role in snapshot["roles"]}
@@ -386,6 +388,7 @@ def compare_with_current(
 
 def build_ladders(assessment: Assessment, language: str | None = None) -> list[dict[str, Any]]:
     """Per ladder among the assessed roles: the highest rung met and what the next needs."""
+    language = language or get_language()  # read once: a result picks a thousand texts
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
     roles = {role["code"]: role for role in snapshot["roles"]}
