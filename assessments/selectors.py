@@ -92,7 +92,7 @@ def _steps_of(assessment: Assessment) -> list[Step]:
 
 def questionnaire_for(assessment: Assessment) -> Questionnaire:
     """The draft's questions and answers so far (a fixed number of queries)."""
-    answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
+    answers = {a.skill_id: a for a in Answer.objects.filter(assessment=assessment).order_by()}
     return Questionnaire(steps=_steps_of(assessment), answers=answers)
 
 

@@ -163,7 +163,8 @@ def answers_save(*, assessment: Assessment, values: Mapping[int, AnswerInput]) -
     with transaction.atomic():
         _check_draft(_lock(assessment))
         existing = {
-            a.skill_id: a for a in Answer.objects.filter(assessment=assessment, skill_id__in=values)
+            a.skill_id: a
+            for a in Answer.objects.filter(assessment=assessment, skill_id__in=values).order_by()
         }
         return _write(assessment, existing, values)
 
@@ -195,7 +196,7 @@ def answer_autosave(*, owner, assessment_id: int, skill_id: int, value: AnswerIn
         if skill_id not in asked:
             raise NotAsked
         _check_draft(locked)
-        answers = {a.skill_id: a for a in Answer.objects.filter(assessment=locked)}
+        answers = {a.skill_id: a for a in Answer.objects.filter(assessment=locked).order_by()}
         outcome = _write(locked, answers, {skill_id: value})
     answered = sum(1 for k, a in answers.items() if a.level is not None and k in asked)
     return Autosaved(outcome=outcome, answered=answered, asked=len(asked))
@@ -276,9 +277,9 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         skills = [skill for step in steps for skill in step.skills]
         levels = {
             skill_id: level
-            for skill_id, level in Answer.objects.filter(
-                assessment=locked, level__isnull=False
-            ).values_list("skill_id", "level")
+            for skill_id, level in Answer.objects.filter(assessment=locked, level__isnull=False)
+            .order_by()
+            .values_list("skill_id", "level")
             if level is not None  # as filtered: says it to mypy
         }
         missing = [skill for skill in skills if skill.pk not in levels]

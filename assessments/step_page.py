@@ -122,8 +122,9 @@ def step_page(request, assessment: Assessment, number: int) -> StepPage | None:
 
 
 def answers_of(assessment: Assessment) -> dict[int, Answer]:
-    """The draft's answers by skill id (1 query)."""
-    return {a.skill_id: a for a in Answer.objects.filter(assessment=assessment)}
+    """The draft's answers by skill id (1 query). Keyed by skill, they need no order:
+    order_by() drops the model's, which joins the skills and their categories."""
+    return {a.skill_id: a for a in Answer.objects.filter(assessment=assessment).order_by()}
 
 
 def step_forms(
@@ -153,29 +154,68 @@ def render_step(
     request,
     assessment: Assessment,
     page: StepPage,
-    forms: list[tuple[int, AnswerForm]],
     answers: Mapping[int, Answer],
+    forms: list[tuple[int, AnswerForm]] | None = None,
     conflicts: Mapping[int, SafeString | str] | None = None,
 ) -> str:
-    """The kept step with this person's answers, messages and progress in its holes."""
-    conflicts = conflicts or {}
+    """The kept step with this person's values, messages and progress in its holes: the
+    stored answers, or what the `forms` posted with their errors and `conflicts`."""
     answered = sum(1 for a in answers.values() if a.level is not None and a.skill_id in page.asked)
     progress = Progress(answered=answered, total=len(page.asked))
+    shown = messages.get_messages(request)
     values = {
         PK: str(assessment.pk),
         hole("next"): escape(request.get_full_path()),
         hole("answered"): str(progress.answered),
         hole("percent"): str(progress.percent),
-        hole("messages"): render_to_string(
-            "_messages.html", {"messages": messages.get_messages(request)}
-        ),
+        hole("messages"): render_to_string("_messages.html", {"messages": shown})
+        if len(shown)
+        else "",
     }
+    if forms is None:
+        values |= _stored(page, answers)
+    else:
+        values |= _posted(forms, conflicts or {})
+    return page.stencil.fill(request, values)
+
+
+def _question_values(
+    skill_id: int, level: str, note: str, revision: str, alerts: str = ""
+) -> dict[str, str]:
+    values = {
+        hole("checked", skill_id, value): " checked" if level == str(value) else ""
+        for value, _label in Level.choices
+    }
+    values[hole("note", skill_id)] = escape(note)
+    values[hole("revision", skill_id)] = escape(revision)
+    values[hole("alerts", skill_id)] = alerts
+    return values
+
+
+def _stored(page: StepPage, answers: Mapping[int, Answer]) -> dict[str, str]:
+    """The holes filled with the stored answers (a GET: no form needed)."""
+    values: dict[str, str] = {}
+    for skill_id in page.skill_ids:
+        answer = answers.get(skill_id)
+        if answer is None:
+            values |= _question_values(skill_id, "", "", "0")
+        else:
+            level = "" if answer.level is None else str(answer.level)
+            values |= _question_values(skill_id, level, answer.note, str(answer.revision))
+    return values
+
+
+def _posted(
+    forms: list[tuple[int, AnswerForm]], conflicts: Mapping[int, SafeString | str]
+) -> dict[str, str]:
+    values: dict[str, str] = {}
     for skill_id, form in forms:
         level, note, revision = form["level"], form["note"], form["revision"]
-        chosen = str(level.value())
-        for value, _label in Level.choices:
-            values[hole("checked", skill_id, value)] = " checked" if chosen == str(value) else ""
-        values[hole("note", skill_id)] = escape(note.value() or "")
-        values[hole("revision", skill_id)] = escape(str(revision.value() or 0))
-        values[hole("alerts", skill_id)] = _alerts(form, conflicts.get(skill_id, ""))
-    return page.stencil.fill(request, values)
+        values |= _question_values(
+            skill_id,
+            str(level.value()),
+            note.value() or "",
+            str(revision.value() or 0),
+            _alerts(form, conflicts.get(skill_id, "")),
+        )
+    return values

@@ -213,43 +213,46 @@ def assessment_step(request, pk: int, number: int):
         messages.error(request, _("The roles of this draft no longer have any skills."))
         return redirect("assessments:list")
     answers = answers_of(assessment)
+    if request.method == "GET":
+        return HttpResponse(render_step(request, assessment, page, answers))
+    return _step_post(request, assessment, page, answers, number)
 
+
+def _step_post(request, assessment: Assessment, page, answers, number: int):
+    """The step's Save: the page that follows, or the step again with what was refused."""
+    forms = step_forms(page.skill_ids, answers, request.POST)
     conflicts: dict[int, SafeString] = {}
     status = 200
-    if request.method == "POST":
-        forms = step_forms(page.skill_ids, answers, request.POST)
-        if all(form.is_valid() for _skill, form in forms):
-            # An unset radio sends nothing, and a field not sent is left unchanged
-            # (perhaps saved from another tab): clearing is never implied.
-            values = {skill_id: form.to_input() for skill_id, form in forms}
-            try:
-                outcome = answers_save(assessment=assessment, values=values)
-            except CycleFrozen:
-                messages.error(request, _("This review cycle is closed: answers are frozen."))
-                return redirect("assessments:list")
-            except AssessmentLocked:
-                messages.error(request, SUBMITTED_NOT_SAVED)
-                return redirect(assessment)
-            if not outcome.conflicts:
-                return _after_step(request, pk, number, page.step_count)
-            conflicts = {k: conflict_message(c) for k, c in outcome.conflicts.items()}
-            status = 409
-            answers = answers_of(assessment)  # the progress counts what was saved
-            forms = step_forms(page.skill_ids, answers, _with_revisions(request.POST, outcome))
-            for _skill, form in forms:
-                form.is_valid()
-            messages.warning(
-                request,
-                _(
-                    "Some answers were changed meanwhile in another tab or window and were "
-                    "not saved: see the messages below."
-                ),
-            )
-        else:
-            messages.error(request, _("Some answers could not be saved: see the messages below."))
+    if all(form.is_valid() for _skill, form in forms):
+        # An unset radio sends nothing, and a field not sent is left unchanged
+        # (perhaps saved from another tab): clearing is never implied.
+        values = {skill_id: form.to_input() for skill_id, form in forms}
+        try:
+            outcome = answers_save(assessment=assessment, values=values)
+        except CycleFrozen:
+            messages.error(request, _("This review cycle is closed: answers are frozen."))
+            return redirect("assessments:list")
+        except AssessmentLocked:
+            messages.error(request, SUBMITTED_NOT_SAVED)
+            return redirect(assessment)
+        if not outcome.conflicts:
+            return _after_step(request, assessment.pk, number, page.step_count)
+        conflicts = {k: conflict_message(c) for k, c in outcome.conflicts.items()}
+        status = 409
+        answers = answers_of(assessment)  # the progress counts what was saved
+        forms = step_forms(page.skill_ids, answers, _with_revisions(request.POST, outcome))
+        for _skill, form in forms:
+            form.is_valid()
+        messages.warning(
+            request,
+            _(
+                "Some answers were changed meanwhile in another tab or window and were "
+                "not saved: see the messages below."
+            ),
+        )
     else:
-        forms = step_forms(page.skill_ids, answers)
-    html = render_step(request, assessment, page, forms, answers, conflicts)
+        messages.error(request, _("Some answers could not be saved: see the messages below."))
+    html = render_step(request, assessment, page, answers, forms, conflicts)
     return HttpResponse(html, status=status)
 
 
