@@ -28,9 +28,9 @@ from django.utils.translation import get_language
 from careers.models import Level
 from careers.selectors import CATALOGUE_READING_SECONDS, Step, questionnaire_steps
 from careers.signals import keep_under_catalogue, kept_under_catalogue
+from config.kept_page import Stencil, hole, stencil
 
 from .forms import AnswerForm
-from .kept_page import Stencil, hole, stencil
 from .models import Answer, Assessment
 from .selectors import Progress, role_ids_of
 

@@ -14,10 +14,10 @@ from careers.csvcells import csv_writer
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 from careers.signals import keep_under_catalogue, kept_under_catalogue
+from config import kept_page
 from config.pdf import render_pdf
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
-from . import kept_page
 from .access import assessment_get, assessments_of, history_for, result_get
 from .forms import AnswerForm, RoleChoiceForm
 from .models import Assessment
@@ -113,7 +113,7 @@ RESULT_PAGE_SECONDS = 24 * 3600
 
 @login_required
 def assessment_detail(request, pk: int):
-    """A result page, kept whole for its owner (assessments/kept_page.py).
+    """A result page, kept whole for its owner (config/kept_page.py).
 
     What it shows never changes but for the career links to published roles, which the
     catalogue version stands for; the key holds the language, the release prefixes every

@@ -1,4 +1,4 @@
-"""The owner's whole result page is kept in the cache (assessments/kept_page.py): never
+"""The owner's whole result page is kept in the cache (config/kept_page.py): never
 shown to anyone else, never with a stale name, language, CSRF token or message."""
 
 import gzip

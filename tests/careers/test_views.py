@@ -134,3 +134,39 @@ def test_home_says_how_long_each_role_takes(client, catalogue):
 def test_home_without_a_published_role_says_so(client, db):
     page = client.get(reverse("home")).text
     assert "Aucun rôle n’est encore publié" in page or "Aucun rôle n'est encore publié" in page
+
+
+@pytest.mark.parametrize(("name", "args"), PUBLIC_PAGES)
+def test_a_public_page_is_kept_whole_with_the_visitor_s_own_token_and_name(
+    client, catalogue, individual, name, args
+):
+    url = reverse(name, args=args)
+    client.get(url)
+    anonymous = client.get(url)
+    assert anonymous.context is None  # from the cache: no template rendered
+    assert "\x00" not in anonymous.text and "Se connecter" in anonymous.text
+
+    client.force_login(individual)
+    client.get(url)
+    signed_in = client.get(url)
+
+    assert signed_in.context is None
+    assert "alice" in signed_in.text and "Se connecter" not in signed_in.text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', signed_in.text)
+    assert token and len(token[1]) == 64  # this request's masked token, not a marker
+    client.logout()
+    assert "alice" not in client.get(url).text
+
+
+def test_an_editor_s_preview_of_a_draft_role_is_never_kept(client, catalogue, editor):
+    from django.contrib.auth.models import Permission
+
+    editor.user_permissions.add(Permission.objects.get(codename="change_role"))
+    RoleFactory(code="DRAFTROLE", is_published=False)
+    client.force_login(editor)
+    url = reverse("careers:role_detail", args=["DRAFTROLE"])
+
+    assert client.get(url).status_code == 200
+    assert client.get(url).context is not None  # rendered again, not kept
+    client.logout()
+    assert client.get(url).status_code == 404
