@@ -1,5 +1,6 @@
 """Reads on assessments that views share; who may see what is in access.py."""
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import cast
 
@@ -8,7 +9,8 @@ from django.db.models import Count, F, Max, Q, QuerySet
 from django.db.models.functions import Coalesce
 
 from careers.models import Skill
-from careers.selectors import Step, questionnaire_steps
+from careers.selectors import CATALOGUE_READING_SECONDS, Step, questionnaire_steps
+from careers.signals import keep_under_catalogue, kept_under_catalogue
 
 from .access import assessments_of
 from .models import Answer, Assessment
@@ -106,12 +108,21 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
-def questionnaire_skill_ids(assessment: Assessment) -> set[int]:
-    """The ids of the draft's questions (no query when the cache holds them)."""
-    return {skill.pk for step in _steps_of(assessment) for skill in step.skills}
+def questionnaire_skill_ids(assessment: Assessment) -> frozenset[int]:
+    """The ids of the draft's questions, kept under the catalogue version like the steps
+    they come from (no query when the cache holds them; a few bytes to read, where the
+    steps are model instances: every autosave asks)."""
+    role_ids = role_ids_of(assessment)
+    key = f"questionnaire-ids:{int(assessment.is_quick)}:{','.join(map(str, role_ids))}"
+    version, ids = kept_under_catalogue(key)
+    if ids is None:
+        steps = questionnaire_steps(role_ids, core_only=assessment.is_quick)
+        ids = frozenset(skill.pk for step in steps for skill in step.skills)
+        keep_under_catalogue(key, version, ids, CATALOGUE_READING_SECONDS)
+    return ids
 
 
-def progress_of(assessment: Assessment, skill_ids: set[int]) -> Progress:
+def progress_of(assessment: Assessment, skill_ids: AbstractSet[int]) -> Progress:
     """How many of these questions have a level (1 query, without reading the answers)."""
     answered = Answer.objects.filter(
         assessment=assessment, level__isnull=False, skill_id__in=skill_ids

@@ -280,6 +280,22 @@ def build(members: int = 200, seed: int = 42) -> Built:
     return built
 
 
+def open_drafts(limit: int = 8) -> list[tuple[str, int, int]]:
+    """Up to `limit` team members' drafts in the open cycle: (username, draft id, the
+    id of one of its questions), for autosaves from several people at once."""
+    from assessments.models import Assessment
+    from assessments.selectors import questionnaire_skill_ids
+
+    drafts = (
+        Assessment.objects.filter(
+            status="draft", cycle__isnull=False, cycle__closed_at__isnull=True
+        )
+        .select_related("owner", "cycle")
+        .order_by("pk")[:limit]
+    )
+    return [(d.owner.username, d.pk, min(questionnaire_skill_ids(d))) for d in drafts]
+
+
 def find(members: int | None = None) -> Built:
     """The ids of a dataset built earlier (for --reuse)."""
     from assessments.models import Answer, Assessment
