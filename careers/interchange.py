@@ -37,6 +37,7 @@ error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requireme
 """
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -46,6 +47,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from operator import itemgetter
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
@@ -113,6 +115,7 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 PENDING_IMPORT_LIFETIME = timedelta(hours=1)
 PENDING_IMPORTS_PER_PERSON = 5
 FORMATS = ("json", "csv")
+ACTION_KINDS = NextStepAction.Kind.values
 NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
 
 
@@ -141,6 +144,21 @@ class _Record:
 
     where: int | str
     values: dict[str, str]
+
+
+EMPTY_RECORD = dict.fromkeys(COLUMNS, "")
+
+
+@functools.cache
+def _text_columns(column: str) -> tuple[tuple[str, str], ...]:
+    """Each language beside its column: ("fr", "name_fr"), ("en", "name_en")."""
+    return tuple((lang, f"{column}_{lang}") for lang in LANGUAGES)
+
+
+@functools.cache
+def _text_getter(column: str) -> Callable[[dict[str, str]], tuple[str, ...]]:
+    """A record's texts of the column, in the order of LANGUAGES."""
+    return itemgetter(*(name for _lang, name in _text_columns(column)))
 
 
 def _where(row: int | str) -> str:
@@ -315,18 +333,23 @@ def parse_csv(raw: bytes) -> Document:
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     if missing:
         raise ImportRejected([RowError(1, f"missing required columns: {', '.join(missing)}")])
+    others = set(header) - set(COLUMNS)
     records: list[_Record] = []
     errors: list[RowError] = []
     try:
         for row, cells in enumerate(reader, start=2):
-            cells = [csv_text(cell.strip()) for cell in cells]
+            cells = [cell.strip() for cell in cells]
+            if "'" in "".join(cells):  # a quote before a risky character, taken off
+                cells = [csv_text(cell) for cell in cells]
             if not any(cells):
                 continue
             if any(cells[len(header) :]):
                 errors.append(RowError(row, f"{len(cells)} cells but the header has {len(header)}"))
             values = dict(zip(header, cells, strict=False))
             values["type"] = values.get("type", "").lower()
-            records.append(_Record(row, {column: values.get(column, "") for column in COLUMNS}))
+            if others:  # columns the import ignores
+                values = {column: values.get(column, "") for column in COLUMNS}
+            records.append(_Record(row, EMPTY_RECORD | values))
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, f"the CSV cannot be read: {exc}"))
     errors += _validate(records)
@@ -524,19 +547,17 @@ class _Flattener:
 
     def texts(self, where: str, value: Any, key: str, column: str) -> dict[str, str]:
         value = value or {}
-        if not isinstance(value, dict) or not all(
-            isinstance(value.get(lang) or "", str) for lang in LANGUAGES
+        if not isinstance(value, dict) or any(
+            not isinstance(value.get(lang) or "", str) for lang in LANGUAGES
         ):
             self.errors.append(
                 RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
             )
             value = {}
-        return {f"{column}_{lang}": (value.get(lang) or "").strip() for lang in LANGUAGES}
+        return {name: (value.get(lang) or "").strip() for lang, name in _text_columns(column)}
 
     def add(self, where: str, type_: str, **values: str) -> None:
-        self.records.append(
-            _Record(where, {column: "" for column in COLUMNS} | values | {"type": type_})
-        )
+        self.records.append(_Record(where, EMPTY_RECORD | values | {"type": type_}))
 
 
 def _validate(
@@ -556,7 +577,10 @@ def _validate(
         v = record.values
         problems = _problems(v, in_file, known_skills, known_roles)
         # PostgreSQL cannot store NUL characters; nobody types them on purpose.
-        problems += [f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]]
+        if "\x00" in "".join(v.values()):
+            problems += [
+                f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]
+            ]
         key = None if problems else _identity(v)
         if key:
             if key in first_seen:
@@ -618,8 +642,8 @@ def _problems(
         problems += _number(v, "level", 1, 4)
         if type_ == "level":
             return problems + _names(v, "descriptor", "text")
-        if v["kind"] not in NextStepAction.Kind.values:
-            kinds = ", ".join(NextStepAction.Kind.values)
+        if v["kind"] not in ACTION_KINDS:
+            kinds = ", ".join(ACTION_KINDS)
             problems.append(f"kind {v['kind']!r} is not one of {kinds}")
         return problems + _names(v, "title", "name", NextStepAction, "title")
     problems = [] if code in in_file["role"] else [f"role {code!r} is not in the file"]
@@ -640,6 +664,7 @@ def _problems(
     return problems + _names(v, "name", "name", CareerStep, "name")
 
 
+@functools.cache
 def _max_length(model: type[models.Model], field: str) -> int | None:
     return getattr(model._meta.get_field(field), "max_length", None)
 
@@ -665,8 +690,8 @@ def _names(
     a descriptor) is one line: no control characters (careers/validators.py)."""
     max_length = _max_length(model, field) if model else None
     problems = []
-    for lang in LANGUAGES:
-        value = v[f"{column}_{lang}"]
+    for lang, name in _text_columns(column):
+        value = v[name]
         if not value:
             problems.append(f"{label} in {LANGUAGE_NAMES[lang]} ({column}_{lang}) is missing")
         elif column == "name" and has_control_characters(value):
@@ -704,7 +729,7 @@ def _nest(records: list[_Record]) -> Document:
     """Checked records as the nested document `catalogue_load` reads."""
 
     def text(v: dict[str, str], column: str) -> dict[str, str]:
-        return {lang: v[f"{column}_{lang}"] for lang in LANGUAGES}
+        return dict(zip(LANGUAGES, _text_getter(column)(v), strict=True))
 
     document: Document = {"categories": [], "roles": []}
     categories: dict[str, dict] = {}

@@ -1,5 +1,6 @@
 """Writes to the catalogue that span many rows."""
 
+import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -60,7 +61,13 @@ class LoadReport:
 
 def _translated(prefix: str, text: dict[str, str] | None) -> dict[str, str]:
     text = text or {}
-    return {f"{prefix}_{lang}": (text.get(lang) or "").strip() for lang in LANGUAGES}
+    return {column: (text.get(lang) or "").strip() for lang, column in _language_columns(prefix)}
+
+
+@functools.cache
+def _language_columns(prefix: str) -> tuple[tuple[str, str], ...]:
+    """Each language beside the prefix's column in it: ("fr", "name_fr"), ..."""
+    return tuple((lang, f"{prefix}_{lang}") for lang in LANGUAGES)
 
 
 def _columns(*prefixes: str) -> tuple[str, ...]:
