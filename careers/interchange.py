@@ -379,8 +379,10 @@ def import_catalogue(
         tick(len(records), total)
         try:
             loaded = len(records)
+            data = _nest(records)
+            del records  # the load needs the nested document only (at the limit: 60 MB)
             report = catalogue_load(
-                data=_nest(records),
+                data=data,
                 progress=lambda done, items: tick(loaded + loaded * done // max(items, 1), total),
             )
         except (CatalogueError, ValidationError) as exc:
