@@ -4,6 +4,7 @@ import functools
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import models, transaction
@@ -98,12 +99,24 @@ class _Rows(Generic[M]):
     saved with its history as before."""
 
     def __init__(
-        self, report: LoadReport, model: type[M], key: tuple[str, ...], fields: tuple[str, ...]
+        self,
+        report: LoadReport,
+        model: type[M],
+        key: tuple[str, ...],
+        fields: tuple[str, ...],
+        *,
+        unique: bool = True,
     ) -> None:
+        assert len(fields) > 1  # compared as tuples
         self.report, self.model, self.fields = report, model, fields
-        # A plain QuerySet: the columns as stored, in the model's ordering (of two rows
-        # on one key, the later is matched, as when the rows were read as instances).
-        found: Iterable[tuple[Any, ...]] = models.QuerySet(model).values_list("pk", *key, *fields)
+        self.wanted = itemgetter(*fields)
+        # A plain QuerySet: the columns as stored. A key the database does not keep
+        # unique (`unique=False`: actions, career steps) is read in the model's ordering:
+        # of two rows on one key, the later is matched, as when rows were read as instances.
+        stored: models.QuerySet[M] = models.QuerySet(model)
+        if unique:
+            stored = stored.order_by()
+        found: Iterable[tuple[Any, ...]] = stored.values_list("pk", *key, *fields)
         width = len(key)
         self.existing: dict[Any, tuple[int, tuple[Any, ...]]] = {
             (tuple(row[1 : width + 1]) if width > 1 else row[1]): (row[0], row[width + 1 :])
@@ -127,7 +140,7 @@ class _Rows(Generic[M]):
             return ref
         pk, stored = found
         self.kept.add(pk)
-        wanted = tuple(values[name] for name in self.fields)
+        wanted = self.wanted(values)
         if wanted == stored:
             self.counts["unchanged"] += 1
         else:
@@ -282,6 +295,7 @@ def _load_levels_and_actions(
         NextStepAction,
         ("skill_id", "order"),
         ("level", "kind", *_columns("title", "detail")),
+        unique=False,
     )
     for skill, sk in loaded:
         for level_key, text in sk.get("levels", {}).items():
@@ -376,6 +390,7 @@ def _load_career_steps(
         CareerStep,
         ("role_id", "direction", "order"),
         ("linked_role_id", *_columns("name")),
+        unique=False,
     )
     for role, doc in listed:
         for direction in (CareerStep.Direction.FROM, CareerStep.Direction.TO):
