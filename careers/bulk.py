@@ -2,8 +2,8 @@
 
 `insert_with_history(model, rows)` writes what `simple_history`'s
 `bulk_create_with_history(objs, model)` writes: the rows, then one "+" history row each
-(history_date of its own, history_user from the request when someone is signed in,
-no change reason), and returns the new ids in the order of `rows`.
+(its own history_date, timezone.now(); history_user the requester when signed in; no
+change reason), and returns the new ids in the order of `rows`.
 
 On PostgreSQL it does so without building model instances or compiling an INSERT:
 the ids are drawn from the table's sequence (one query), and the rows and their
@@ -19,13 +19,13 @@ language or its fallbacks, as when an instance is saved.
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
+from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, models
 from django.db.backends.utils import CursorDebugWrapper
-from django.utils import timezone
 from modeltranslation.fields import NONE
 from modeltranslation.thread_context import fallbacks_enabled
 from modeltranslation.translator import NotRegistered, translator
@@ -149,7 +149,10 @@ def _copy_history(cursor: Any, model: type[models.Model], rows: list[Row]) -> No
     columns = [f for f in history._meta.concrete_fields if not f.primary_key]
     extras = {"history_change_reason": None, "history_type": "+", "history_user_id": user_id}
     values = itemgetter(*(f.attname for f in columns))  # the tracked fields, then these
-    now = timezone.now
+    zone = UTC if settings.USE_TZ else None  # timezone.now(), its setting read once
+
+    def now() -> datetime:
+        return datetime.now(tz=zone)
 
     def history_rows() -> Iterator[tuple[Any, ...]]:
         for row in rows:

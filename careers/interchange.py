@@ -47,7 +47,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from operator import itemgetter
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
@@ -153,12 +152,6 @@ EMPTY_RECORD = dict.fromkeys(COLUMNS, "")
 def _text_columns(column: str) -> tuple[tuple[str, str], ...]:
     """Each language beside its column: ("fr", "name_fr"), ("en", "name_en")."""
     return tuple((lang, f"{column}_{lang}") for lang in LANGUAGES)
-
-
-@functools.cache
-def _text_getter(column: str) -> Callable[[dict[str, str]], tuple[str, ...]]:
-    """A record's texts of the column, in the order of LANGUAGES."""
-    return itemgetter(*(name for _lang, name in _text_columns(column)))
 
 
 def _where(row: int | str) -> str:
@@ -548,15 +541,22 @@ class _Flattener:
         return ""
 
     def texts(self, where: str, value: Any, key: str, column: str) -> dict[str, str]:
-        value = value or {}
-        if not isinstance(value, dict) or any(
-            not isinstance(value.get(lang) or "", str) for lang in LANGUAGES
-        ):
-            self.errors.append(
-                RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
-            )
-            value = {}
-        return {name: (value.get(lang) or "").strip() for lang, name in _text_columns(column)}
+        columns = _text_columns(column)
+        if not value:
+            return {name: "" for _lang, name in columns}
+        if isinstance(value, dict):
+            found = {}
+            for lang, name in columns:
+                text = value.get(lang) or ""
+                if not isinstance(text, str):
+                    break
+                found[name] = text.strip()
+            else:
+                return found
+        self.errors.append(
+            RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
+        )
+        return {name: "" for _lang, name in columns}
 
     def add(self, where: str, type_: str, **values: str) -> None:
         self.records.append(_Record(where, EMPTY_RECORD | values | {"type": type_}))
@@ -731,7 +731,7 @@ def _nest(records: list[_Record]) -> Document:
     """Checked records as the nested document `catalogue_load` reads."""
 
     def text(v: dict[str, str], column: str) -> dict[str, str]:
-        return dict(zip(LANGUAGES, _text_getter(column)(v), strict=True))
+        return {lang: v[name] for lang, name in _text_columns(column)}
 
     document: Document = {"categories": [], "roles": []}
     categories: dict[str, dict] = {}
