@@ -106,8 +106,8 @@ FALSE = {"false", "0", "no", "non", "faux"}
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 PROGRESS_EVERY = 500
 # The largest file an import reads, from the admin or the command line (README, "Importing
-# and exporting the catalogue"). Checking a file at the limit peaks at about 290 MB of
-# memory for CSV and 135 MB for JSON (measured with the command's --dry-run).
+# and exporting the catalogue"). A dry run of a file at the limit peaks at about 210 MB
+# of memory for CSV and 230 MB for JSON (the command's --dry-run, on PostgreSQL).
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # How long a previewed upload waits for its confirm, and how many one person may keep
 # (one per browser tab, say).
