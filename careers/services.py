@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 from .bulk import insert_with_history
 from .models import (
@@ -161,7 +161,9 @@ class _Rows(Generic[M]):
         if self.changed:
             objs = self.model._default_manager.in_bulk([pk for pk, _values in self.changed])
             for pk, changed in self.changed:
-                obj = objs[pk]
+                obj = objs.get(pk)
+                if obj is None:  # deleted meanwhile: what saving the row read before raised
+                    raise DatabaseError("Save with update_fields did not affect any rows.")
                 for name, value in changed.items():
                     setattr(obj, name, value)
                 obj.save(update_fields=list(changed))
