@@ -57,7 +57,7 @@ def csv_cell(value: Any) -> Number | str:
 
 def csv_text(cell: str) -> str:
     """A text cell of a file `csv_writer` wrote, as it was before `csv_cell`."""
-    return cell[1:] if _READ_RISKY.match(cell) else cell
+    return cell[1:] if cell.startswith("'") and _READ_RISKY.match(cell) else cell
 
 
 class SafeWriter:

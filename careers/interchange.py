@@ -37,6 +37,7 @@ error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requireme
 """
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -105,14 +106,15 @@ FALSE = {"false", "0", "no", "non", "faux"}
 LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 PROGRESS_EVERY = 500
 # The largest file an import reads, from the admin or the command line (README, "Importing
-# and exporting the catalogue"). Checking a file at the limit peaks at about 290 MB of
-# memory for CSV and 135 MB for JSON (measured with the command's --dry-run).
+# and exporting the catalogue"). A dry run of a file at the limit peaks at about 210 MB
+# of memory for CSV and 230 MB for JSON (the command's --dry-run, on PostgreSQL).
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # How long a previewed upload waits for its confirm, and how many one person may keep
 # (one per browser tab, say).
 PENDING_IMPORT_LIFETIME = timedelta(hours=1)
 PENDING_IMPORTS_PER_PERSON = 5
 FORMATS = ("json", "csv")
+ACTION_KINDS = NextStepAction.Kind.values
 NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
 
 
@@ -141,6 +143,15 @@ class _Record:
 
     where: int | str
     values: dict[str, str]
+
+
+EMPTY_RECORD = dict.fromkeys(COLUMNS, "")
+
+
+@functools.cache
+def _text_columns(column: str) -> tuple[tuple[str, str], ...]:
+    """Each language beside its column: ("fr", "name_fr"), ("en", "name_en")."""
+    return tuple((lang, f"{column}_{lang}") for lang in LANGUAGES)
 
 
 def _where(row: int | str) -> str:
@@ -315,18 +326,23 @@ def parse_csv(raw: bytes) -> Document:
     missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
     if missing:
         raise ImportRejected([RowError(1, f"missing required columns: {', '.join(missing)}")])
+    others = set(header) - set(COLUMNS)
     records: list[_Record] = []
     errors: list[RowError] = []
     try:
         for row, cells in enumerate(reader, start=2):
-            cells = [csv_text(cell.strip()) for cell in cells]
+            cells = [cell.strip() for cell in cells]
+            if "'" in "".join(cells):  # a quote before a risky character, taken off
+                cells = [csv_text(cell) for cell in cells]
             if not any(cells):
                 continue
             if any(cells[len(header) :]):
                 errors.append(RowError(row, f"{len(cells)} cells but the header has {len(header)}"))
             values = dict(zip(header, cells, strict=False))
             values["type"] = values.get("type", "").lower()
-            records.append(_Record(row, {column: values.get(column, "") for column in COLUMNS}))
+            if others:  # columns the import ignores
+                values = {column: values.get(column, "") for column in COLUMNS}
+            records.append(_Record(row, EMPTY_RECORD | values))
     except csv.Error as exc:
         errors.append(RowError(reader.line_num, f"the CSV cannot be read: {exc}"))
     errors += _validate(records)
@@ -356,8 +372,10 @@ def import_catalogue(
         tick(len(records), total)
         try:
             loaded = len(records)
+            data = _nest(records)
+            del records  # the load needs the nested document only (at the limit: 60 MB)
             report = catalogue_load(
-                data=_nest(records),
+                data=data,
                 progress=lambda done, items: tick(loaded + loaded * done // max(items, 1), total),
             )
         except (CatalogueError, ValidationError) as exc:
@@ -523,20 +541,25 @@ class _Flattener:
         return ""
 
     def texts(self, where: str, value: Any, key: str, column: str) -> dict[str, str]:
-        value = value or {}
-        if not isinstance(value, dict) or not all(
-            isinstance(value.get(lang) or "", str) for lang in LANGUAGES
-        ):
-            self.errors.append(
-                RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
-            )
-            value = {}
-        return {f"{column}_{lang}": (value.get(lang) or "").strip() for lang in LANGUAGES}
+        columns = _text_columns(column)
+        if not value:
+            return {name: "" for _lang, name in columns}
+        if isinstance(value, dict):
+            found = {}
+            for lang, name in columns:
+                text = value.get(lang) or ""
+                if not isinstance(text, str):
+                    break
+                found[name] = text.strip()
+            else:
+                return found
+        self.errors.append(
+            RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
+        )
+        return {name: "" for _lang, name in columns}
 
     def add(self, where: str, type_: str, **values: str) -> None:
-        self.records.append(
-            _Record(where, {column: "" for column in COLUMNS} | values | {"type": type_})
-        )
+        self.records.append(_Record(where, EMPTY_RECORD | values | {"type": type_}))
 
 
 def _validate(
@@ -556,7 +579,10 @@ def _validate(
         v = record.values
         problems = _problems(v, in_file, known_skills, known_roles)
         # PostgreSQL cannot store NUL characters; nobody types them on purpose.
-        problems += [f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]]
+        if "\x00" in "".join(v.values()):
+            problems += [
+                f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]
+            ]
         key = None if problems else _identity(v)
         if key:
             if key in first_seen:
@@ -618,8 +644,8 @@ def _problems(
         problems += _number(v, "level", 1, 4)
         if type_ == "level":
             return problems + _names(v, "descriptor", "text")
-        if v["kind"] not in NextStepAction.Kind.values:
-            kinds = ", ".join(NextStepAction.Kind.values)
+        if v["kind"] not in ACTION_KINDS:
+            kinds = ", ".join(ACTION_KINDS)
             problems.append(f"kind {v['kind']!r} is not one of {kinds}")
         return problems + _names(v, "title", "name", NextStepAction, "title")
     problems = [] if code in in_file["role"] else [f"role {code!r} is not in the file"]
@@ -640,6 +666,7 @@ def _problems(
     return problems + _names(v, "name", "name", CareerStep, "name")
 
 
+@functools.cache
 def _max_length(model: type[models.Model], field: str) -> int | None:
     return getattr(model._meta.get_field(field), "max_length", None)
 
@@ -665,8 +692,8 @@ def _names(
     a descriptor) is one line: no control characters (careers/validators.py)."""
     max_length = _max_length(model, field) if model else None
     problems = []
-    for lang in LANGUAGES:
-        value = v[f"{column}_{lang}"]
+    for lang, name in _text_columns(column):
+        value = v[name]
         if not value:
             problems.append(f"{label} in {LANGUAGE_NAMES[lang]} ({column}_{lang}) is missing")
         elif column == "name" and has_control_characters(value):
@@ -704,7 +731,7 @@ def _nest(records: list[_Record]) -> Document:
     """Checked records as the nested document `catalogue_load` reads."""
 
     def text(v: dict[str, str], column: str) -> dict[str, str]:
-        return {lang: v[f"{column}_{lang}"] for lang in LANGUAGES}
+        return {lang: v[name] for lang, name in _text_columns(column)}
 
     document: Document = {"categories": [], "roles": []}
     categories: dict[str, dict] = {}

@@ -1,13 +1,15 @@
 """Writes to the catalogue that span many rows."""
 
+import functools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from django.db import models, transaction
-from simple_history.utils import bulk_create_with_history
+from django.db import DatabaseError, models, transaction
 
+from .bulk import insert_with_history
 from .models import (
     CareerStep,
     NextStepAction,
@@ -39,9 +41,13 @@ class LoadReport:
     counts: "dict[StrOrPromise, Counter[str]]" = field(default_factory=dict)
 
     def add(self, model: type[models.Model], outcome: str, n: int = 1) -> None:
+        self.counter(model)[outcome] += n
+
+    def counter(self, model: type[models.Model]) -> Counter[str]:
+        """The model's counts, listed from now on (the lines follow this order)."""
         name = model._meta.verbose_name_plural
         assert name is not None  # Options fills it in from verbose_name
-        self.counts.setdefault(name, Counter())[outcome] += n
+        return self.counts.setdefault(name, Counter())
 
     def total(self, outcome: str) -> int:
         return sum(counter[outcome] for counter in self.counts.values())
@@ -56,60 +62,125 @@ class LoadReport:
 
 def _translated(prefix: str, text: dict[str, str] | None) -> dict[str, str]:
     text = text or {}
-    return {f"{prefix}_{lang}": (text.get(lang) or "").strip() for lang in LANGUAGES}
+    return {column: (text.get(lang) or "").strip() for lang, column in _language_columns(prefix)}
 
 
-def _differs(obj: models.Model, name: str, value: Any) -> bool:
-    """Whether the row's field holds another value; a foreign key is compared by id, so
-    that checking a row does not fetch the row it points at."""
-    field = obj._meta.get_field(name)
-    if isinstance(field, models.ForeignKey):
-        return getattr(obj, field.attname) != getattr(value, "pk", value)
-    return getattr(obj, name) != value
+@functools.cache
+def _language_columns(prefix: str) -> tuple[tuple[str, str], ...]:
+    """Each language beside the prefix's column in it: ("fr", "name_fr"), ..."""
+    return tuple((lang, f"{prefix}_{lang}") for lang in LANGUAGES)
+
+
+def _columns(*prefixes: str) -> tuple[str, ...]:
+    """The translated columns `_translated` fills, in its order."""
+    return tuple(f"{prefix}_{lang}" for prefix in prefixes for lang in LANGUAGES)
+
+
+def _pk(ref: "_Ref") -> int:
+    assert ref.pk is not None  # set by the flush that came before
+    return ref.pk
+
+
+class _Ref:
+    """A row's id: known for a row of the database, set by `flush` for a new one."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int | None = None) -> None:
+        self.pk = pk
 
 
 class _Rows(Generic[M]):
     """One model's rows during a load: those in the database, matched on a key, and the
-    new ones, created together by `flush` (one INSERT per batch, with their history)."""
+    new ones, created together by `flush` (one statement per table, with their history).
 
-    def __init__(self, report: LoadReport, model: type[M], existing: dict[Any, M]) -> None:
-        self.report, self.model, self.existing = report, model, existing
-        self.new: list[M] = []
+    The rows in the database are read as values (`key` then `fields`, attnames), not as
+    instances; a row is compared on `fields`. Only a row that differs is fetched, to be
+    saved with its history as before."""
+
+    def __init__(
+        self,
+        report: LoadReport,
+        model: type[M],
+        key: tuple[str, ...],
+        fields: tuple[str, ...],
+        *,
+        unique: bool = True,
+    ) -> None:
+        assert len(fields) > 1  # compared as tuples
+        self.report, self.model, self.fields = report, model, fields
+        self.wanted = itemgetter(*fields)
+        # A plain QuerySet: the columns as stored. A key the database does not keep
+        # unique (`unique=False`: actions, career steps) is read in the model's ordering:
+        # of two rows on one key, the later is matched, as when rows were read as instances.
+        stored: models.QuerySet[M] = models.QuerySet(model)
+        if unique:
+            stored = stored.order_by()
+        found: Iterable[tuple[Any, ...]] = stored.values_list("pk", *key, *fields)
+        width = len(key)
+        self.existing: dict[Any, tuple[int, tuple[Any, ...]]] = {
+            (tuple(row[1 : width + 1]) if width > 1 else row[1]): (row[0], row[width + 1 :])
+            for row in found
+        }
+        self.new: list[tuple[_Ref, dict[str, Any]]] = []
+        self.changed: list[tuple[int, dict[str, Any]]] = []
         self.kept: set[int] = set()  # ids of existing rows the document still lists
+        self.counts: Counter[str] | None = None
 
-    def upsert(self, key: Any, lookup: dict[str, Any], values: dict[str, Any]) -> M:
-        """Queue the row for creation, or update it only where a value differs (so that
-        reloading is a no-op). A queued row has no id until `flush`."""
-        obj = self.existing.get(key)
-        if obj is None:
-            obj = self.model(**lookup, **values)
-            self.new.append(obj)
-            self.report.add(self.model, "created")
-            return obj
-        self.kept.add(obj.pk)
-        changed = [name for name, value in values.items() if _differs(obj, name, value)]
-        if changed:
-            for name in changed:
-                setattr(obj, name, values[name])
-            obj.save(update_fields=changed)
-            self.report.add(self.model, "updated")
+    def upsert(self, key: Any, lookup: dict[str, Any], values: dict[str, Any]) -> _Ref:
+        """Queue the row for creation, or for an update of the values that differ (so
+        that reloading is a no-op). A queued row has no id until `flush`."""
+        if self.counts is None:
+            self.counts = self.report.counter(self.model)
+        found = self.existing.get(key)
+        if found is None:
+            ref = _Ref()
+            self.new.append((ref, lookup | values))
+            self.counts["created"] += 1
+            return ref
+        pk, stored = found
+        self.kept.add(pk)
+        wanted = self.wanted(values)
+        if wanted == stored:
+            self.counts["unchanged"] += 1
         else:
-            self.report.add(self.model, "unchanged")
-        return obj
+            changed = {
+                name: value
+                for name, value, old in zip(self.fields, wanted, stored, strict=True)
+                if value != old
+            }
+            self.changed.append((pk, changed))
+            self.existing[key] = (pk, wanted)  # a second upsert compares with these
+            self.counts["updated"] += 1
+        return _Ref(pk)
 
     def flush(self) -> None:
+        """Save the rows that differ (each with its history record), then create the new
+        ones. The database's check constraints guard the values: the document was
+        checked before (interchange._validate), and a per-row full_clean tripled the time."""
+        if self.changed:
+            objs = self.model._default_manager.in_bulk([pk for pk, _values in self.changed])
+            for pk, changed in self.changed:
+                obj = objs.get(pk)
+                if obj is None:  # deleted meanwhile: what saving the row read before raised
+                    raise DatabaseError("Save with update_fields did not affect any rows.")
+                for name, value in changed.items():
+                    setattr(obj, name, value)
+                obj.save(update_fields=list(changed))
+            self.changed = []
         if self.new:
-            # The database's check constraints guard the values: the document was checked
-            # before (interchange._validate), and a per-row full_clean tripled the time.
-            bulk_create_with_history(self.new, self.model, batch_size=500)
+            ids = insert_with_history(self.model, [row for _ref, row in self.new])
+            for (ref, _row), pk in zip(self.new, ids, strict=True):
+                ref.pk = pk
             self.new = []
 
-    def delete_unlisted(self, parent_ids: set[int], parent: str) -> None:
-        """Remove the rows of the listed parents that the document no longer names."""
+    def delete_unlisted(self, parent_ids: set[int]) -> None:
+        """Remove the rows of the listed parents (the first part of the key) that the
+        document no longer names."""
         stale = [
-            obj.pk
-            for obj in self.existing.values()
-            if getattr(obj, f"{parent}_id") in parent_ids and obj.pk not in self.kept
+            pk
+            for key, (pk, _values) in self.existing.items()
+            if key[0] in parent_ids and pk not in self.kept
         ]
         if stale:
             self.model._default_manager.filter(pk__in=stale).delete()
@@ -163,13 +234,13 @@ def catalogue_load(
     return report
 
 
-def _load_categories(
-    report: LoadReport, category_docs: list[Doc]
-) -> list[tuple[SkillCategory, int, Doc]]:
+def _load_categories(report: LoadReport, category_docs: list[Doc]) -> list[tuple[_Ref, int, Doc]]:
     """The categories, in document order; returns each skill's document beside its
     category and its position in it."""
-    categories = _Rows(report, SkillCategory, {c.code: c for c in SkillCategory.objects.all()})
-    placed: list[tuple[SkillCategory, int, Doc]] = []
+    categories = _Rows(
+        report, SkillCategory, ("code",), ("order", *_columns("name", "description"))
+    )
+    placed: list[tuple[_Ref, int, Doc]] = []
     for c_order, cat in enumerate(category_docs, start=1):
         category = categories.upsert(
             cat["code"],
@@ -187,52 +258,57 @@ def _load_categories(
 
 
 def _load_skills(
-    report: LoadReport, placed: list[tuple[SkillCategory, int, Doc]]
-) -> tuple[dict[str, Skill], list[tuple[Skill, Doc]]]:
-    """The skills; returns every skill of the catalogue by code (the document's
-    included), and the document's skills beside their documents."""
-    skills = _Rows(report, Skill, {s.code: s for s in Skill.objects.all()})
-    by_code: dict[str, Skill] = dict(skills.existing)
-    loaded: list[tuple[Skill, Doc]] = []
+    report: LoadReport, placed: list[tuple[_Ref, int, Doc]]
+) -> tuple[dict[str, int], list[tuple[int, Doc]]]:
+    """The skills; returns the id of every skill of the catalogue by code (the
+    document's included), and the document's skills (their ids) beside their documents."""
+    skills = _Rows(
+        report, Skill, ("code",), ("category_id", "order", *_columns("name", "description"))
+    )
+    refs: list[tuple[_Ref, Doc]] = []
     for category, s_order, sk in placed:
         skill = skills.upsert(
             sk["code"],
             {"code": sk["code"]},
             {
-                "category": category,
+                "category_id": category.pk,
                 "order": s_order,
                 **_translated("name", sk["name"]),
                 **_translated("description", sk.get("description")),
             },
         )
-        by_code[skill.code] = skill
-        loaded.append((skill, sk))
+        refs.append((skill, sk))
     skills.flush()
+    by_code = {code: pk for code, (pk, _values) in skills.existing.items()}
+    loaded = [(_pk(skill), sk) for skill, sk in refs]
+    by_code.update((sk["code"], pk) for pk, sk in loaded)
     return by_code, loaded
 
 
 def _load_levels_and_actions(
-    report: LoadReport, loaded: list[tuple[Skill, Doc]], tick: Callable[[], None]
+    report: LoadReport, loaded: list[tuple[int, Doc]], tick: Callable[[], None]
 ) -> None:
     """Each skill's level descriptors and next-step actions (ticks once per skill).
 
     The actions a skill's document no longer lists are removed."""
-    levels = _Rows(
-        report, SkillLevel, {(lv.skill_id, lv.level): lv for lv in SkillLevel.objects.all()}
-    )
+    levels = _Rows(report, SkillLevel, ("skill_id", "level"), _columns("descriptor"))
     actions = _Rows(
-        report, NextStepAction, {(a.skill_id, a.order): a for a in NextStepAction.objects.all()}
+        report,
+        NextStepAction,
+        ("skill_id", "order"),
+        ("level", "kind", *_columns("title", "detail")),
+        unique=False,
     )
     for skill, sk in loaded:
         for level_key, text in sk.get("levels", {}).items():
             level = int(level_key)
             levels.upsert(
-                (skill.pk, level), {"skill": skill, "level": level}, _translated("descriptor", text)
+                (skill, level), {"skill_id": skill, "level": level}, _translated("descriptor", text)
             )
         for a_order, act in enumerate(sk.get("actions", []), start=1):
             actions.upsert(
-                (skill.pk, a_order),
-                {"skill": skill, "order": a_order},
+                (skill, a_order),
+                {"skill_id": skill, "order": a_order},
                 {
                     "level": int(act["level"]),
                     "kind": act["kind"],
@@ -243,13 +319,19 @@ def _load_levels_and_actions(
         tick()
     levels.flush()
     actions.flush()
-    actions.delete_unlisted({skill.pk for skill, _sk in loaded}, "skill")
+    actions.delete_unlisted({skill for skill, _sk in loaded})
 
 
-def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, Role]:
-    """The roles, in document order; returns every role of the catalogue by code."""
-    roles = _Rows(report, Role, {r.code: r for r in Role.objects.all()})
-    by_code: dict[str, Role] = dict(roles.existing)
+def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, int]:
+    """The roles, in document order; returns the id of every role of the catalogue by
+    code."""
+    roles = _Rows(
+        report,
+        Role,
+        ("code",),
+        ("order", "is_published", "ladder", "ladder_rank", *_columns("name", "summary")),
+    )
+    refs: list[tuple[str, _Ref]] = []
     for r_order, doc in enumerate(role_docs, start=1):
         role = roles.upsert(
             doc["code"],
@@ -263,32 +345,32 @@ def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, Role]:
                 **_translated("summary", doc.get("summary")),
             },
         )
-        by_code[role.code] = role
+        refs.append((doc["code"], role))
     roles.flush()
+    by_code = {code: pk for code, (pk, _values) in roles.existing.items()}
+    by_code.update((code, _pk(role)) for code, role in refs)
     return by_code
 
 
 def _load_requirements(
     report: LoadReport,
-    listed: list[tuple[Role, Doc]],
-    skill_by_code: dict[str, Skill],
+    listed: list[tuple[int, Doc]],
+    skill_by_code: dict[str, int],
     tick: Callable[[], None],
 ) -> None:
     """Each listed role's requirements (ticks once per role); those its document no
     longer lists are removed. A requirement may name any skill of the catalogue."""
     requirements = _Rows(
-        report,
-        RoleRequirement,
-        {(r.role_id, r.skill_id): r for r in RoleRequirement.objects.all()},
+        report, RoleRequirement, ("role_id", "skill_id"), ("weight", "target", "is_core")
     )
     for role, doc in listed:
         for req in doc.get("requirements", []):
             required = skill_by_code.get(req["skill"])
             if required is None:
-                raise CatalogueError(f"Role {role.code}: unknown skill {req['skill']!r}.")
+                raise CatalogueError(f"Role {doc['code']}: unknown skill {req['skill']!r}.")
             requirements.upsert(
-                (role.pk, required.pk),
-                {"role": role, "skill": required},
+                (role, required),
+                {"role_id": role, "skill_id": required},
                 {
                     "weight": int(req["weight"]),
                     "target": int(req["target"]),
@@ -297,32 +379,36 @@ def _load_requirements(
             )
         tick()
     requirements.flush()
-    requirements.delete_unlisted({role.pk for role, _doc in listed}, "role")
+    requirements.delete_unlisted({role for role, _doc in listed})
 
 
 def _load_career_steps(
-    report: LoadReport, listed: list[tuple[Role, Doc]], role_by_code: dict[str, Role]
+    report: LoadReport, listed: list[tuple[int, Doc]], role_by_code: dict[str, int]
 ) -> None:
     """Each listed role's career steps, from and to; those its document no longer lists
     are removed. A step may link to any role of the catalogue."""
     steps = _Rows(
         report,
         CareerStep,
-        {(s.role_id, s.direction, s.order): s for s in CareerStep.objects.all()},
+        ("role_id", "direction", "order"),
+        ("linked_role_id", *_columns("name")),
+        unique=False,
     )
     for role, doc in listed:
         for direction in (CareerStep.Direction.FROM, CareerStep.Direction.TO):
             for s_order, step in enumerate(doc.get("career", {}).get(direction, []), start=1):
                 linked_code = step.get("role")
                 if linked_code and linked_code not in role_by_code:
-                    raise CatalogueError(f"Role {role.code}: unknown career role {linked_code!r}.")
+                    raise CatalogueError(
+                        f"Role {doc['code']}: unknown career role {linked_code!r}."
+                    )
                 steps.upsert(
-                    (role.pk, direction.value, s_order),
-                    {"role": role, "direction": direction.value, "order": s_order},
+                    (role, direction.value, s_order),
+                    {"role_id": role, "direction": direction.value, "order": s_order},
                     {
-                        "linked_role": role_by_code[linked_code] if linked_code else None,
+                        "linked_role_id": role_by_code[linked_code] if linked_code else None,
                         **_translated("name", step["name"]),
                     },
                 )
     steps.flush()
-    steps.delete_unlisted({role.pk for role, _doc in listed}, "role")
+    steps.delete_unlisted({role for role, _doc in listed})
