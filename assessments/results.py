@@ -5,9 +5,10 @@ result looks the same however the catalogue changes afterwards. The snapshot is 
 through `Assessment.read_snapshot()`, in the shape scoring.Snapshot declares.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property, partial
 from typing import Any
 
 from django.utils import timezone
@@ -59,9 +60,15 @@ class RoleResult:
     fit: float
     band: str
     rank: int
-    rows: list[SkillRow]
     career_from: list[dict[str, Any]]
     career_to: list[dict[str, Any]]
+    # Made when first read: a result page details one role, and the summary of the others
+    # needs only their fit (the rows of 8 roles are 1,100 translated texts to pick).
+    make_rows: Callable[[], list[SkillRow]] = field(repr=False, compare=False)
+
+    @cached_property
+    def rows(self) -> list[SkillRow]:
+        return self.make_rows()
 
     @property
     def gaps(self) -> list[SkillRow]:
@@ -164,7 +171,6 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
     results = []
     for rank, score in enumerate(ranked(snapshot), start=1):
         role = roles[score.code]
-        rows = [skill_row(s, skills[s.skill], language, labels, kinds) for s in score.skills]
         career = role["career"]
         results.append(
             RoleResult(
@@ -174,12 +180,22 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
                 fit=score.fit,
                 band=scoring.band_for(score.fit),
                 rank=rank,
-                rows=rows,
+                make_rows=partial(_skill_rows, score, skills, language, labels, kinds),
                 career_from=[career_step(c, roles, language) for c in career["from"]],
                 career_to=[career_step(c, roles, language) for c in career["to"]],
             )
         )
     return results
+
+
+def _skill_rows(
+    score: scoring.RoleScore,
+    skills: Mapping[str, scoring.SnapshotSkill],
+    language: str,
+    labels: Mapping[int, Any],
+    kinds: dict[str, Any],
+) -> list[SkillRow]:
+    return [skill_row(s, skills[s.skill], language, labels, kinds) for s in score.skills]
 
 
 def result_document(assessment: Assessment, language: str | None = None) -> dict[str, Any]:
