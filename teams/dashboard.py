@@ -213,9 +213,12 @@ class ScoredRow:
     # (skill code, level used, target, gap, priority) per skill that role requires:
     # its gaps in priority order, then its strengths (scoring.RoleScore.skills)
     cells: tuple[tuple[str, int, int, int, int], ...]
-    skills: dict[str, FrozenSkill]  # the digest's skills that role requires
+    skills: dict[str, tuple[str, int]]  # skill code -> (name, order) of those it requires
     rated: frozenset[str]  # the skills the manager rated
     levels: int  # how many levels the digest holds (every one rated: "reviewed")
+    # the next steps of those skills where the member's data holds them (a snapshot's;
+    # a digest has none: the board fetches the team gaps' own)
+    actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
 
     def kept(self) -> tuple:
         """The row as plain data, as the cache keeps it (`ScoredRow(*kept)` is the row):
@@ -229,6 +232,7 @@ class ScoredRow:
             self.skills,
             self.rated,
             self.levels,
+            self.actions,
         )
 
 
@@ -253,17 +257,18 @@ def score_member(member: MemberData, language: str | None = None) -> ScoredRow |
         role=intern(role["code"]) if role and score else None,
         fit=score.fit if score else 0.0,
         cells=cells,
-        skills={cell[0]: _interned_skill(skills[cell[0]]) for cell in cells},
+        skills={
+            cell[0]: (intern(pick(skills[cell[0]]["name"], language)), skills[cell[0]]["order"])
+            for cell in cells
+        },
         rated=frozenset(intern(code) for code in member.ratings),
         levels=len(frozen["levels"]),
+        actions={
+            cell[0]: cast(scoring.SnapshotSkill, skill)["actions"]
+            for cell in cells
+            if "actions" in (skill := skills[cell[0]])
+        },
     )
-
-
-def _interned_skill(skill: FrozenSkill) -> FrozenSkill:
-    kept: dict[str, Any] = dict(skill)
-    if isinstance(kept.get("name"), dict):
-        kept["name"] = {sys.intern(k): sys.intern(v) for k, v in kept["name"].items()}
-    return cast(FrozenSkill, kept)
 
 
 def _scored(member: MemberData, language: str | None) -> ScoredRow | None:
@@ -295,7 +300,9 @@ class TeamScores:
 
     fits: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     role_names: dict[str, str] = field(default_factory=dict)
-    skills: dict[str, FrozenSkill] = field(default_factory=dict)  # as the last row has it
+    # skill code -> (name, order), as the last row has it
+    skills: dict[str, tuple[str, int]] = field(default_factory=dict)
+    actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
 
 
 def score_members(members: Sequence[MemberData], language: str | None = None) -> TeamScores:
@@ -317,6 +324,7 @@ def score_members(members: Sequence[MemberData], language: str | None = None) ->
         for code, name in row.role_names.items():
             scores.role_names.setdefault(code, name)
         scores.skills.update(row.skills)
+        scores.actions.update(row.actions)
         scores.shown.append(MemberScore(member, row))
     return scores
 
@@ -335,7 +343,7 @@ def heatmap_columns(
         required,
         key=lambda code: (
             catalogue_order.get(code, (float("inf"),)),
-            scores.skills[code]["order"],
+            scores.skills[code][1],
             code,
         ),
     )
@@ -411,9 +419,9 @@ def team_gaps(
             priority[skill] += skill_priority
             with_gap[skill] += 1
             next_levels[skill].append(level + 1)
-    ranked = sorted(priority, key=lambda c: (-priority[c], -with_gap[c], scores.skills[c]["order"]))
+    ranked = sorted(priority, key=lambda c: (-priority[c], -with_gap[c], scores.skills[c][1]))
     top = ranked[:TOP_TEAM_GAPS]
-    frozen = _frozen_actions(top, scores.skills, holder, load_actions)
+    frozen = _frozen_actions(top, scores.actions, holder, load_actions)
     return [
         TeamGap(
             code=code,
@@ -430,16 +438,12 @@ def team_gaps(
 
 def _frozen_actions(
     codes: Sequence[str],
-    skills: dict[str, FrozenSkill],
+    actions: dict[str, list[scoring.SnapshotAction]],
     holder: dict[str, int],
     load_actions: LoadActions | None,
 ) -> dict[str, list[scoring.SnapshotAction]]:
     """The skills' next steps: from the snapshots at hand, else fetched (a digest has none)."""
-    frozen: dict[str, list[scoring.SnapshotAction]] = {}
-    for code in codes:
-        skill = skills[code]
-        if "actions" in skill:
-            frozen[code] = skill["actions"]
+    frozen = {code: actions[code] for code in codes if code in actions}
     missing = {code: holder[code] for code in codes if code not in frozen and code in holder}
     if missing and load_actions:
         frozen.update(load_actions(missing))
@@ -481,7 +485,7 @@ def build_dashboard(
     """
     scores = score_members(members, language)
     skills = heatmap_columns(scores, skill_order)
-    names = {code: pick(scores.skills[code]["name"], language) for code in skills}
+    names = {code: scores.skills[code][0] for code in skills}
     rows = heat_rows(scores.shown, skills)
     for row in rows:
         row.role_name = scores.role_names.get(row.role, row.role)
