@@ -13,6 +13,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import mean
 from typing import Any, TypedDict, cast
 
@@ -44,7 +45,7 @@ class MemberData:
     scored: "ScoredRow | None" = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     used: int
     target: int
@@ -591,9 +592,27 @@ class HeatGroup:
 class ShownRow:
     row: HeatRow
     cells: list[Cell | None]  # one per shown column
-    below: list[tuple[str, Cell]]  # (skill name, cell) of the shown columns below target
-    met: int  # shown columns at or above target
-    required: int  # shown columns the member's role requires
+    columns: list["HeatColumn"]  # the shown columns
+
+    @cached_property
+    def below(self) -> list[tuple[str, Cell]]:
+        """(skill name, cell) of the shown columns below target."""
+        return [(name, cell) for name, cell in self._required if cell.delta < 0]
+
+    @property
+    def met(self) -> int:
+        """Shown columns at or above target."""
+        return self.required - len(self.below)
+
+    @property
+    def required(self) -> int:
+        """Shown columns the member's role requires."""
+        return len(self._required)
+
+    @cached_property
+    def _required(self) -> list[tuple[str, Cell]]:
+        pairs = zip(self.columns, self.cells, strict=True)
+        return [(column.name, cell) for column, cell in pairs if cell]
 
 
 @dataclass
@@ -639,13 +658,11 @@ def heat_view(
         rows = [row for row in rows if any(below(row, i) for i in indexes)]
         indexes = [i for i in indexes if any(below(row, i) for row in rows)]
     columns = [all_columns[i] for i in indexes]
-    shown = []
-    for row in rows:
-        cells = [row.cells[i] for i in indexes]
-        pairs = zip(columns, cells, strict=True)
-        required = [(column.name, cell) for column, cell in pairs if cell]
-        gaps = [(name, cell) for name, cell in required if cell.delta < 0]
-        shown.append(ShownRow(row, cells, gaps, len(required) - len(gaps), len(required)))
+    everything = len(indexes) == len(all_columns)
+    shown = [
+        ShownRow(row, row.cells if everything else [row.cells[i] for i in indexes], columns)
+        for row in rows
+    ]
     groups: list[HeatGroup] = []
     for column in columns:
         if groups and groups[-1].category == column.category:

@@ -123,8 +123,18 @@ def board_members(cycle: ReviewCycle, language: str) -> tuple[list[MemberStatus]
     cache write more when a row is worked out). Digests and ratings are only read for
     the rows worked out."""
     memberships = by_username(
-        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER).select_related(
-            "user", "target_role"
+        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
+        .select_related("user", "target_role")
+        .only(  # what the board shows of them: not the roles' summaries, nor the users'
+            "team_id",
+            "user_id",
+            "kind",
+            "target_role_id",
+            "user__username",
+            "target_role__code",
+            "target_role__name",
+            "target_role__name_fr",
+            "target_role__name_en",
         )
     )
     assessments = {

@@ -40,6 +40,7 @@ from .access import (
     team_for_member,
 )
 from .dashboard import (
+    Category,
     CycleFigures,
     HeatFilter,
     build_dashboard,
@@ -314,7 +315,7 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     def make():
         context = _board_context(cycle)
         rows = context["members"]
-        context["heat"] = heat_view(context["board"], skill_categories(), wanted)
+        context["heat"] = heat_view(context["board"], context.pop("categories"), wanted)
         html = render_to_string("teams/_board.html", context)
         return _first_expiry(rows), compressed.piece(html.encode())
 
@@ -347,13 +348,26 @@ def heat_filter(query) -> HeatFilter:
 BOARD = "\x00team-board\x00"
 
 
+def _catalogue_readings() -> tuple[dict[str, tuple[int, ...]], dict[str, Category]]:
+    """Today's catalogue as the board reads it (its skills' order, their categories named
+    in the language), kept under the catalogue version: 1 cache read instead of 3 queries."""
+    key = f"board-catalogue:{get_language()}"
+    version, kept = kept_under_catalogue(key)
+    if kept is None:
+        kept = (catalogue_order(), skill_categories())
+        keep_under_catalogue(key, version, kept, CYCLE_CACHE_SECONDS)
+    return kept
+
+
 def _board_context(cycle: ReviewCycle) -> dict:
     """The board's figures: each member's scored row is kept until their data changes
     (teams/scored.py), the team's figures are sums over the rows."""
     language = get_language()
     rows, members = board_members(cycle, language)
     before = previous_cycle(cycle)
+    skill_order, categories = _catalogue_readings()
     return {
+        "categories": categories,
         "team": cycle.team,
         "cycle": cycle,  # closing it bumps the team's revision, so the kept board follows
         "members": rows,
@@ -362,7 +376,7 @@ def _board_context(cycle: ReviewCycle) -> dict:
             language=language,
             load_actions=next_step_actions,
             previous_figures=_previous_figures(before, rows, language),
-            skill_order=catalogue_order(),
+            skill_order=skill_order,
         ),
         "previous": before,
     }
