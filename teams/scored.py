@@ -30,6 +30,7 @@ import pickle
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
@@ -39,9 +40,16 @@ import scoring
 from assessments.models import Assessment
 from assessments.results import pick
 
-from .dashboard import CycleFigures, MemberData, ScoredRow, _mean_fits, score_member
+from .dashboard import (
+    CycleFigures,
+    LoadActions,
+    MemberData,
+    ScoredRow,
+    _mean_fits,
+    score_member,
+)
 from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
-from .selectors import MemberStatus, by_username
+from .selectors import MemberStatus, by_username, next_step_actions
 
 ROWS_SECONDS = 7 * 24 * 3600
 RowKey = tuple[int, int, int | None]
@@ -94,12 +102,14 @@ def scored_rows(
     cycle: ReviewCycle,
     pairs: Sequence[tuple[Assessment, TeamMembership]],
     language: str,
-) -> dict[int, ScoredRow | None]:
+) -> "KeptRows":
     """Assessment id -> scored row (None: no digest) of these submitted assessments of
     the cycle: the kept rows whose key still holds, the others worked out and kept.
-    1 cache read; with a row to work out, 2 queries and 1 cache write more."""
-    key = f"team-rows:{cycle.pk}:{language}"
-    kept = _read_rows(cache.get(key))
+    1 cache read (the rows and the kept next steps); with a row to work out, 2 queries
+    and 1 cache write more."""
+    key, actions_key = f"team-rows:{cycle.pk}:{language}", f"team-actions:{cycle.pk}"
+    stored = cache.get_many([key, actions_key])
+    kept = _read_rows(stored.get(key))
     keys = {assessment.pk: _row_key(assessment, membership) for assessment, membership in pairs}
     found: dict[int, ScoredRow | None] = {}
     missing = []
@@ -114,14 +124,47 @@ def scored_rows(
     if missing or kept.keys() != keys.keys():
         rows = {pk: (keys[pk], row.kept() if (row := found[pk]) else None) for pk in keys}
         cache.set(key, zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1), ROWS_SECONDS)
-    return found
+    actions = stored.get(actions_key)
+    return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
 
 
-def board_members(cycle: ReviewCycle, language: str) -> tuple[list[MemberStatus], list[MemberData]]:
-    """Each member's status in the cycle, pending invitations included, and their
-    dashboard data with their scored row (4 queries and a cache read; 2 queries and a
-    cache write more when a row is worked out). Digests and ratings are only read for
-    the rows worked out."""
+@dataclass
+class KeptRows:
+    """A cycle's scored rows, and the next steps its board has read so far."""
+
+    rows: dict[int, ScoredRow | None]  # assessment id -> row (None: no digest)
+    actions_key: str
+    # assessment id -> skill code -> the next steps its snapshot froze for the skill
+    actions: dict[int, dict[str, list[scoring.SnapshotAction]]]
+    assessments: set[int]  # the cycle's submitted assessments of today's members
+
+    def load_actions(self, wanted: dict[str, int]) -> dict[str, list[scoring.SnapshotAction]]:
+        """selectors.next_step_actions, kept: a snapshot is frozen, so what it says of a
+        skill is kept under its assessment (1 query and a cache write for the others)."""
+        found, missing = {}, {}
+        for code, pk in wanted.items():
+            held = self.actions.get(pk, {})
+            if code in held:
+                found[code] = held[code]
+            else:
+                missing[code] = pk
+        if missing:
+            fetched = next_step_actions(missing)
+            for code, pk in missing.items():
+                self.actions.setdefault(pk, {})[code] = fetched[code]
+            found.update(fetched)
+            kept = {pk: codes for pk, codes in self.actions.items() if pk in self.assessments}
+            cache.set(self.actions_key, kept, ROWS_SECONDS)
+        return found
+
+
+def board_members(
+    cycle: ReviewCycle, language: str
+) -> tuple[list[MemberStatus], list[MemberData], LoadActions]:
+    """Each member's status in the cycle, pending invitations included, their dashboard
+    data with their scored row, and where the board reads its team gaps' next steps
+    (4 queries and a cache read; 2 queries and a cache write more when a row is worked
+    out). Digests and ratings are only read for the rows worked out."""
     memberships = by_username(
         cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
         .select_related("user", "target_role")
@@ -146,7 +189,8 @@ def board_members(cycle: ReviewCycle, language: str) -> tuple[list[MemberStatus]
         assessment = assessments.get(membership.user_id)
         if assessment is not None and not assessment.is_draft:
             pairs.append((assessment, membership))
-    rows_by_assessment = scored_rows(cycle, pairs, language)
+    kept = scored_rows(cycle, pairs, language)
+    rows_by_assessment = kept.rows
     statuses, members = [], []
     for membership in memberships:
         assessment = assessments.get(membership.user_id)
@@ -181,7 +225,7 @@ def board_members(cycle: ReviewCycle, language: str) -> tuple[list[MemberStatus]
         if i.is_usable
     ]
     statuses += [MemberStatus(None, invitation, None, 0, "invited") for invitation in pending]
-    return statuses, members
+    return statuses, members, kept.load_actions
 
 
 # A closed cycle's figures ------------------------------------------------------------

@@ -65,7 +65,6 @@ from .selectors import (
     cycle_members,
     dashboard_data,
     natural_key,
-    next_step_actions,
     previous_cycle,
     review_rows,
     skill_categories,
@@ -363,7 +362,7 @@ def _board_context(cycle: ReviewCycle) -> dict:
     """The board's figures: each member's scored row is kept until their data changes
     (teams/scored.py), the team's figures are sums over the rows."""
     language = get_language()
-    rows, members = board_members(cycle, language)
+    rows, members, load_actions = board_members(cycle, language)
     before = previous_cycle(cycle)
     skill_order, categories = _catalogue_readings()
     return {
@@ -374,7 +373,7 @@ def _board_context(cycle: ReviewCycle) -> dict:
         "board": build_dashboard(
             members,
             language=language,
-            load_actions=next_step_actions,
+            load_actions=load_actions,
             previous_figures=_previous_figures(before, rows, language),
             skill_order=skill_order,
         ),

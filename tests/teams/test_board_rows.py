@@ -11,7 +11,7 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, reset_queries
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Assessment
@@ -279,13 +279,17 @@ def test_the_board_costs_the_same_queries_for_4_and_40_members(manager_client, w
     visit(manager_client, cycle)  # warm up: sessions, content types
 
     def costs() -> tuple[int, int, int]:
-        cache.clear()
-        with CaptureQueriesContext(connection) as cold:
-            visit(manager_client, cycle)
         alice = world["results"]["alice"]
         code = first_skill(alice)
-        level = alice.ratings.filter(skill__code=code).values_list("level", flat=True).first()
-        rate(alice, world["manager"], {code: 1 if level == 4 else 4})
+        cache.clear()
+        reset_queries()  # the log keeps 9,000 queries: adding members fills it
+        with CaptureQueriesContext(connection) as cold:
+            visit(manager_client, cycle)
+        # A rating given, then removed: the board is back to its cold state, with the
+        # same team gaps (a new gap would have its next steps read, whatever the size).
+        rate(alice, world["manager"], {code: 4})
+        visit(manager_client, cycle)
+        rate(alice, world["manager"], {code: None})
         with CaptureQueriesContext(connection) as changed, scoring_spy() as spy:
             visit(manager_client, cycle)
         assert scored_ids(spy) == [alice.pk]
