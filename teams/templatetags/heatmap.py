@@ -83,7 +83,7 @@ def heat_body(heat: HeatView) -> SafeString:
         parts.append(
             f"<tr><th scope=row>{_bdi(row.name)}{provisional} <small>{_bdi(row.role_name)}</small>"
             f"<td class=f>{floatformat(row.fit, 1)} %"
-            f"{''.join(_cell(cell, absent) for cell in item.cells)}</tr>"
+            f"{''.join(_cell(cell, absent) for cell in item.cells)}"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - escaped text and numbers only
 
@@ -126,11 +126,11 @@ def member_rows(members, team, cycle) -> SafeString:
             url = review_url.format(int(assessment.pk))
             label = see if row.status == "reviewed" or not cycle.is_open else rate
             link = f'<a class="btn btn-sm btn-outline-primary" href="{url}">{label}</a>'
-        parts.append(
-            f'<tr><th scope="row" class="fw-normal">{_bdi(row.name)}</th>'
-            f'<td data-label="{role_label}">{role_html}</td>'
+        parts.append(  # end tags of cells left out (HTML's own rule); aligned by app.css
+            f"<tr><th scope=row class=fw-normal>{_bdi(row.name)}"
+            f'<td data-label="{role_label}">{role_html}'
             f'<td data-label="{status_label}"><span class="badge status-{row.status}">'
-            f"{statuses[row.status]}</span>{badges}</td>"
-            f'<td class="text-end">{link}</td></tr>'
+            f"{statuses[row.status]}</span>{badges}"
+            f"<td>{link}</tr>"
         )
     return mark_safe("\n".join(parts))  # noqa: S308 - escaped text, URLs and numbers only

@@ -364,7 +364,8 @@ def test_a_new_target_role_shows_at_once(manager_client, world):
 
     before, after = shown_after(manager_client, world["cycle"], change)
 
-    shown = f"><bdi>{world['roles']['BBB'].name}</bdi></td>"  # its name, not its code
+    name = world["roles"]["BBB"].name
+    shown = f'data-label="Rôle visé"><bdi>{name}</bdi><td'  # its name, not its code
     assert shown not in before
     assert shown in after
 
