@@ -56,6 +56,11 @@ class Assessment(models.Model):
         verbose_name=_("review cycle"),
     )
     review_shared_at = models.DateTimeField(_("review shared"), null=True, blank=True)
+    # Bumped, in the same transaction, by every write to what a team board shows of this
+    # assessment: its submission, its manager's ratings, the sharing of its review
+    # (assessments/services.py, teams/services.py). A member's scored row on the board is
+    # kept under it (teams/scored.py), so it is worked out again only after such a write.
+    revision = models.PositiveIntegerField(_("revision"), default=0, editable=False)
     # The one-time token of the new-assessment form that started this draft: posting the
     # same form twice (a double click, four clicks at once) gives this one draft.
     start_token = models.UUIDField(_("start token"), null=True, blank=True, editable=False)

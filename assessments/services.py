@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 import scoring
@@ -96,6 +97,12 @@ def _lock(assessment: Assessment) -> Assessment:
         .select_related("cycle")
         .get(pk=assessment.pk)
     )
+
+
+def assessment_touch(*, assessment_id: int) -> None:
+    """Bump the assessment's revision (Assessment.revision): call it inside the
+    transaction of every write to what a team board shows of the assessment."""
+    Assessment.objects.filter(pk=assessment_id).update(revision=F("revision") + 1)
 
 
 def _check_draft(locked: Assessment) -> None:
@@ -293,7 +300,10 @@ def assessment_submit(*, assessment: Assessment) -> Assessment:
         locked.digest = scoring.digest_of(snapshot)
         locked.status = Assessment.Status.SUBMITTED
         locked.submitted_at = timezone.now()
-        locked.save(update_fields=["snapshot", "digest", "status", "submitted_at", "updated_at"])
+        locked.revision += 1  # under the lock: nobody else is writing it
+        locked.save(
+            update_fields=["snapshot", "digest", "status", "submitted_at", "updated_at", "revision"]
+        )
         assessment_changed.send(sender=Assessment, assessment=locked)
         return locked
 

@@ -9,11 +9,13 @@ A member whose cycle result is a quick one (core skills only) is provisional: th
 heatmap row is shown, marked, but they count in no group figure (docs/DESIGN.md).
 """
 
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import mean
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 import scoring
 from assessments.results import pick
@@ -38,9 +40,12 @@ class MemberData:
     target_role: str | None  # the role code the manager set
     assessment_id: int | None = None  # where to read next steps the snapshot left out
     provisional: bool = False  # a quick result: shown, never counted in group figures
+    # Their row scored already (kept from an earlier board, teams/scored.py): the
+    # snapshot and ratings are then not needed, nor read.
+    scored: "ScoredRow | None" = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     used: int
     target: int
@@ -178,12 +183,13 @@ def cycle_figures(members: Sequence[MemberData], language: str | None = None) ->
     fits: dict[str, list[float]] = defaultdict(list)
     names: dict[str, str] = {}
     for member in members:
-        if not member.snapshot or member.provisional:
+        row = _scored(member, language)
+        if row is None or member.provisional:
             continue
-        for score in _ranked(member.snapshot, member.ratings):
-            fits[score.code].append(score.fit)
-        for r in member.snapshot["roles"]:
-            names.setdefault(r["code"], pick(r["name"], language))
+        for code, fit in row.fits.items():
+            fits[code].append(fit)
+        for code, name in row.role_names.items():
+            names.setdefault(code, name)
     return CycleFigures(team_fit=_mean_fits(fits), role_names=names)
 
 
@@ -191,12 +197,95 @@ def cycle_figures(members: Sequence[MemberData], language: str | None = None) ->
 
 
 @dataclass(frozen=True)
+class ScoredRow:
+    """A submitted member scored: what the board reads of their digest and ratings.
+
+    Worked out from nothing but the member's digest (or snapshot), the manager's ratings
+    of it and the member's target role, in one language (`score_member`): the board keeps
+    it under a key made of these (teams/scored.py) and works out only the rows whose key
+    changed. Its strings are interned, so that a team's rows kept together store each
+    skill code and name once.
+    """
+
+    fits: dict[str, float]  # role code -> fit, every role of the digest, in its order
+    role_names: dict[str, str]  # those roles' names, in the language
+    role: str | None  # the code of the heatmap row's role; None: the digest has no role
+    fit: float  # their fit on that role
+    # (skill code, level used, target, gap, priority) per skill that role requires:
+    # its gaps in priority order, then its strengths (scoring.RoleScore.skills)
+    cells: tuple[tuple[str, int, int, int, int], ...]
+    skills: dict[str, tuple[str, int]]  # skill code -> (name, order) of those it requires
+    rated: frozenset[str]  # the skills the manager rated
+    levels: int  # how many levels the digest holds (every one rated: "reviewed")
+    # the next steps of those skills where the member's data holds them (a snapshot's;
+    # a digest has none: the board fetches the team gaps' own)
+    actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
+
+    def kept(self) -> tuple:
+        """The row as plain data, as the cache keeps it (`ScoredRow(*kept)` is the row):
+        built-in types only, which pickle reads back many times faster than objects."""
+        return (
+            self.fits,
+            self.role_names,
+            self.role,
+            self.fit,
+            self.cells,
+            self.skills,
+            self.rated,
+            self.levels,
+            self.actions,
+        )
+
+
+def score_member(member: MemberData, language: str | None = None) -> ScoredRow | None:
+    """The member's row scored (None: they have not submitted)."""
+    frozen = member.snapshot
+    if not frozen:
+        return None
+    intern = sys.intern
+    ranked = _ranked(frozen, member.ratings)
+    role = _member_role(member)
+    names = {intern(r["code"]): intern(pick(r["name"], language)) for r in frozen["roles"]}
+    score = next((s for s in ranked if role and s.code == role["code"]), None)
+    cells = tuple(
+        (intern(s.skill), s.level, s.target, s.gap, s.priority)
+        for s in (score.skills if score else ())
+    )
+    skills = frozen["skills"]
+    return ScoredRow(
+        fits={intern(s.code): s.fit for s in ranked},
+        role_names=names,
+        role=intern(role["code"]) if role and score else None,
+        fit=score.fit if score else 0.0,
+        cells=cells,
+        skills={
+            cell[0]: (intern(pick(skills[cell[0]]["name"], language)), skills[cell[0]]["order"])
+            for cell in cells
+        },
+        rated=frozenset(intern(code) for code in member.ratings),
+        levels=len(frozen["levels"]),
+        actions={
+            cell[0]: cast(scoring.SnapshotSkill, skill)["actions"]
+            for cell in cells
+            if "actions" in (skill := skills[cell[0]])
+        },
+    )
+
+
+def _scored(member: MemberData, language: str | None) -> ScoredRow | None:
+    return member.scored if member.scored is not None else score_member(member, language)
+
+
+@dataclass(frozen=True)
 class MemberScore:
     """A member with a heatmap row: the row's role and their score on it."""
 
     member: MemberData
-    role: FrozenRole
-    score: scoring.RoleScore
+    row: ScoredRow
+
+    @property
+    def role(self) -> str:
+        return self.row.role or ""
 
 
 @dataclass
@@ -212,29 +301,32 @@ class TeamScores:
 
     fits: defaultdict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     role_names: dict[str, str] = field(default_factory=dict)
-    skills: dict[str, FrozenSkill] = field(default_factory=dict)  # as the last row has it
+    # skill code -> (name, order), as the last row has it
+    skills: dict[str, tuple[str, int]] = field(default_factory=dict)
+    actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
 
 
 def score_members(members: Sequence[MemberData], language: str | None = None) -> TeamScores:
     """Score each submitted member on every role of theirs (`fits`, for the team fit) and
     keep the score of their heatmap row's role (`shown`). A provisional member has a
-    row but no fit in `fits`."""
+    row but no fit in `fits`. A member's row scored already (`MemberData.scored`) is
+    used as it is: only the others are scored here; the rest are sums."""
     scores = TeamScores()
     for member in members:
-        if not member.snapshot:
+        row = _scored(member, language)
+        if row is None:
             continue
-        by_role = {score.code: score for score in _ranked(member.snapshot, member.ratings)}
-        for code, score in by_role.items():
-            if not member.provisional:
-                scores.fits[code].append(score.fit)
-        role = _member_role(member)
-        if role is None:
+        if not member.provisional:
+            for code, fit in row.fits.items():
+                scores.fits[code].append(fit)
+        if row.role is None:
             continue
-        scores.role_names[role["code"]] = pick(role["name"], language)
-        for r in member.snapshot["roles"]:
-            scores.role_names.setdefault(r["code"], pick(r["name"], language))
-        scores.skills.update(member.snapshot["skills"])
-        scores.shown.append(MemberScore(member, role, by_role[role["code"]]))
+        scores.role_names[row.role] = row.role_names[row.role]
+        for code, name in row.role_names.items():
+            scores.role_names.setdefault(code, name)
+        scores.skills.update(row.skills)
+        scores.actions.update(row.actions)
+        scores.shown.append(MemberScore(member, row))
     return scores
 
 
@@ -246,13 +338,13 @@ def heatmap_columns(
     A snapshot numbers its skills within itself: members with other roles number them
     differently, so the columns follow the catalogue's order where the caller gave it.
     """
-    required = {s.skill for shown in scores.shown for s in shown.score.skills}
+    required = {cell[0] for shown in scores.shown for cell in shown.row.cells}
     catalogue_order = skill_order or {}
     return sorted(
         required,
         key=lambda code: (
             catalogue_order.get(code, (float("inf"),)),
-            scores.skills[code]["order"],
+            scores.skills[code][1],
             code,
         ),
     )
@@ -262,19 +354,19 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
     """One row per member, one cell per column (None where their role does not require it)."""
     rows = []
     for item in shown:
-        by_skill = {s.skill: s for s in item.score.skills}
+        by_skill = {cell[0]: cell for cell in item.row.cells}
         rows.append(
             HeatRow(
                 key=item.member.key,
                 name=item.member.name,
-                role=item.role["code"],
-                fit=item.score.fit,
+                role=item.role,
+                fit=item.row.fit,
                 provisional=item.member.provisional,
                 cells=[
                     Cell(
-                        used=by_skill[code].level,
-                        target=by_skill[code].target,
-                        rated=code in item.member.ratings,
+                        used=by_skill[code][1],
+                        target=by_skill[code][2],
+                        rated=code in item.row.rated,
                     )
                     if code in by_skill
                     else None
@@ -320,15 +412,17 @@ def team_gaps(
     next_levels: dict[str, list[int]] = defaultdict(list)
     holder: dict[str, int] = {}  # skill code -> an assessment whose snapshot has it
     for item in counted:
-        for s in item.score.gaps:
+        for skill, level, _target, gap, skill_priority in item.row.cells:
+            if not gap:
+                continue
             if item.member.assessment_id is not None:
-                holder.setdefault(s.skill, item.member.assessment_id)
-            priority[s.skill] += s.priority
-            with_gap[s.skill] += 1
-            next_levels[s.skill].append(s.level + 1)
-    ranked = sorted(priority, key=lambda c: (-priority[c], -with_gap[c], scores.skills[c]["order"]))
+                holder.setdefault(skill, item.member.assessment_id)
+            priority[skill] += skill_priority
+            with_gap[skill] += 1
+            next_levels[skill].append(level + 1)
+    ranked = sorted(priority, key=lambda c: (-priority[c], -with_gap[c], scores.skills[c][1]))
     top = ranked[:TOP_TEAM_GAPS]
-    frozen = _frozen_actions(top, scores.skills, holder, load_actions)
+    frozen = _frozen_actions(top, scores.actions, holder, load_actions)
     return [
         TeamGap(
             code=code,
@@ -345,16 +439,12 @@ def team_gaps(
 
 def _frozen_actions(
     codes: Sequence[str],
-    skills: dict[str, FrozenSkill],
+    actions: dict[str, list[scoring.SnapshotAction]],
     holder: dict[str, int],
     load_actions: LoadActions | None,
 ) -> dict[str, list[scoring.SnapshotAction]]:
     """The skills' next steps: from the snapshots at hand, else fetched (a digest has none)."""
-    frozen: dict[str, list[scoring.SnapshotAction]] = {}
-    for code in codes:
-        skill = skills[code]
-        if "actions" in skill:
-            frozen[code] = skill["actions"]
+    frozen = {code: actions[code] for code in codes if code in actions}
     missing = {code: holder[code] for code in codes if code not in frozen and code in holder}
     if missing and load_actions:
         frozen.update(load_actions(missing))
@@ -396,7 +486,7 @@ def build_dashboard(
     """
     scores = score_members(members, language)
     skills = heatmap_columns(scores, skill_order)
-    names = {code: pick(scores.skills[code]["name"], language) for code in skills}
+    names = {code: scores.skills[code][0] for code in skills}
     rows = heat_rows(scores.shown, skills)
     for row in rows:
         row.role_name = scores.role_names.get(row.role, row.role)
@@ -502,9 +592,27 @@ class HeatGroup:
 class ShownRow:
     row: HeatRow
     cells: list[Cell | None]  # one per shown column
-    below: list[tuple[str, Cell]]  # (skill name, cell) of the shown columns below target
-    met: int  # shown columns at or above target
-    required: int  # shown columns the member's role requires
+    columns: list["HeatColumn"]  # the shown columns
+
+    @cached_property
+    def below(self) -> list[tuple[str, Cell]]:
+        """(skill name, cell) of the shown columns below target."""
+        return [(name, cell) for name, cell in self._required if cell.delta < 0]
+
+    @property
+    def met(self) -> int:
+        """Shown columns at or above target."""
+        return self.required - len(self.below)
+
+    @property
+    def required(self) -> int:
+        """Shown columns the member's role requires."""
+        return len(self._required)
+
+    @cached_property
+    def _required(self) -> list[tuple[str, Cell]]:
+        pairs = zip(self.columns, self.cells, strict=True)
+        return [(column.name, cell) for column, cell in pairs if cell]
 
 
 @dataclass
@@ -550,13 +658,11 @@ def heat_view(
         rows = [row for row in rows if any(below(row, i) for i in indexes)]
         indexes = [i for i in indexes if any(below(row, i) for row in rows)]
     columns = [all_columns[i] for i in indexes]
-    shown = []
-    for row in rows:
-        cells = [row.cells[i] for i in indexes]
-        pairs = zip(columns, cells, strict=True)
-        required = [(column.name, cell) for column, cell in pairs if cell]
-        gaps = [(name, cell) for name, cell in required if cell.delta < 0]
-        shown.append(ShownRow(row, cells, gaps, len(required) - len(gaps), len(required)))
+    everything = len(indexes) == len(all_columns)
+    shown = [
+        ShownRow(row, row.cells if everything else [row.cells[i] for i in indexes], columns)
+        for row in rows
+    ]
     groups: list[HeatGroup] = []
     for column in columns:
         if groups and groups[-1].category == column.category:

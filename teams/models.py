@@ -172,6 +172,10 @@ class ReviewCycle(models.Model):
     due_date = models.DateField(_("due date"))
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # What a later cycle's board needs of this one once it is closed (its answers and
+    # ratings are then frozen): each member's fit per role, and the roles' names, written
+    # by the close service (teams/scored.py: closed_figures). None while it is open.
+    figures = models.JSONField(_("figures"), null=True, blank=True, editable=False)
 
     class Meta:
         db_table = "assessments_reviewcycle"

@@ -8,11 +8,12 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assessments.models import Assessment
-from assessments.services import AssessmentLocked, assessment_start
+from assessments.services import AssessmentLocked, assessment_start, assessment_touch
 from careers.models import Role
 from careers.validators import single_line
 
@@ -25,6 +26,7 @@ from .models import (
     TeamMembership,
 )
 from .revision import team_touch, teams_of_cycle_touch
+from .scored import closed_figures
 
 logger = logging.getLogger(__name__)
 
@@ -268,8 +270,16 @@ def cycle_open(*, team: Team, name: str, due_date: date) -> ReviewCycle:
 
 @transaction.atomic
 def cycle_close(*, cycle: ReviewCycle) -> None:
+    """Close the cycle and store its figures on it (teams/scored.py: closed_figures).
+
+    The cycle's assessments are locked first, then the team (the order of the writes to
+    them, so that none deadlocks with this): a submission or a rating in progress ends
+    before the figures are read, and one that follows finds the cycle closed.
+    """
+    list(Assessment.objects.select_for_update().filter(cycle=cycle.pk).order_by("pk").values("pk"))
     team_touch(team_id=cycle.team_id)
-    ReviewCycle.objects.filter(pk=cycle.pk, closed_at=None).update(closed_at=timezone.now())
+    if ReviewCycle.objects.filter(pk=cycle.pk, closed_at=None).update(closed_at=timezone.now()):
+        ReviewCycle.objects.filter(pk=cycle.pk).update(figures=closed_figures(cycle))
 
 
 def cycle_assessment_start(
@@ -338,13 +348,20 @@ def ratings_save(
         # One writer at a time per assessment, even for its first ratings (no row to
         # lock yet): the assessment's row, then the team's, as its submission does.
         # On SQLite the write lock taken at BEGIN (config/settings.py) does the same.
-        locked = Assessment.objects.select_for_update().only("cycle", "owner").get(pk=assessment.pk)
+        # The lock is the bump of the assessment's revision, which the member's scored
+        # row on the board is kept under (teams/scored.py): one statement for both (a
+        # save that changes nothing bumps it too, and the board is not worked out again
+        # for it: the team's revision is not bumped). Its cycle and owner never change.
+        if not Assessment.objects.filter(pk=assessment.pk).update(revision=F("revision") + 1):
+            raise Assessment.DoesNotExist
+        locked = assessment
+        _check_still_reviewing(manager, locked)
+        # Read under the team's lock: a close committed meanwhile is seen (cycle_close).
         if (
             locked.cycle_id
             and ReviewCycle.objects.filter(pk=locked.cycle_id, closed_at__isnull=False).exists()
         ):
             raise CycleClosed
-        _check_still_reviewing(manager, locked)
         existing = {r.skill_id: r for r in locked.ratings.filter(skill_id__in=values)}
         for skill_id, (level, comment) in values.items():
             rating = existing.get(skill_id)
@@ -377,7 +394,6 @@ def ratings_save(
 
 
 @transaction.atomic
-@transaction.atomic
 def review_share(*, assessment: Assessment, manager, shared: bool = True) -> None:
     # The assessment's row before the team's, as in ratings_save and the submission:
     # two writers taking them in opposite orders could deadlock on PostgreSQL.
@@ -386,4 +402,5 @@ def review_share(*, assessment: Assessment, manager, shared: bool = True) -> Non
     Assessment.objects.filter(pk=assessment.pk).update(
         review_shared_at=timezone.now() if shared else None
     )
+    assessment_touch(assessment_id=assessment.pk)
     team_touch(team_id=team.pk)

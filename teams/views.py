@@ -1,6 +1,5 @@
 """Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
 
-import hashlib
 import io
 import json
 from collections.abc import Callable
@@ -10,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -42,6 +40,7 @@ from .access import (
     team_for_member,
 )
 from .dashboard import (
+    Category,
     CycleFigures,
     HeatFilter,
     build_dashboard,
@@ -59,13 +58,13 @@ from .forms import (
     level_text,
 )
 from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
+from .scored import board_members, closed_figures, previous_figures
 from .selectors import (
     by_username,
     catalogue_order,
     cycle_members,
     dashboard_data,
     natural_key,
-    next_step_actions,
     previous_cycle,
     review_rows,
     skill_categories,
@@ -313,9 +312,9 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     wanted = heat_filter(request.GET)
 
     def make():
-        rows = cycle_members(cycle)
-        context = _board_context(cycle, rows)
-        context["heat"] = heat_view(context["board"], skill_categories(), wanted)
+        context = _board_context(cycle)
+        rows = context["members"]
+        context["heat"] = heat_view(context["board"], context.pop("categories"), wanted)
         html = render_to_string("teams/_board.html", context)
         return _first_expiry(rows), compressed.piece(html.encode())
 
@@ -348,35 +347,55 @@ def heat_filter(query) -> HeatFilter:
 BOARD = "\x00team-board\x00"
 
 
-def _board_context(cycle: ReviewCycle, rows: list) -> dict:
+def _catalogue_readings() -> tuple[dict[str, tuple[int, ...]], dict[str, Category]]:
+    """Today's catalogue as the board reads it (its skills' order, their categories named
+    in the language), kept under the catalogue version: 1 cache read instead of 3 queries."""
+    key = f"board-catalogue:{get_language()}"
+    version, kept = kept_under_catalogue(key)
+    if kept is None:
+        kept = (catalogue_order(), skill_categories())
+        keep_under_catalogue(key, version, kept, CYCLE_CACHE_SECONDS)
+    return kept
+
+
+def _board_context(cycle: ReviewCycle) -> dict:
+    """The board's figures: each member's scored row is kept until their data changes
+    (teams/scored.py), the team's figures are sums over the rows."""
+    language = get_language()
+    rows, members, load_actions = board_members(cycle, language)
     before = previous_cycle(cycle)
+    skill_order, categories = _catalogue_readings()
     return {
+        "categories": categories,
         "team": cycle.team,
         "cycle": cycle,  # closing it bumps the team's revision, so the kept board follows
         "members": rows,
         "board": build_dashboard(
-            dashboard_data(rows),
-            load_actions=next_step_actions,
-            previous_figures=_previous_figures(before, rows),
-            skill_order=catalogue_order(),
+            members,
+            language=language,
+            load_actions=load_actions,
+            previous_figures=_previous_figures(before, rows, language),
+            skill_order=skill_order,
         ),
         "previous": before,
     }
 
 
-def _previous_figures(before: ReviewCycle | None, rows: list) -> CycleFigures | None:
-    """The previous cycle's figures; a closed cycle's are kept in the cache, keyed on its
-    closing time and on who is in the team today (its figures count current members)."""
+def _previous_figures(before: ReviewCycle | None, rows: list, language: str) -> CycleFigures | None:
+    """The previous cycle's figures, for the team's members of today. A closed cycle's
+    are stored on it (written when it closed; for a cycle closed before they were, once,
+    on first need); an open one's are summed from its kept scored rows."""
     if before is None:
         return None
     if before.closed_at is None:
-        return cycle_figures(dashboard_data(cycle_members(before)))
-    members = ",".join(str(row.membership.pk) for row in rows if row.membership)
-    who = hashlib.sha1(members.encode()).hexdigest()
-    key = f"cycle-figures:{before.pk}:{before.closed_at.timestamp()}:{get_language()}:{who}"
-    return cache.get_or_set(
-        key, lambda: cycle_figures(dashboard_data(cycle_members(before))), 7 * 24 * 3600
-    )
+        return cycle_figures(board_members(before, language)[1], language)
+    if before.figures is None:
+        before.figures = closed_figures(before)
+        ReviewCycle.objects.filter(pk=before.pk, figures__isnull=True).update(
+            figures=before.figures
+        )
+    user_ids = [row.membership.user_id for row in rows if row.membership]
+    return previous_figures(before, user_ids, language)
 
 
 @login_required
@@ -734,7 +753,7 @@ def cycle_pdf(request, pk: int, cycle_pk: int):
     """The cycle's board as a PDF file, for the team's current managers: the dashboard's
     figures, and the heatmap summed up per skill (a 50 x 30 grid does not fit a page)."""
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
-    context = _board_context(cycle, cycle_members(cycle))
+    context = _board_context(cycle)
     board = context["board"]
     below = [
         {

@@ -286,6 +286,83 @@
       if (tipFor === document.activeElement) { showTip(tipFor); } else { hideTip(tipFor); }
     }, { passive: true });
   });
+  // A cell's tooltip, "level L, target T", from its class (cLT: templatetags/heatmap.py)
+  // and the table's data-cell-title, set on first hover.
+  document.querySelectorAll(".heatmap[data-cell-title]").forEach(function (table) {
+    var words = table.dataset.cellTitle;
+    table.addEventListener("mouseover", function (event) {
+      var cell = event.target.closest("td");
+      var match = cell && !cell.title && /^c(\d)(\d)$/.exec(cell.className);
+      if (match) { cell.title = words.replace("%(used)s", match[1]).replace("%(target)s", match[2]); }
+    });
+  });
+  // The small screens' cards, one per row of the table: its member, role and fit, and
+  // the skills below target with their level and target (the markup the board had them
+  // in before; without JavaScript, small screens get the table instead).
+  document.querySelectorAll("[data-heat-cards]").forEach(function (list) {
+    var section = list.closest(".heat-section");
+    var table = section && section.querySelector(".heatmap[data-cell-title]");
+    if (!table) { return; }
+    var words = table.dataset.cellTitle;
+    var names = Array.prototype.map.call(table.querySelectorAll("thead .skill-name"), function (name) {
+      return name.dataset.full || name.title;
+    });
+    function el(tag, className, text) {
+      var node = document.createElement(tag);
+      if (className) { node.className = className; }
+      if (text !== undefined) { node.textContent = text; }
+      return node;
+    }
+    function bdi(text) { return el("bdi", "", text); }
+    function figures(level, target) {
+      return words.replace("%(used)s", level).replace("%(target)s", target);
+    }
+    var fragment = document.createDocumentFragment();
+    table.querySelectorAll("tbody tr").forEach(function (row) {
+      var head = row.querySelector("th");
+      var name = head.querySelector("bdi");
+      var role = head.querySelector("small bdi");
+      var badge = head.querySelector(".badge-provisional");
+      var fit = row.querySelector("td.f");
+      var gaps = [];
+      var required = 0;
+      Array.prototype.forEach.call(row.querySelectorAll("td"), function (cell, index) {
+        if (index === 0) { return; }  // the fit
+        var match = /^c(\d)(\d)$/.exec(cell.className);
+        if (!match) { return; }  // not required
+        required += 1;
+        var level = +match[1], target = +match[2];
+        if (level < target) {
+          gaps.push([names[index - 1], level, target, level - target <= -2 ? "m2" : "m1"]);
+        }
+      });
+      var summary = el("summary");
+      summary.appendChild(el("span", "fw-semibold")).appendChild(bdi(name ? name.textContent : ""));
+      if (badge) { summary.append(" ", badge.cloneNode(true)); }
+      var about = el("span", "small text-muted", "· ");
+      about.appendChild(bdi(role ? role.textContent : ""));
+      about.append(" · " + (fit ? fit.textContent : ""));
+      summary.append(" ", about);
+      summary.appendChild(el("span", "d-block small", list.dataset.summary
+        .replace("%(met)s", required - gaps.length).replace("%(of)s", required)
+        .replace("%(below)s", gaps.length)));
+      var details = el("details", "heat-card");
+      details.appendChild(summary);
+      if (!gaps.length) {
+        details.appendChild(el("p", "small text-muted mb-0", list.dataset.none));
+      } else {
+        var items = el("ul", "list-unstyled small mb-0");
+        gaps.forEach(function (gap) {
+          var item = el("li", "heat-gap");
+          item.append(el("span", "swatch heat-" + gap[3]), " ", bdi(gap[0]), ": " + figures(gap[1], gap[2]));
+          items.appendChild(item);
+        });
+        details.appendChild(items);
+      }
+      fragment.appendChild(el("li")).appendChild(details);
+    });
+    list.appendChild(fragment);
+  });
   // ---- end of heatmap ----
 
   window.addEventListener("beforeprint", function () {

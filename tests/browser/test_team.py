@@ -119,8 +119,12 @@ def test_team_invitations_cycle_rating_sharing_dashboard(
     expect(page).to_have_url(dashboard_url)
     expect(members.locator("tr", has_text="nina").locator(".status-reviewed")).to_be_visible()
     expect(members.locator("tr", has_text="omar").locator(".status-submitted")).to_be_visible()
-    nina_cells = page.locator(".heatmap tbody tr", has_text="nina").locator("td.heat")
-    expect(nina_cells.first).to_have_text("2*/1")
+    nina_cells = page.locator(".heatmap tbody tr", has_text="nina").locator("td[class^=c]")
+    expect(nina_cells.first).to_have_text("2*")  # level 2, rated; "/1" drawn by app.css
+    expect(nina_cells.first).to_have_class("c21")
+    assert nina_cells.first.evaluate("e => getComputedStyle(e, '::after').content") == '"/1"'
+    nina_cells.first.hover()  # its tooltip, set by app.js
+    expect(nina_cells.first).to_have_attribute("title", "niveau 2, cible 1")
     expect(page.locator(".alert-info")).to_contain_text("(2 pour l’instant)")
     shoot(page, "team-dashboard")
 

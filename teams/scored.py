@@ -1,0 +1,272 @@
+"""A board's members scored once: each row kept until that member's data changes.
+
+A member's scored row (dashboard.ScoredRow) is worked out from nothing but their digest,
+the manager's ratings of it and their target role, in one language. It is kept under
+
+    (assessment id, Assessment.revision, the membership's target role)
+
+and the language: every write to the digest or the ratings bumps the assessment's
+revision in its own transaction (the submission in assessments/services.py; ratings_save
+and review_share in teams/services.py), and the target role is read with the membership.
+So a kept row is only ever read back for the data it was worked out from, whatever that
+data is: no list of fields to keep in step. The digest is frozen at submission, so today's
+catalogue is no input of a row (it only orders the board's columns, per board); the
+release prefixes every key (settings.CACHES), so new scoring code starts afresh.
+
+The keys are read before the data (as the team's revision is, teams/revision.py): a row
+worked out from data written in between is kept under the older key, which nobody asks
+for again.
+
+A cycle's rows are kept together, in one cache entry per language: one read and at most
+one write per board, whatever the team's size (the database cache writes a key at a
+time). The entry is written with the rows of the current members only: a member who
+left the team is no longer in it.
+
+A closed cycle's figures (each member's fit per role) are written on the cycle by the
+close service (`closed_figures`): a later cycle's board reads them with its members.
+"""
+
+import pickle
+import zlib
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Q
+
+import scoring
+from assessments.models import Assessment
+from assessments.results import pick
+
+from .dashboard import (
+    CycleFigures,
+    LoadActions,
+    MemberData,
+    ScoredRow,
+    _mean_fits,
+    score_member,
+)
+from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
+from .selectors import MemberStatus, by_username, next_step_actions
+
+ROWS_SECONDS = 7 * 24 * 3600
+RowKey = tuple[int, int, int | None]
+
+
+def _row_key(assessment: Assessment, membership: TeamMembership) -> RowKey:
+    return (assessment.pk, assessment.revision, membership.target_role_id)
+
+
+def _score(
+    wanted: Sequence[tuple[Assessment, TeamMembership]], language: str
+) -> dict[int, ScoredRow | None]:
+    """The rows of these submitted assessments, worked out (2 queries)."""
+    pks = [assessment.pk for assessment, _m in wanted]
+    digests = dict(Assessment.objects.filter(pk__in=pks).values_list("pk", "digest"))
+    ratings: dict[int, dict[str, int]] = defaultdict(dict)
+    for assessment_id, code, level in ManagerRating.objects.filter(assessment__in=pks).values_list(
+        "assessment_id", "skill__code", "level"
+    ):
+        ratings[assessment_id][code] = level
+    rows: dict[int, ScoredRow | None] = {}
+    for assessment, membership in wanted:
+        digest = digests.get(assessment.pk)
+        role = membership.target_role
+        member = MemberData(
+            key=membership.pk,
+            name="",
+            snapshot=scoring.read_digest(digest) if digest is not None else None,
+            ratings=ratings.get(assessment.pk, {}),
+            target_role=role.code if role else None,
+            assessment_id=assessment.pk,
+        )
+        rows[assessment.pk] = score_member(member, language)
+    return rows
+
+
+def _read_rows(stored: Any) -> dict[int, tuple[RowKey, tuple | None]]:
+    """The kept rows: stored pickled and deflated (a fifth of the size: the database cache
+    writes them again after each change). Anything else found there is no rows."""
+    if not isinstance(stored, bytes):
+        return {}
+    try:
+        rows = pickle.loads(zlib.decompress(stored))  # noqa: S301 - written by scored_rows
+    except (zlib.error, pickle.UnpicklingError, EOFError):
+        return {}
+    return rows if isinstance(rows, dict) else {}
+
+
+def scored_rows(
+    cycle: ReviewCycle,
+    pairs: Sequence[tuple[Assessment, TeamMembership]],
+    language: str,
+) -> "KeptRows":
+    """Assessment id -> scored row (None: no digest) of these submitted assessments of
+    the cycle: the kept rows whose key still holds, the others worked out and kept.
+    1 cache read (the rows and the kept next steps); with a row to work out, 2 queries
+    and 1 cache write more."""
+    key, actions_key = f"team-rows:{cycle.pk}:{language}", f"team-actions:{cycle.pk}"
+    stored = cache.get_many([key, actions_key])
+    kept = _read_rows(stored.get(key))
+    keys = {assessment.pk: _row_key(assessment, membership) for assessment, membership in pairs}
+    found: dict[int, ScoredRow | None] = {}
+    missing = []
+    for assessment, membership in pairs:
+        entry = kept.get(assessment.pk)
+        if entry is not None and entry[0] == keys[assessment.pk]:
+            found[assessment.pk] = ScoredRow(*entry[1]) if entry[1] is not None else None
+        else:
+            missing.append((assessment, membership))
+    if missing:
+        found.update(_score(missing, language))
+    if missing or kept.keys() != keys.keys():
+        rows = {pk: (keys[pk], row.kept() if (row := found[pk]) else None) for pk in keys}
+        cache.set(key, zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1), ROWS_SECONDS)
+    actions = stored.get(actions_key)
+    return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
+
+
+@dataclass
+class KeptRows:
+    """A cycle's scored rows, and the next steps its board has read so far."""
+
+    rows: dict[int, ScoredRow | None]  # assessment id -> row (None: no digest)
+    actions_key: str
+    # assessment id -> skill code -> the next steps its snapshot froze for the skill
+    actions: dict[int, dict[str, list[scoring.SnapshotAction]]]
+    assessments: set[int]  # the cycle's submitted assessments of today's members
+
+    def load_actions(self, wanted: dict[str, int]) -> dict[str, list[scoring.SnapshotAction]]:
+        """selectors.next_step_actions, kept: a snapshot is frozen, so what it says of a
+        skill is kept under its assessment (1 query and a cache write for the others)."""
+        found, missing = {}, {}
+        for code, pk in wanted.items():
+            held = self.actions.get(pk, {})
+            if code in held:
+                found[code] = held[code]
+            else:
+                missing[code] = pk
+        if missing:
+            fetched = next_step_actions(missing)
+            for code, pk in missing.items():
+                self.actions.setdefault(pk, {})[code] = fetched[code]
+            found.update(fetched)
+            kept = {pk: codes for pk, codes in self.actions.items() if pk in self.assessments}
+            cache.set(self.actions_key, kept, ROWS_SECONDS)
+        return found
+
+
+def board_members(
+    cycle: ReviewCycle, language: str
+) -> tuple[list[MemberStatus], list[MemberData], LoadActions]:
+    """Each member's status in the cycle, pending invitations included, their dashboard
+    data with their scored row, and where the board reads its team gaps' next steps
+    (4 queries and a cache read; 2 queries and a cache write more when a row is worked
+    out). Digests and ratings are only read for the rows worked out."""
+    memberships = by_username(
+        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
+        .select_related("user", "target_role")
+        .only(  # what the board shows of them: not the roles' summaries, nor the users'
+            "team_id",
+            "user_id",
+            "kind",
+            "target_role_id",
+            "user__username",
+            "target_role__code",
+            "target_role__name",
+            "target_role__name_fr",
+            "target_role__name_en",
+        )
+    )
+    assessments = {
+        a.owner_id: a
+        for a in Assessment.objects.filter(cycle=cycle).defer("snapshot", "digest").order_by()
+    }
+    pairs = []
+    for membership in memberships:
+        assessment = assessments.get(membership.user_id)
+        if assessment is not None and not assessment.is_draft:
+            pairs.append((assessment, membership))
+    kept = scored_rows(cycle, pairs, language)
+    rows_by_assessment = kept.rows
+    statuses, members = [], []
+    for membership in memberships:
+        assessment = assessments.get(membership.user_id)
+        row = rows_by_assessment.get(assessment.pk) if assessment else None
+        rated = len(row.rated) if row else 0
+        if assessment is None:
+            status = "not_started"
+        elif assessment.is_draft:
+            status = "in_progress"
+        elif row is not None and rated >= row.levels:
+            status = "reviewed"
+        else:
+            status = "submitted"
+        statuses.append(MemberStatus(membership, None, assessment, rated, status))
+        members.append(
+            MemberData(
+                key=membership.pk,
+                name=membership.user.get_username(),
+                snapshot=None,
+                ratings={},
+                target_role=membership.target_role.code if membership.target_role else None,
+                assessment_id=assessment.pk if assessment else None,
+                provisional=bool(assessment and assessment.is_quick),
+                scored=row,
+            )
+        )
+    pending = [
+        i
+        for i in Invitation.objects.filter(
+            team=cycle.team_id, accepted_at=None, revoked_at=None, kind=TeamMembership.Kind.MEMBER
+        )
+        if i.is_usable
+    ]
+    statuses += [MemberStatus(None, invitation, None, 0, "invited") for invitation in pending]
+    return statuses, members, kept.load_actions
+
+
+# A closed cycle's figures ------------------------------------------------------------
+
+
+def closed_figures(cycle: ReviewCycle) -> dict[str, Any]:
+    """What a later board needs of the cycle, for `ReviewCycle.figures`: each submitted,
+    full (not quick) result's fit per role by its owner, and the roles' names (as the
+    first result to name each has them) in every language. Every result counts, whoever
+    is in the team: a later board counts only its members' (`previous_figures`)."""
+    submitted = Assessment.objects.filter(cycle=cycle, status=Assessment.Status.SUBMITTED)
+    wanted = [
+        (assessment, TeamMembership(target_role=None))
+        for assessment in submitted.filter(~Q(mode=Assessment.Mode.QUICK))
+        .defer("snapshot", "digest")
+        .order_by("pk")
+    ]
+    rows = _score(wanted, "fr") if wanted else {}
+    digests = dict(submitted.filter(pk__in=rows).values_list("pk", "digest"))
+    fits: dict[str, dict[str, float]] = {}
+    names: dict[str, Any] = {}
+    for assessment, _membership in wanted:
+        row = rows.get(assessment.pk)
+        if row is None:
+            continue
+        fits[str(assessment.owner_id)] = dict(row.fits)
+        for role in scoring.read_digest(digests[assessment.pk])["roles"]:
+            names.setdefault(role["code"], role["name"])
+    return {"fits": fits, "roles": names}
+
+
+def previous_figures(
+    before: ReviewCycle, user_ids: Sequence[int], language: str
+) -> CycleFigures | None:
+    """A closed cycle's figures for the team's members of today (None: not stored)."""
+    if before.figures is None:
+        return None
+    stored = before.figures["fits"]
+    fits: dict[str, list[float]] = defaultdict(list)
+    for user_id in user_ids:
+        for code, fit in stored.get(str(user_id), {}).items():
+            fits[code].append(fit)
+    names = {code: pick(name, language) for code, name in before.figures["roles"].items()}
+    return CycleFigures(team_fit=_mean_fits(fits), role_names=names)
