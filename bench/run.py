@@ -137,6 +137,11 @@ def build(args) -> dict:
     start = time.perf_counter()
     log(f"dropping and creating database {DB_NAME}")
     pg_admin(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)', f'CREATE DATABASE "{DB_NAME}"')
+    import redis
+
+    # A rebuilt database hands out the same ids again: nothing kept for the old one may
+    # be served for the new one (the dataset writes ratings in bulk, past the services).
+    redis.Redis.from_url(REDIS_URL).flushdb()
     setup_django()
     import io
 
