@@ -14,6 +14,7 @@ skills are asked, the step number and the language for the rest.
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.db.models import prefetch_related_objects
@@ -121,14 +122,26 @@ def step_page(request, assessment: Assessment, number: int) -> StepPage | None:
     return page
 
 
-def answers_of(assessment: Assessment) -> dict[int, Answer]:
-    """The draft's answers by skill id (1 query). Keyed by skill, they need no order:
-    order_by() drops the model's, which joins the skills and their categories."""
-    return {a.skill_id: a for a in Answer.objects.filter(assessment=assessment).order_by()}
+class Stored(NamedTuple):
+    """A stored answer, as the step shows it."""
+
+    skill_id: int
+    level: int | None
+    note: str
+    revision: int
+
+
+def answers_of(assessment: Assessment) -> dict[int, Stored]:
+    """The draft's answers by skill id (1 query), read as tuples: the step builds no model
+    instance. Keyed by skill, they need no order: order_by() drops the model's, which
+    joins the skills and their categories."""
+    rows = Answer.objects.filter(assessment=assessment).order_by()
+    fields = ("skill_id", "level", "note", "revision")
+    return {row[0]: Stored(*row) for row in rows.values_list(*fields)}
 
 
 def step_forms(
-    skill_ids: Sequence[int], answers: Mapping[int, Answer], data=None
+    skill_ids: Sequence[int], answers: Mapping[int, Stored], data=None
 ) -> list[tuple[int, AnswerForm]]:
     forms = []
     for skill_id in skill_ids:
@@ -154,7 +167,7 @@ def render_step(
     request,
     assessment: Assessment,
     page: StepPage,
-    answers: Mapping[int, Answer],
+    answers: Mapping[int, Stored],
     forms: list[tuple[int, AnswerForm]] | None = None,
     conflicts: Mapping[int, SafeString | str] | None = None,
 ) -> str:
@@ -192,7 +205,7 @@ def _question_values(
     return values
 
 
-def _stored(page: StepPage, answers: Mapping[int, Answer]) -> dict[str, str]:
+def _stored(page: StepPage, answers: Mapping[int, Stored]) -> dict[str, str]:
     """The holes filled with the stored answers (a GET: no form needed)."""
     values: dict[str, str] = {}
     for skill_id in page.skill_ids:
