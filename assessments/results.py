@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, get_language_info, gettext
 
 import scoring
 from careers.models import Level, NextStepAction
@@ -118,9 +118,42 @@ def next_step_rows(
             "level": a["level"],
             "title": pick(a["title"], language),
             "detail": pick(a["detail"], language),
+            "url": web_link(a.get("url", "")),
+            "facts": resource_facts(a, language),
         }
         for a in scoring.next_steps(skill, level, target)
     ]
+
+
+def web_link(url: str) -> str:
+    """The link if it is an http(s) address (the only kind the catalogue takes), else ""."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
+
+
+def resource_facts(action: scoring.SnapshotAction, language: str | None = None) -> list[str]:
+    """What a next step's learning resource says of itself, in order: who offers it, how
+    long it takes, its cost, its language ("PMI", "35 h", "Paid: 450 EUR", "English")."""
+    facts = [action.get("provider", ""), pick(action.get("duration"), language)]
+    cost, price = action.get("cost"), action.get("price", "")
+    if cost == "free":
+        facts.append(gettext("Free"))
+    elif cost == "paid":
+        facts.append(gettext("Paid: %(price)s") % {"price": price} if price else gettext("Paid"))
+    if tag := action.get("language"):
+        facts.append(language_name(tag))
+    return [fact for fact in facts if fact]
+
+
+def language_name(tag: str) -> str:
+    """A language tag's name in that language, as language pickers show it ("en" ->
+    "English", "fr" -> "Français"), else the tag."""
+    for code in (tag, tag.split("-")[0]):
+        try:
+            name = str(get_language_info(code.lower())["name_local"])
+        except KeyError:
+            continue
+        return name[:1].upper() + name[1:]
+    return tag
 
 
 def skill_row(
@@ -303,7 +336,7 @@ def history_chart(
     return {
         "labels": [
             date_format(timezone.localtime(row["assessment"].submitted_at), "j F Y")
-            + (f" ({gettext('provisional')})" if row["assessment"].is_quick else "")
+            + (" (" + gettext("provisional") + ")" if row["assessment"].is_quick else "")
             for row in history
         ],
         "provisional": [row["assessment"].is_quick for row in history],

@@ -180,10 +180,13 @@ def result_workbook(
             _("Action"),
             _("Title"),
             _("Detail"),
+            _("Link"),
+            _("Learning resource"),
         ],
         (
             [role.name, role.code, row.name, row.priority]
             + [step["kind_label"], step["title"], step["detail"] or None]
+            + [step["url"] or None, " · ".join(step["facts"]) or None]
             for role in results
             for row in role.gaps
             for step in row.next_steps

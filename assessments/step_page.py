@@ -26,7 +26,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from careers.models import Level
+from careers.models import Level, indicator_lines
 from careers.selectors import CATALOGUE_READING_SECONDS, Step, questionnaire_steps
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config.kept_page import Stencil, hole, stencil
@@ -60,7 +60,7 @@ def _question(skill) -> dict:
     """A question's context, its person's values left as holes."""
     form = AnswerForm(prefix=f"s{skill.pk}")
     level, note, revision = form["level"], form["note"], form["revision"]
-    descriptors = {lv.level: lv.descriptor for lv in skill.levels.all()}
+    levels = {lv.level: lv for lv in skill.levels.all()}
     return {
         "skill": skill,
         "url": _answer_url(skill.pk),
@@ -75,7 +75,8 @@ def _question(skill) -> dict:
             {
                 "value": value,
                 "label": label,
-                "descriptor": descriptors.get(value, ""),
+                "descriptor": levels[value].descriptor if value in levels else "",
+                "indicators": indicator_lines(levels[value].indicators) if value in levels else [],
                 "checked": hole("checked", skill.pk, value),
                 "id": f"{level.auto_id}-{value}",
             }

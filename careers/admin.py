@@ -1,10 +1,12 @@
 """The catalogue in Django's admin: both languages side by side, history on every model."""
 
 from collections import defaultdict
+from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +15,11 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from modeltranslation.admin import (
+    TranslationAdmin,
+    TranslationStackedInline,
+    TranslationTabularInline,
+)
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import interchange
@@ -62,12 +68,30 @@ class SkillLevelInline(TranslationTabularInline):
     min_num = 4
     max_num = 4
     can_delete = False
+    fields = ("level", "descriptor", "indicators")
 
 
-class NextStepActionInline(TranslationTabularInline):
+# The learning resource behind a next step (url, provider, ...), on the step's own page
+# and in the skill's.
+# An address typed without its scheme ("www.pmi.org") is taken as https.
+LINK_FIELD: dict[type[models.Field], dict[str, Any]] = {models.URLField: {"assume_scheme": "https"}}
+RESOURCE_FIELDSET: tuple[Any, Any] = (
+    _("Learning resource"),
+    {
+        "fields": (("url", "provider"), "duration", ("cost", "price"), "language"),
+        "description": _("Optional: where to take the course, read the book or sit the exam."),
+    },
+)
+
+
+class NextStepActionInline(TranslationStackedInline):
     model = NextStepAction
     extra = 1
-    fields = ("level", "kind", "title", "detail", "order")
+    formfield_overrides = LINK_FIELD
+    fieldsets = (
+        (None, {"fields": (("level", "kind", "order"), "title", "detail")}),
+        RESOURCE_FIELDSET,
+    )
 
 
 @admin.register(Skill)
@@ -308,9 +332,14 @@ class SkillLevelAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
 @admin.register(NextStepAction)
 class NextStepActionAdmin(SimpleHistoryAdmin, TranslationAdmin):
-    list_display = ("title", "skill", "level", "kind")
-    list_filter = ("kind", "level", "skill__category")
-    search_fields = ("skill__code", "title_fr", "title_en")
+    formfield_overrides = LINK_FIELD
+    list_display = ("title", "skill", "level", "kind", "provider", "cost")
+    list_filter = ("kind", "level", "cost", "skill__category")
+    search_fields = ("skill__code", "title_fr", "title_en", "provider", "url")
+    fieldsets = (
+        (None, {"fields": ("skill", ("level", "kind", "order"), "title", "detail")}),
+        RESOURCE_FIELDSET,
+    )
     list_select_related = ("skill",)
     autocomplete_fields = ("skill",)
 

@@ -59,6 +59,9 @@ from django.utils.translation import gettext as _
 from . import serialise
 from .csvcells import csv_text, csv_writer
 from .models import (
+    LANGUAGE_TAG,
+    MAX_INDICATORS,
+    WEB_LINK_VALIDATOR,
     CareerStep,
     NextStepAction,
     PendingImport,
@@ -67,8 +70,10 @@ from .models import (
     Skill,
     SkillCategory,
     SkillLevel,
+    indicator_lines,
 )
 from .services import LANGUAGES, CatalogueError, LoadReport, catalogue_load
+from .services import RESOURCE_FIELDS as RESOURCE_COLUMNS
 from .validators import has_control_characters
 
 Document = dict[str, Any]
@@ -92,11 +97,30 @@ COLUMNS = [
     "core",
     "ladder",
     "rank",
+    "url",
+    "provider",
+    "duration_fr",
+    "duration_en",
+    "cost",
+    "price",
+    "language",
+    "indicators_fr",
+    "indicators_en",
 ]
 # Columns holding whole numbers, written as numbers (careers/csvcells.py).
 NUMBER_COLUMNS = {"level", "weight", "target", "rank"}
 # Columns added after the first format: a file without them is still read.
-OPTIONAL_COLUMNS = {"core", "ladder", "rank"}
+OPTIONAL_COLUMNS = {
+    "core",
+    "ladder",
+    "rank",
+    *RESOURCE_COLUMNS,
+    "duration_fr",
+    "duration_en",
+    "indicators_fr",
+    "indicators_en",
+}
+COSTS = NextStepAction.Cost.values
 TYPES = ["category", "skill", "level", "action", "role", "requirement", "career"]
 # The same rules as the database constraints on the codes (careers/models.py).
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
@@ -192,6 +216,7 @@ def catalogue_document() -> Document:
                         "name": serialise.texts(skill, "name"),
                         "description": serialise.texts(skill, "description"),
                         "levels": serialise.descriptors(skill),
+                        **({"indicators": found} if (found := serialise.indicators(skill)) else {}),
                         "actions": [serialise.action(action) for action in skill.actions.all()],
                     }
                     for skill in category.skills.all()
@@ -436,12 +461,8 @@ class _Flattener:
         self.actions(path, skill, code)
 
     def levels(self, path: str, skill: dict, code: str) -> None:
-        levels = skill.get("levels") or {}
-        if not isinstance(levels, dict):
-            self.errors.append(
-                RowError(f"{path}.levels", 'must be an object: {"1": ..., "4": ...}')
-            )
-            levels = {}
+        levels = self.mapping(path, skill, "levels", '{"1": ..., "4": ...}')
+        indicators = self.mapping(path, skill, "indicators", '{"3": {"fr": [...], "en": [...]}}')
         for level, descriptor in levels.items():
             l_path = f"{path}.levels.{level}"
             self.add(
@@ -450,6 +471,11 @@ class _Flattener:
                 code=code,
                 level=level,
                 **self.texts(l_path, descriptor, "descriptor", "text"),
+                **self.lines(f"{path}.indicators.{level}", indicators.get(level), "indicators"),
+            )
+        for level in indicators.keys() - levels.keys():
+            self.errors.append(
+                RowError(f"{path}.indicators.{level}", f"level {level} has no descriptor in levels")
             )
 
     def actions(self, path: str, skill: dict, code: str) -> None:
@@ -462,6 +488,8 @@ class _Flattener:
                 kind=self.scalar(a_path, action, "kind"),
                 **self.texts(a_path, action.get("title"), "title", "name"),
                 **self.texts(a_path, action.get("detail"), "detail", "text"),
+                **{name: self.scalar(a_path, action, name) for name in RESOURCE_COLUMNS},
+                **self.texts(a_path, action.get("duration"), "duration", "duration"),
             )
 
     def role(self, path: str, role: dict) -> None:
@@ -529,6 +557,30 @@ class _Flattener:
             else:
                 self.errors.append(RowError(f"{path}[{i}]", "must be an object"))
         return found
+
+    def mapping(self, where: str, node: dict, key: str, shape: str) -> dict:
+        value = node.get(key) or {}
+        if isinstance(value, dict):
+            return value
+        self.errors.append(RowError(f"{where}.{key}", f"must be an object: {shape}"))
+        return {}
+
+    def lines(self, where: str, value: Any, column: str) -> dict[str, str]:
+        """A list of lines in each language, as one text per language (a line each)."""
+        columns = _text_columns(column)
+        if not value:
+            return {name: "" for _lang, name in columns}
+        if isinstance(value, dict):
+            found = {}
+            for lang, name in columns:
+                lines = value.get(lang) or []
+                if not (isinstance(lines, list) and all(isinstance(x, str) for x in lines)):
+                    break
+                found[name] = "\n".join(line.strip() for line in lines if line.strip())
+            else:
+                return found
+        self.errors.append(RowError(where, 'must be an object: {"fr": ["..."], "en": ["..."]}'))
+        return {name: "" for _lang, name in columns}
 
     def scalar(self, where: str, node: dict, key: str) -> str:
         value = node.get(key)
@@ -643,11 +695,11 @@ def _problems(
         problems = [] if code in in_file["skill"] else [f"skill {code!r} is not in the file"]
         problems += _number(v, "level", 1, 4)
         if type_ == "level":
-            return problems + _names(v, "descriptor", "text")
+            return problems + _names(v, "descriptor", "text") + _indicators(v)
         if v["kind"] not in ACTION_KINDS:
             kinds = ", ".join(ACTION_KINDS)
             problems.append(f"kind {v['kind']!r} is not one of {kinds}")
-        return problems + _names(v, "title", "name", NextStepAction, "title")
+        return problems + _names(v, "title", "name", NextStepAction, "title") + _resource(v)
     problems = [] if code in in_file["role"] else [f"role {code!r} is not in the file"]
     if type_ == "requirement":
         if not v["parent"]:
@@ -664,6 +716,47 @@ def _problems(
     if v["link"] and v["link"] not in known_roles:
         problems.append(f"role {v['link']!r} (link) is neither in the file nor in the catalogue")
     return problems + _names(v, "name", "name", CareerStep, "name")
+
+
+def _indicators(v: dict[str, str]) -> list[str]:
+    return [
+        f"indicators in {LANGUAGE_NAMES[lang]}: {count} lines, at most {MAX_INDICATORS}"
+        for lang, name in _text_columns("indicators")
+        if (count := len(indicator_lines(v[name]))) > MAX_INDICATORS
+    ]
+
+
+def _resource(v: dict[str, str]) -> list[str]:
+    """A next step's learning resource: the same rules as the model's fields."""
+    problems = []
+    if url := v["url"]:
+        try:
+            WEB_LINK_VALIDATOR(url)
+        except ValidationError:
+            problems.append(f"url {url[:80]!r} must be a web address starting with http(s)://")
+        problems += _short(v, "url")
+    problems += _short(v, "provider")
+    for lang, name in _text_columns("duration"):
+        problems += _short(v, name, f"duration in {LANGUAGE_NAMES[lang]}", "duration")
+    if v["cost"] not in ("", *COSTS):
+        problems.append(f"cost {v['cost']!r} must be free, paid or empty")
+    if v["price"] and v["cost"] == "free":
+        problems.append("a price is given for a paid resource only (cost is free)")
+    problems += _short(v, "price")
+    if v["language"] and not LANGUAGE_TAG.fullmatch(v["language"]):
+        problems.append(f"language {v['language'][:20]!r} must be a code such as fr, en or pt-BR")
+    return problems
+
+
+def _short(v: dict[str, str], column: str, label: str = "", field: str = "") -> list[str]:
+    """A one-line text of a next step within its field's length."""
+    value, label = v[column], label or column
+    max_length = _max_length(NextStepAction, field or column)
+    if column != "url" and has_control_characters(value):
+        return [f"{label} holds a line break, a tab or another control character"]
+    if max_length and len(value) > max_length:
+        return [f"{label} is too long ({len(value)} characters, at most {max_length})"]
+    return []
 
 
 @functools.cache
@@ -770,16 +863,24 @@ def _nest(records: list[_Record]) -> Document:
         if v["type"] == "skill":
             categories[v["parent"]]["skills"].append(skills[v["code"]])
         elif v["type"] == "level":
-            skills[v["code"]]["levels"][str(int(v["level"]))] = text(v, "text")
+            level = str(int(v["level"]))
+            skills[v["code"]]["levels"][level] = text(v, "text")
+            lines = {lang: indicator_lines(v[name]) for lang, name in _text_columns("indicators")}
+            if any(lines.values()):
+                skills[v["code"]].setdefault("indicators", {})[level] = lines
         elif v["type"] == "action":
-            skills[v["code"]]["actions"].append(
-                {
-                    "level": int(v["level"]),
-                    "kind": v["kind"],
-                    "title": text(v, "name"),
-                    "detail": text(v, "text"),
-                }
-            )
+            action: Document = {
+                "level": int(v["level"]),
+                "kind": v["kind"],
+                "title": text(v, "name"),
+                "detail": text(v, "text"),
+            }
+            if v["price"] and not v["cost"]:
+                v["cost"] = "paid"  # an amount says it is paid
+            action |= {name: v[name] for name in RESOURCE_COLUMNS if v[name]}
+            if any((duration := text(v, "duration")).values()):
+                action["duration"] = duration
+            skills[v["code"]]["actions"].append(action)
         elif v["type"] == "requirement":
             roles[v["code"]]["requirements"].append(
                 {

@@ -5,10 +5,17 @@ Text fields (name, description, ...) are translated by django-modeltranslation
 returns the active language with French as the fallback.
 """
 
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -53,6 +60,21 @@ SLUG_VALIDATOR = RegexValidator(
     r"^[a-z0-9]+(-[a-z0-9]+)*$",
     _("Use lowercase letters, digits and single hyphens only, e.g. risk-management."),
 )
+# A learning resource's link: only http and https, so that no javascript: or data: link
+# ever reaches a page or a spreadsheet (the import checks the same rule).
+# Its own code: a form would show its URL field's message for the code "invalid" instead.
+WEB_LINK_VALIDATOR = URLValidator(
+    schemes=["http", "https"],
+    message=_("Enter a web address starting with http:// or https://."),
+    code="web_link",
+)
+# A language tag as BCP 47 writes it: "fr", "en", "pt-BR".
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+LANGUAGE_TAG_VALIDATOR = RegexValidator(
+    LANGUAGE_TAG,
+    _("Use a language code such as fr, en or pt-BR."),
+)
+MAX_INDICATORS = 8  # observable examples per level descriptor
 CODE_HELP = _("Stable identifier used by exports and results. It cannot change later.")
 ROLE_CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$",
@@ -133,6 +155,14 @@ class SkillLevel(models.Model):
         _("level"), choices=TARGET_LEVELS, validators=LEVEL_VALIDATORS
     )
     descriptor = models.TextField(_("descriptor"))
+    indicators = models.TextField(
+        _("behavioural indicators"),
+        blank=True,
+        help_text=_(
+            "Observable examples of this level, one per line (at most 8), shown with the "
+            "level's option in the questionnaire."
+        ),
+    )
 
     class Meta:
         verbose_name = _("level descriptor")
@@ -152,6 +182,19 @@ class SkillLevel(models.Model):
     def __str__(self) -> str:
         return f"{self.skill} · {self.level}"
 
+    def clean(self) -> None:
+        super().clean()
+        for lang, _name in settings.LANGUAGES:
+            lines = indicator_lines(getattr(self, f"indicators_{lang}", "") or "")
+            if len(lines) > MAX_INDICATORS:
+                message = _("At most %(n)s indicators, one per line.") % {"n": MAX_INDICATORS}
+                raise ValidationError({f"indicators_{lang}": message})
+
+
+def indicator_lines(text: str) -> list[str]:
+    """A level's behavioural indicators: the non-empty lines of the field."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
 
 class NextStepAction(models.Model):
     """A concrete thing to do to reach `level` in a skill."""
@@ -165,6 +208,10 @@ class NextStepAction(models.Model):
         PRACTICE = "practice", _("Practice on the job")
         READING = "reading", _("Reading")
 
+    class Cost(models.TextChoices):
+        FREE = "free", _("Free")
+        PAID = "paid", _("Paid")
+
     skill = models.ForeignKey(
         Skill, on_delete=models.CASCADE, related_name="actions", verbose_name=_("skill")
     )
@@ -177,6 +224,39 @@ class NextStepAction(models.Model):
     title = models.CharField(_("title"), max_length=200, validators=[no_control_characters])
     detail = models.TextField(_("detail"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # The learning resource behind the step, all optional.
+    url = models.URLField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        validators=[WEB_LINK_VALIDATOR],
+        help_text=_("The course, certification or reading, as an http(s) address."),
+    )
+    provider = models.CharField(
+        _("provider"), max_length=120, blank=True, validators=[no_control_characters]
+    )
+    duration = models.CharField(
+        _("duration"),
+        max_length=60,
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("As the provider states it, e.g. 3 days or 35 hours."),
+    )
+    cost = models.CharField(_("cost"), max_length=4, blank=True, choices=Cost.choices)
+    price = models.CharField(
+        _("price"),
+        max_length=40,
+        blank=True,
+        validators=[no_control_characters],
+        help_text=_("For a paid resource, the amount with its currency, e.g. 450 EUR."),
+    )
+    language = models.CharField(
+        _("language of the resource"),
+        max_length=12,
+        blank=True,
+        validators=[LANGUAGE_TAG_VALIDATOR],
+        help_text=_("A language code such as fr or en."),
+    )
 
     class Meta:
         verbose_name = _("next-step action")
@@ -192,10 +272,21 @@ class NextStepAction(models.Model):
                 ),
                 name="careers_nextstepaction_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(cost__in=["", "free", "paid"]), name="careers_nextstepaction_cost"
+            ),
+            models.CheckConstraint(
+                condition=Q(price="") | Q(cost="paid"), name="careers_nextstepaction_price_paid"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.price and self.cost != self.Cost.PAID:
+            raise ValidationError({"price": _("A price is given for a paid resource only.")})
 
 
 class Role(models.Model):

@@ -10,8 +10,8 @@ from django.db import models
 
 from scoring import SnapshotAction, SnapshotCareer, SnapshotCareerStep
 
-from .models import NextStepAction, Role, Skill
-from .services import LANGUAGES
+from .models import NextStepAction, Role, Skill, indicator_lines
+from .services import LANGUAGES, RESOURCE_FIELDS
 
 
 def texts(obj: models.Model, field: str) -> dict[str, str]:
@@ -24,13 +24,34 @@ def descriptors(skill: Skill) -> dict[str, dict[str, str]]:
     return {str(lv.level): texts(lv, "descriptor") for lv in skill.levels.all()}
 
 
+def indicators(skill: Skill) -> dict[str, dict[str, list[str]]]:
+    """The skill's behavioural indicators by level, from its `levels`: only the levels
+    that have some, each language a list of lines."""
+    found = {}
+    for lv in skill.levels.all():
+        lines = {
+            lang: indicator_lines(getattr(lv, f"indicators_{lang}") or "") for lang in LANGUAGES
+        }
+        if any(lines.values()):
+            found[str(lv.level)] = lines
+    return found
+
+
 def action(action: NextStepAction) -> SnapshotAction:
-    return {
+    """A next step; its learning resource's keys only where they are given."""
+    row: SnapshotAction = {
         "level": action.level,
         "kind": action.kind,
         "title": texts(action, "title"),
         "detail": texts(action, "detail"),
     }
+    for name in RESOURCE_FIELDS:
+        if value := getattr(action, name):
+            row[name] = value  # type: ignore[literal-required]
+    duration = texts(action, "duration")
+    if any(duration.values()):
+        row["duration"] = duration
+    return row
 
 
 def career(role: Role) -> SnapshotCareer:

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 LANGUAGES = ("fr", "en")
+# A next step's learning resource, beside its translated duration (serialise.action).
+RESOURCE_FIELDS = ("url", "provider", "cost", "price", "language")
 
 
 class CatalogueError(ValueError):
@@ -291,19 +293,24 @@ def _load_levels_and_actions(
     """Each skill's level descriptors and next-step actions (ticks once per skill).
 
     The actions a skill's document no longer lists are removed."""
-    levels = _Rows(report, SkillLevel, ("skill_id", "level"), _columns("descriptor"))
+    levels = _Rows(report, SkillLevel, ("skill_id", "level"), _columns("descriptor", "indicators"))
     actions = _Rows(
         report,
         NextStepAction,
         ("skill_id", "order"),
-        ("level", "kind", *_columns("title", "detail")),
+        ("level", "kind", *_columns("title", "detail", "duration"), *RESOURCE_FIELDS),
         unique=False,
     )
     for skill, sk in loaded:
+        indicators = sk.get("indicators", {})
         for level_key, text in sk.get("levels", {}).items():
             level = int(level_key)
+            lines = indicators.get(level_key) or {}
             levels.upsert(
-                (skill, level), {"skill_id": skill, "level": level}, _translated("descriptor", text)
+                (skill, level),
+                {"skill_id": skill, "level": level},
+                _translated("descriptor", text)
+                | _translated("indicators", {k: "\n".join(v) for k, v in lines.items()}),
             )
         for a_order, act in enumerate(sk.get("actions", []), start=1):
             actions.upsert(
@@ -314,6 +321,8 @@ def _load_levels_and_actions(
                     "kind": act["kind"],
                     **_translated("title", act["title"]),
                     **_translated("detail", act.get("detail")),
+                    **_translated("duration", act.get("duration")),
+                    **{name: (act.get(name) or "").strip() for name in RESOURCE_FIELDS},
                 },
             )
         tick()

@@ -24,12 +24,12 @@ class SkillTranslation(TranslationOptions):
 
 @register(SkillLevel)
 class SkillLevelTranslation(TranslationOptions):
-    fields = ("descriptor",)
+    fields = ("descriptor", "indicators")
 
 
 @register(NextStepAction)
 class NextStepActionTranslation(TranslationOptions):
-    fields = ("title", "detail")
+    fields = ("title", "detail", "duration")
 
 
 @register(Role)

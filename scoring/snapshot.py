@@ -71,6 +71,15 @@ class SnapshotAction(TypedDict):
     kind: str  # careers.models.NextStepAction.Kind
     title: Text
     detail: Text
+    # The learning resource behind it, each key only when it is given (older snapshots
+    # have none): an http(s) link, who offers it, how long it takes, free or paid (and
+    # the amount), the language it is in.
+    url: NotRequired[str]
+    provider: NotRequired[str]
+    duration: NotRequired[Text]
+    cost: NotRequired[Literal["free", "paid"]]
+    price: NotRequired[str]
+    language: NotRequired[str]
 
 
 @final  # final: `"actions" in skill` then tells a snapshot's skill from a digest's

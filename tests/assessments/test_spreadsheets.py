@@ -157,9 +157,12 @@ def test_strengths_and_next_steps_match_the_result(client, individual, result):
         "Action",
         "Titre",
         "Détail",
+        "Lien",
+        "Ressource de formation",
     ]
     assert steps[1:] == [
-        [role.name, role.code, row.name, row.priority, step["kind_label"], step["title"], None]
+        [role.name, role.code, row.name, row.priority, step["kind_label"], step["title"]]
+        + [None, None, None]
         for role in roles
         for row in role.gaps
         for step in row.next_steps
