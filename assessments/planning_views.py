@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 import scoring
 from careers.models import Level
+from plans.selectors import mark_planned
 
 from .access import result_get
 from .models import Assessment
@@ -71,8 +72,8 @@ def result_path(request, pk: int, code: str):
     path = path_to(snapshot, code)
     if path is None:
         raise Http404("No such role in this result.")
-    return render(
-        request,
-        "assessments/path.html",
-        {"assessment": assessment, "path": path, "roles": roles},
-    )
+    context = {"assessment": assessment, "path": path, "roles": roles}
+    if assessment.owner_id == request.user.pk:  # a manager reads the path, never plans it
+        mark_planned(request.user, snapshot, path)
+        context["plan"] = {"result": pk, "role": code, "next": request.get_full_path()}
+    return render(request, "assessments/path.html", context)

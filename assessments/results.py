@@ -45,7 +45,7 @@ class SkillRow:
     target_label: str
     descriptor: str  # what the person's own level means for this skill
     order: int  # catalogue position: the chart's categories keep this order
-    next_steps: list[dict[str, str]] = field(default_factory=list)
+    next_steps: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def is_strength(self) -> bool:

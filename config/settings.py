@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "assessments",
     "teams",
     "accounts",
+    "plans",
 ]
 
 MIDDLEWARE = [
@@ -192,7 +193,7 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 
 # The apps' own code: what a cached rendering can depend on (not tests, bench, scripts).
-APP_PACKAGES = ("accounts", "assessments", "careers", "config", "scoring", "teams")
+APP_PACKAGES = ("accounts", "assessments", "careers", "config", "plans", "scoring", "teams")
 
 
 def code_release(base: Path = BASE_DIR) -> str:

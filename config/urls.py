@@ -21,6 +21,7 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),
     path("teams/", include("teams.urls")),
+    path("plan/", include("plans.urls")),
     # Where a member's shared review was before it moved to the teams app.
     path(
         "assessments/<int:pk>/manager-review/",

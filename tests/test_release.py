@@ -35,7 +35,9 @@ def test_tests_benchmarks_and_scripts_leave_the_release_alone(tmp_path):
         (tmp_path / folder / "thing.py").write_text("Y = 1\n")
 
     assert code_release(tmp_path) == first
-    assert set(APP_PACKAGES) == {"accounts", "assessments", "careers", "config", "scoring", "teams"}
+    assert set(APP_PACKAGES) == {
+        "accounts", "assessments", "careers", "config", "plans", "scoring", "teams"
+    }
 
 
 def caches_with(**env) -> dict:

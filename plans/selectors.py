@@ -1,0 +1,96 @@
+"""The plan as its page shows it: items with their texts in one language, and progress."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+import scoring
+from assessments.planning import Path
+from assessments.results import pick, resource_facts, web_link
+
+from .forms import PlanItemForm
+from .models import PlanItem
+from .services import step_key
+
+
+@dataclass
+class ShownItem:
+    item: PlanItem
+    skill_name: str
+    title: str
+    url: str
+    facts: list[str]
+    overdue: bool
+    form: PlanItemForm
+    conflict: PlanItem | None = None  # the saved item, when this tab's change was refused
+
+
+@dataclass
+class Progress:
+    total: int  # every item but the dropped ones
+    done: int
+    overdue: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class Plan:
+    open: list[ShownItem] = field(default_factory=list)  # overdue first, then by due date
+    done: list[ShownItem] = field(default_factory=list)
+    dropped: list[ShownItem] = field(default_factory=list)
+    progress: Progress = field(default_factory=lambda: Progress(0, 0, 0))
+
+
+def shown(item: PlanItem, today: date, form: PlanItemForm | None = None) -> ShownItem:
+    step = item.step or {}
+    return ShownItem(
+        item=item,
+        skill_name=item.skill.name if item.skill else item.skill_code,
+        title=pick(step.get("title")) if step else item.title,
+        url=web_link(step.get("url", "") if step else item.url),
+        facts=resource_facts(step) if step else [],  # type: ignore[arg-type]
+        overdue=item.is_overdue(today),
+        form=form or PlanItemForm(instance=item, initial={"revision": item.revision}),
+    )
+
+
+def plan_of(user, forms: dict[int, PlanItemForm] | None = None) -> Plan:
+    """The person's plan (1 query); `forms` replaces the forms of some items (a refused
+    change shown again)."""
+    today = timezone.localdate()
+    forms = forms or {}
+    plan = Plan()
+    items = PlanItem.objects.filter(owner=user).select_related("skill")
+    for item in items:
+        row = shown(item, today, forms.get(item.pk))
+        if item.is_open:
+            plan.open.append(row)
+        elif item.status == PlanItem.Status.DONE:
+            plan.done.append(row)
+        else:
+            plan.dropped.append(row)
+    plan.open.sort(key=lambda row: not row.overdue)  # stable: due date order kept
+    counted = len(plan.open) + len(plan.done)
+    overdue = sum(row.overdue for row in plan.open)
+    plan.progress = Progress(total=counted, done=len(plan.done), overdue=overdue)
+    return plan
+
+
+def mark_planned(user, snapshot: scoring.Snapshot, path: Path) -> None:
+    """Mark the path's next steps that are open in the person's plan (1 query), so that
+    the page says so instead of offering to add them again."""
+    keys = set(
+        PlanItem.objects.filter(owner=user, status__in=PlanItem.ACTIVE)
+        .exclude(step_key="")
+        .values_list("skill_code", "step_key")
+    )
+    if not keys:
+        return
+    for gap in path.steps:
+        frozen = scoring.next_steps(snapshot["skills"][gap.code], gap.level, gap.target)
+        for row, step in zip(gap.next_steps, frozen, strict=True):
+            row["planned"] = (gap.code, step_key(step)) in keys
