@@ -2,7 +2,9 @@
 
 A plan item aims one skill at a level, by a next step of the result (frozen as the
 result showed it: title in both languages, link, provider...) or by an action of the
-person's own. Items are their owner's only: nothing here is shown to anyone else.
+person's own. Items are their owner's. A person may share the whole plan with the
+managers of a team they are a member of (`PlanShare`): those managers, while both are in
+the team, read it, comment on its items and mark them agreed (plans/access.py).
 """
 
 from django.conf import settings
@@ -14,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.models import Assessment
 from careers.models import WEB_LINK_VALIDATOR, Skill
 from careers.validators import no_control_characters
+from teams.models import Team
 
 MAX_TEXT = 2000
 
@@ -73,6 +76,16 @@ class PlanItem(models.Model):
     done_at = models.DateTimeField(_("done on"), null=True, blank=True)
     # Bumped by every change: a save from a stale tab names the revision it read.
     revision = models.PositiveIntegerField(default=1)
+    # A manager of a team the plan is shared with agreed to the item.
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("agreed by"),
+    )
+    agreed_at = models.DateTimeField(_("agreed on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("plan item")
@@ -109,3 +122,42 @@ class PlanItem(models.Model):
     def is_overdue(self, today=None) -> bool:
         today = today or timezone.localdate()
         return self.is_open and self.due_date is not None and self.due_date < today
+
+
+class PlanShare(models.Model):
+    """The owner's plan shown to the managers of `team` (the owner a member of it)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="plan_shares"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="plan_shares")
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shared plan")
+        verbose_name_plural = _("shared plans")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "team"], name="plans_planshare_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} → {self.team}"
+
+
+class PlanComment(models.Model):
+    """A remark on an item, by its owner or a manager the plan is shared with."""
+
+    item = models.ForeignKey(PlanItem, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("comment"), max_length=MAX_TEXT)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.author} · {self.created_at:%Y-%m-%d}"

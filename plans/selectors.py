@@ -3,14 +3,16 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 import scoring
 from assessments.planning import Path
 from assessments.results import pick, resource_facts, web_link
+from teams.models import TeamMembership
 
 from .forms import PlanItemForm
-from .models import PlanItem
+from .models import PlanComment, PlanItem, PlanShare
 from .services import step_key
 
 
@@ -59,12 +61,16 @@ def shown(item: PlanItem, today: date, form: PlanItemForm | None = None) -> Show
 
 
 def plan_of(user, forms: dict[int, PlanItemForm] | None = None) -> Plan:
-    """The person's plan (1 query); `forms` replaces the forms of some items (a refused
-    change shown again)."""
+    """The person's plan (2 queries: the items, their comments); `forms` replaces the
+    forms of some items (a refused change shown again)."""
     today = timezone.localdate()
     forms = forms or {}
     plan = Plan()
-    items = PlanItem.objects.filter(owner=user).select_related("skill")
+    items = (
+        PlanItem.objects.filter(owner=user)
+        .select_related("skill", "agreed_by")
+        .prefetch_related(Prefetch("comments", PlanComment.objects.select_related("author")))
+    )
     for item in items:
         row = shown(item, today, forms.get(item.pk))
         if item.is_open:
@@ -94,3 +100,22 @@ def mark_planned(user, snapshot: scoring.Snapshot, path: Path) -> None:
         frozen = scoring.next_steps(snapshot["skills"][gap.code], gap.level, gap.target)
         for row, step in zip(gap.next_steps, frozen, strict=True):
             row["planned"] = (gap.code, step_key(step)) in keys
+
+
+@dataclass(frozen=True)
+class Sharing:
+    team_id: int
+    team_name: str
+    shared: bool
+
+
+def sharing_of(user) -> list[Sharing]:
+    """The teams the person is a member of, and whether their plan is shared with each
+    team's managers (1 query)."""
+    memberships = (
+        TeamMembership.objects.filter(user=user, kind=TeamMembership.Kind.MEMBER)
+        .select_related("team")
+        .annotate(shared=Exists(PlanShare.objects.filter(owner=user, team=OuterRef("team"))))
+        .order_by("team__name", "team_id")
+    )
+    return [Sharing(m.team_id, m.team.name, m.shared) for m in memberships]

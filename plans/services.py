@@ -11,8 +11,9 @@ from django.utils import timezone
 import scoring
 from assessments.models import Assessment
 from careers.models import Skill
+from teams.models import TeamMembership
 
-from .models import PlanItem
+from .models import PlanComment, PlanItem, PlanShare
 
 
 class NotPlannable(ValueError):
@@ -121,3 +122,37 @@ def plan_item_update(
 def plan_item_delete(*, owner, item_id: int) -> None:
     """Remove the person's item (PlanItem.DoesNotExist for another person's)."""
     PlanItem.objects.get(pk=item_id, owner=owner).delete()
+
+
+class NotAMember(ValueError):
+    """A plan is shared only with the managers of a team its owner is a member of."""
+
+
+def plan_share(*, owner, team_id: int) -> PlanShare:
+    if not TeamMembership.objects.filter(
+        team_id=team_id, user=owner, kind=TeamMembership.Kind.MEMBER
+    ).exists():
+        raise NotAMember(team_id)
+    share, _created = PlanShare.objects.get_or_create(owner=owner, team_id=team_id)
+    return share
+
+
+def plan_unshare(*, owner, team_id: int) -> None:
+    PlanShare.objects.filter(owner=owner, team_id=team_id).delete()
+
+
+def plan_comment_add(*, author, item: PlanItem, body: str) -> PlanComment:
+    """A comment by someone who may read the item (plans.access.readable_item)."""
+    return PlanComment.objects.create(item=item, author=author, body=body.strip())
+
+
+@transaction.atomic
+def plan_item_agree(*, manager, item: PlanItem, agreed: bool) -> PlanItem:
+    """Mark the item agreed (or not) by a manager it is shared with; the owner's own
+    changes are not blocked by it. Bumps the revision: an open tab saves over it only
+    knowingly."""
+    item = PlanItem.objects.select_for_update().get(pk=item.pk)
+    item.agreed_by, item.agreed_at = (manager, timezone.now()) if agreed else (None, None)
+    item.revision += 1
+    item.save(update_fields=["agreed_by", "agreed_at", "revision"])
+    return item

@@ -13,16 +13,20 @@ import scoring
 from assessments.access import assessment_get
 from assessments.planning import path_to
 
-from . import services
+from . import access, services
 from .forms import AddForm, PlanItemForm
-from .models import PlanItem
-from .selectors import plan_of
+from .models import MAX_TEXT, PlanItem
+from .selectors import plan_of, sharing_of
 
 
 @login_required
 @require_GET
 def plan(request):
-    return render(request, "plans/plan.html", {"plan": plan_of(request.user)})
+    return render(request, "plans/plan.html", _context(request))
+
+
+def _context(request, forms=None, **extra) -> dict:
+    return {"plan": plan_of(request.user, forms), "sharing": sharing_of(request.user), **extra}
 
 
 def _back(request, default: str = "plans:plan"):
@@ -108,12 +112,11 @@ def item_update(request, pk: int):
                     "saved. Check it below and save again."
                 ),
             )
-            context = {"plan": plan_of(request.user, {pk: retry}), "stale": pk}
+            context = _context(request, {pk: retry}, stale=pk)
             return render(request, "plans/plan.html", context, status=409)
         messages.success(request, _("Plan item saved."))
         return redirect("plans:plan")
-    context = {"plan": plan_of(request.user, {pk: form})}
-    return render(request, "plans/plan.html", context, status=400)
+    return render(request, "plans/plan.html", _context(request, {pk: form}), status=400)
 
 
 @login_required
@@ -125,3 +128,58 @@ def item_delete(request, pk: int):
         raise Http404("No such plan item.") from None
     messages.success(request, _("Plan item removed."))
     return redirect("plans:plan")
+
+
+@login_required
+@require_POST
+def share(request):
+    """Share the plan with a team's managers, or stop sharing it."""
+    try:
+        team_id = int(request.POST.get("team", ""))
+    except ValueError:
+        raise Http404("No such team.") from None
+    if request.POST.get("shared") == "0":
+        services.plan_unshare(owner=request.user, team_id=team_id)
+        messages.success(request, _("Your plan is no longer shared with this team's managers."))
+        return redirect("plans:plan")
+    try:
+        services.plan_share(owner=request.user, team_id=team_id)
+    except services.NotAMember:
+        raise Http404("Not a team of yours.") from None
+    messages.success(request, _("Your plan is shared with this team's managers."))
+    return redirect("plans:plan")
+
+
+@login_required
+@require_GET
+def shared_plan(request, team_pk: int, user_pk: int):
+    """A member's plan as the team's managers read it: comments and agreement."""
+    team, owner = access.shared_plan(request.user, team_pk, user_pk)
+    context = {"plan": plan_of(owner), "team": team, "owner": owner, "shared_view": True}
+    return render(request, "plans/shared.html", context)
+
+
+@login_required
+@require_POST
+def comment_add(request, pk: int):
+    item = access.readable_item(request.user, pk)
+    body = request.POST.get("body", "").strip()
+    if not body or len(body) > MAX_TEXT:
+        messages.error(request, _("Write a comment of at most 2,000 characters."))
+    else:
+        services.plan_comment_add(author=request.user, item=item, body=body)
+        messages.success(request, _("Comment added."))
+    return _back(request)
+
+
+@login_required
+@require_POST
+def agree(request, pk: int):
+    """A manager the plan is shared with marks the item agreed (or takes it back)."""
+    item = access.readable_item(request.user, pk)
+    if item.owner_id == request.user.pk:
+        raise Http404("An item is agreed by a manager.")
+    agreed = request.POST.get("agreed") != "0"
+    services.plan_item_agree(manager=request.user, item=item, agreed=agreed)
+    messages.success(request, _("Marked agreed.") if agreed else _("Agreement taken back."))
+    return _back(request)
