@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, partial
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from django.utils import timezone
@@ -81,6 +83,12 @@ class RoleResult:
     @property
     def strengths(self) -> list[SkillRow]:
         return [r for r in self.rows if r.is_strength]
+
+    @property
+    def categories(self) -> list[tuple[str, list[SkillRow]]]:
+        """The rows in catalogue order, grouped by category: the level bars' groups."""
+        rows = sorted(self.rows, key=attrgetter("order"))
+        return [(name, list(group)) for name, group in groupby(rows, key=attrgetter("category"))]
 
 
 def band_ranges() -> list[dict[str, Any]]:

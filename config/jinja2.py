@@ -1,0 +1,98 @@
+"""The Jinja2 environment, for the templates too large for Django's engine to render fast.
+
+A result page prints about 700 values: Django's engine took 10 ms and more to render it,
+Jinja2 (which compiles a template to Python) a fraction of that. Its templates end in
+`.jinja`, beside the Django ones in templates/, and print what Django's would:
+
+- a value is localised and escaped as Django does it (`printed`: a decimal comma in
+  French, `&#x27;` for a quote), and `|e` is Django's escape, for the values put in a
+  `{% trans %}` block (which Jinja2 escapes its own way otherwise);
+- `_("...")` and `{% trans %}` are Django's gettext, on the same catalogue (locale/):
+  the template's text and its translation are not escaped (Django takes them as the
+  template's own markup), the values put in a `{% trans %}` are, as in Django's tags.
+  `manage.py makemessages` extracts them too (careers/management/commands/makemessages.py);
+- the filters `bdi`, `isolate` (careers/bidi.py), `floatformat` and `urlencode` are
+  Django's own, and `url(name, *args)` and `static(path)` stand for the tags.
+
+A Django template renders a Jinja2 one in its place with `{% load jinja %}{% jinja
+"name.jinja" key=value %}` (this module's `register`), with its own context.
+"""
+
+from html import escape as html_escape
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.template import engines
+from django.template.defaultfilters import floatformat, urlencode
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
+from jinja2 import Environment
+from markupsafe import Markup
+
+from careers.bidi import bdi_html, isolated
+
+
+def printed(value: Any) -> Any:
+    """A value as a Django template prints it: localised, then escaped (safe text kept).
+
+    Called for each of the hundreds of values a page prints: a text and an integer, the
+    most frequent, take a short way to what Django's `localize` and `escape` make of them.
+    """
+    kind = type(value)
+    if kind is str:
+        return Markup(html_escape(value))  # django.utils.html.escape
+    if kind is int and not settings.USE_THOUSAND_SEPARATOR:
+        return value  # number_format writes it as its digits
+    return conditional_escape(localize(value))
+
+
+def safe_gettext(message: str) -> SafeString:
+    """A template's text translated, not escaped: Django takes a template's own text, and
+    so its translation, as safe (`{% translate "..." %}` prints it as it is)."""
+    return mark_safe(gettext(message))  # noqa: S308 - the template's text and the catalogue's
+
+
+def safe_ngettext(singular: str, plural: str, number: int) -> SafeString:
+    return mark_safe(ngettext(singular, plural, number))  # noqa: S308 - as safe_gettext
+
+
+def url(name: str, *args: Any) -> str:
+    """`{% url name arg ... %}`."""
+    return reverse(name, args=args)
+
+
+def environment(**options: Any) -> Environment:
+    """The environment of the Jinja2 backend (config/settings.py, TEMPLATES)."""
+    env = Environment(
+        extensions=["jinja2.ext.i18n"],
+        finalize=printed,
+        keep_trailing_newline=True,  # as Django: an included file's last newline is kept
+        **options,
+    )
+    # The i18n extension's method, which the stubs do not know.
+    env.install_gettext_callables(safe_gettext, safe_ngettext, newstyle=False)  # type: ignore[attr-defined]
+    env.filters.update(
+        bdi=bdi_html,
+        isolate=isolated,
+        floatformat=floatformat,
+        urlencode=urlencode,
+        e=conditional_escape,
+        escape=conditional_escape,
+    )
+    env.globals.update(url=url, static=static)
+    return env
+
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def jinja(context, name: str, **values: Any) -> SafeString:
+    """The Jinja2 template `name` rendered with this template's context and `values`."""
+    jinja_template = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
+    return mark_safe(jinja_template.render({**context.flatten(), **values}))  # noqa: S308 - autoescaped
