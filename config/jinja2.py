@@ -11,8 +11,9 @@ Jinja2 (which compiles a template to Python) a fraction of that. Its templates e
   the template's text and its translation are not escaped (Django takes them as the
   template's own markup), the values put in a `{% trans %}` are, as in Django's tags.
   `manage.py makemessages` extracts them too (careers/management/commands/makemessages.py);
-- the filters `bdi`, `isolate` (careers/bidi.py), `floatformat` and `urlencode` are
-  Django's own, and `url(name, *args)` and `static(path)` stand for the tags.
+- the filters `bdi`, `isolate` (careers/bidi.py), `floatformat`, `date` and `urlencode`
+  are Django's own, `url(name, *args)` and `static(path)` stand for the tags, and
+  `csrf_input` for `{% csrf_token %}`.
 
 A Django template renders a Jinja2 one in its place with `{% load jinja %}{% jinja
 "name.jinja" key=value %}` (this module's `register`), with its own context.
@@ -24,12 +25,14 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.template import engines
+from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, urlencode
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
 from jinja2 import Environment
 from markupsafe import Markup
@@ -48,17 +51,24 @@ def printed(value: Any) -> Any:
         return Markup(html_escape(value))  # django.utils.html.escape
     if kind is int and not settings.USE_THOUSAND_SEPARATOR:
         return value  # number_format writes it as its digits
+    if hasattr(value, "__html__"):
+        return value  # safe already (a translation, |bdi, |floatformat)
     return conditional_escape(localize(value))
 
 
 def safe_gettext(message: str) -> SafeString:
     """A template's text translated, not escaped: Django takes a template's own text, and
     so its translation, as safe (`{% translate "..." %}` prints it as it is)."""
-    return mark_safe(gettext(message))  # noqa: S308 - the template's text and the catalogue's
+    return SafeString(gettext(message))  # the template's text and the catalogue's
 
 
 def safe_ngettext(singular: str, plural: str, number: int) -> SafeString:
-    return mark_safe(ngettext(singular, plural, number))  # noqa: S308 - as safe_gettext
+    return SafeString(ngettext(singular, plural, number))  # as safe_gettext
+
+
+def date(value: Any, arg: str | None = None) -> str:
+    """`|date`, which Django's templates give the value in the current time zone."""
+    return date_filter(template_localtime(value), arg)
 
 
 def url(name: str, *args: Any) -> str:
@@ -80,6 +90,7 @@ def environment(**options: Any) -> Environment:
         bdi=bdi_html,
         isolate=isolated,
         floatformat=floatformat,
+        date=date,
         urlencode=urlencode,
         e=conditional_escape,
         escape=conditional_escape,
@@ -91,8 +102,18 @@ def environment(**options: Any) -> Environment:
 register = template.Library()
 
 
+def csrf_input(token: Any) -> SafeString:
+    """What `{% csrf_token %}` writes for `token` (the context's `csrf_token`)."""
+    if not token or token == "NOTPROVIDED":
+        return SafeString("")
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
 @register.simple_tag(takes_context=True)
 def jinja(context, name: str, **values: Any) -> SafeString:
-    """The Jinja2 template `name` rendered with this template's context and `values`."""
+    """The Jinja2 template `name` rendered with this template's context and `values`, and
+    `csrf_input` for the forms, as Django's Jinja2 backend names it."""
     jinja_template = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
-    return mark_safe(jinja_template.render({**context.flatten(), **values}))  # noqa: S308 - autoescaped
+    flat = context.flatten()
+    flat["csrf_input"] = csrf_input(flat.get("csrf_token"))
+    return mark_safe(jinja_template.render({**flat, **values}))  # noqa: S308 - autoescaped
