@@ -133,7 +133,7 @@ def assessment_detail(request, pk: int):
             questionnaire = questionnaire_for(assessment)
             return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
         page = kept_page.render_with_holes(
-            request, "assessments/result.html", _result_context(assessment, chosen)
+            request, "assessments/result.html", _result_context(assessment, chosen, version)
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
@@ -143,9 +143,10 @@ def assessment_detail(request, pk: int):
 ALL_ROLES = "all"
 
 
-def _result_context(assessment: Assessment, chosen: str = "") -> dict:
+def _result_context(assessment: Assessment, chosen: str = "", version: str = "") -> dict:
     """The page's context; ``chosen`` is the picked role's code, or "all" to print every
-    role. Anything else (an unknown code included) opens the best-fit role."""
+    role. Anything else (an unknown code included) opens the best-fit role. ``version``
+    is the catalogue version when the caller has read it."""
     scores = scores_for(assessment)  # ranked once, for the roles and the ladders
     results = build_result(assessment, scores=scores)
     shown = [r for r in results if chosen in (r.code, ALL_ROLES)] or results[:1]
@@ -162,7 +163,7 @@ def _result_context(assessment: Assessment, chosen: str = "") -> dict:
             "gap": LADDER_BLOCKING_GAP,
         },
         # Career steps link to the roles a person can assess against today.
-        "published_codes": set(published_codes()),
+        "published_codes": set(published_codes(version or None)),
     }
 
 
