@@ -109,7 +109,7 @@ TEMPLATES = [
         },
     },
     {
-        # The result page's body and bars (config/jinja2.py): the `.jinja` templates.
+        # The `.jinja` templates (config/jinja2.py): the result page's content, bars, bands.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [BASE_DIR / "templates"],
         "OPTIONS": {"environment": "config.jinja2.environment"},
