@@ -12,8 +12,8 @@ Jinja2 (which compiles a template to Python) a fraction of that. Its templates e
   template's own markup), the values put in a `{% trans %}` are, as in Django's tags.
   `manage.py makemessages` extracts them too (careers/management/commands/makemessages.py);
 - the filters `bdi`, `isolate` (careers/bidi.py), `floatformat`, `date` and `urlencode`
-  are Django's own, `url(name, *args)` and `static(path)` stand for the tags, and
-  `csrf_input` for `{% csrf_token %}`.
+  are Django's own, and `url(name, *args)`, `static(path)` and `csrf_input()` stand for
+  the tags `{% url %}`, `{% static %}` and `{% csrf_token %}`.
 
 A Django template renders a Jinja2 one in its place with `{% load jinja %}{% jinja
 "name.jinja" key=value %}` (this module's `register`), with its own context.
@@ -34,7 +34,8 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext, ngettext
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from careers.bidi import bdi_html, isolated
@@ -95,25 +96,25 @@ def environment(**options: Any) -> Environment:
         e=conditional_escape,
         escape=conditional_escape,
     )
-    env.globals.update(url=url, static=static)
+    env.globals.update(url=url, static=static, csrf_input=csrf_input)
     return env
 
 
-register = template.Library()
-
-
-def csrf_input(token: Any) -> SafeString:
-    """What `{% csrf_token %}` writes for `token` (the context's `csrf_token`)."""
+@pass_context
+def csrf_input(context: Context) -> SafeString:
+    """`{% csrf_token %}`: the form's hidden field for the context's `csrf_token` (read only
+    where a form asks for it, so that no other page makes a token)."""
+    token = context.get("csrf_token")
     if not token or token == "NOTPROVIDED":
         return SafeString("")
     return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
+register = template.Library()
+
+
 @register.simple_tag(takes_context=True)
 def jinja(context, name: str, **values: Any) -> SafeString:
-    """The Jinja2 template `name` rendered with this template's context and `values`, and
-    `csrf_input` for the forms, as Django's Jinja2 backend names it."""
+    """The Jinja2 template `name` rendered with this template's context and `values`."""
     jinja_template = engines["jinja2"].env.get_template(name)  # type: ignore[attr-defined]
-    flat = context.flatten()
-    flat["csrf_input"] = csrf_input(flat.get("csrf_token"))
-    return mark_safe(jinja_template.render({**flat, **values}))  # noqa: S308 - autoescaped
+    return mark_safe(jinja_template.render({**context.flatten(), **values}))  # noqa: S308 - autoescaped
