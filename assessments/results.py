@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property, partial
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 from django.utils import timezone
@@ -81,6 +83,12 @@ class RoleResult:
     @property
     def strengths(self) -> list[SkillRow]:
         return [r for r in self.rows if r.is_strength]
+
+    @property
+    def categories(self) -> list[tuple[str, list[SkillRow]]]:
+        """The rows in catalogue order, grouped by category: the level bars' groups."""
+        rows = sorted(self.rows, key=attrgetter("order"))
+        return [(name, list(group)) for name, group in groupby(rows, key=attrgetter("category"))]
 
 
 def band_ranges() -> list[dict[str, Any]]:
@@ -194,7 +202,13 @@ def career_step(
     return {"name": pick(name, language), "role": step["role"]}
 
 
-def build_result(assessment: Assessment, language: str | None = None) -> list[RoleResult]:
+def build_result(
+    assessment: Assessment,
+    language: str | None = None,
+    scores: list[scoring.RoleScore] | None = None,
+) -> list[RoleResult]:
+    """The result's roles in fit order; `scores` is `scores_for(assessment)` when the
+    caller has it already (the result page ranks the roles once for this and the ladders)."""
     language = language or get_language()  # read once: a result picks a thousand texts
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
@@ -202,7 +216,7 @@ def build_result(assessment: Assessment, language: str | None = None) -> list[Ro
     labels = {value: str(label) for value, label in Level.choices}  # once, not per row
     kinds = {value: str(label) for value, label in NextStepAction.Kind.choices}
     results = []
-    for rank, score in enumerate(ranked(snapshot), start=1):
+    for rank, score in enumerate(scores or ranked(snapshot), start=1):
         role = roles[score.code]
         career = role["career"]
         results.append(
@@ -435,13 +449,18 @@ def compare_with_current(
     return comparisons
 
 
-def build_ladders(assessment: Assessment, language: str | None = None) -> list[dict[str, Any]]:
-    """Per ladder among the assessed roles: the highest rung met and what the next needs."""
+def build_ladders(
+    assessment: Assessment,
+    language: str | None = None,
+    scores: list[scoring.RoleScore] | None = None,
+) -> list[dict[str, Any]]:
+    """Per ladder among the assessed roles: the highest rung met and what the next needs
+    (`scores` as for build_result)."""
     language = language or get_language()  # read once: a result picks a thousand texts
     snapshot = assessment.read_snapshot()
     skills = snapshot["skills"]
     roles = {role["code"]: role for role in snapshot["roles"]}
-    scores = {score.code: score for score in ranked(snapshot)}
+    by_code = {score.code: score for score in scores or ranked(snapshot)}
     ladders: dict[str, list[scoring.SnapshotRole]] = {}
     for role in snapshot["roles"]:
         if ladder := role.get("ladder"):
@@ -449,7 +468,7 @@ def build_ladders(assessment: Assessment, language: str | None = None) -> list[d
     out = []
     for name, rungs in ladders.items():
         rungs.sort(key=lambda role: role.get("rank", 0))
-        position = scoring.ladder_position([scores[role["code"]] for role in rungs])
+        position = scoring.ladder_position([by_code[role["code"]] for role in rungs])
         next_rung = position.next_rung
         out.append(
             {

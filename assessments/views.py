@@ -32,6 +32,7 @@ from .results import (
     latest_results,
     pick,
     result_document,
+    scores_for,
 )
 from .selectors import (
     Progress,
@@ -125,15 +126,14 @@ def assessment_detail(request, pk: int):
     keep = kept_page.keepable(request)
     version, page = kept_under_catalogue(key) if keep else ("", None)
     if page is None:
-        # The snapshot (tens of kB of JSON) is only read when the page is made.
-        assessment = get_object_or_404(
-            assessments_of(request.user).defer("snapshot", "digest"), pk=pk
-        )
+        # The snapshot (tens of kB of JSON) comes in the same query: only a page made
+        # reads the row, and a draft, which is sent to its questions, has none.
+        assessment = get_object_or_404(assessments_of(request.user).defer("digest"), pk=pk)
         if assessment.is_draft:
             questionnaire = questionnaire_for(assessment)
             return redirect("assessments:step", pk=pk, number=questionnaire.first_open_step() or 1)
         page = kept_page.render_with_holes(
-            request, "assessments/result.html", _result_context(assessment, chosen)
+            request, "assessments/result.html", _result_context(assessment, chosen, version)
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
@@ -143,10 +143,12 @@ def assessment_detail(request, pk: int):
 ALL_ROLES = "all"
 
 
-def _result_context(assessment: Assessment, chosen: str = "") -> dict:
+def _result_context(assessment: Assessment, chosen: str = "", version: str = "") -> dict:
     """The page's context; ``chosen`` is the picked role's code, or "all" to print every
-    role. Anything else (an unknown code included) opens the best-fit role."""
-    results = build_result(assessment)
+    role. Anything else (an unknown code included) opens the best-fit role. ``version``
+    is the catalogue version when the caller has read it."""
+    scores = scores_for(assessment)  # ranked once, for the roles and the ladders
+    results = build_result(assessment, scores=scores)
     shown = [r for r in results if chosen in (r.code, ALL_ROLES)] or results[:1]
     return {
         "assessment": assessment,
@@ -154,14 +156,14 @@ def _result_context(assessment: Assessment, chosen: str = "") -> dict:
         "shown": shown,
         "chosen": ALL_ROLES if chosen == ALL_ROLES else shown[0].code if shown else "",
         "bands": band_ranges(),
-        "ladders": build_ladders(assessment),
+        "ladders": build_ladders(assessment, scores=scores),
         "thresholds": {
             "fit": LADDER_MIN_FIT,
             "weight": LADDER_KEY_WEIGHT,
             "gap": LADDER_BLOCKING_GAP,
         },
         # Career steps link to the roles a person can assess against today.
-        "published_codes": set(published_codes()),
+        "published_codes": set(published_codes(version or None)),
     }
 
 

@@ -28,8 +28,9 @@ def published_roles() -> QuerySet[Role]:
 CATALOGUE_READING_SECONDS = 24 * 3600
 
 
-def published_codes() -> list[str]:
-    """The published roles' codes, sorted (kept in the cache under the catalogue version).
+def published_codes(version: str | None = None) -> list[str]:
+    """The published roles' codes, sorted (kept in the cache under the catalogue version,
+    `version` when the caller has read it already).
 
     Result pages link career steps to the roles one can assess against: once an editor
     publishes or withdraws a role, the next page follows.
@@ -38,7 +39,7 @@ def published_codes() -> list[str]:
     return cast(
         "list[str]",
         cache.get_or_set(
-            f"published-role-codes:{catalogue_version()}",
+            f"published-role-codes:{version or catalogue_version()}",
             lambda: sorted(published_roles().values_list("code", flat=True)),
             CATALOGUE_READING_SECONDS,
         ),

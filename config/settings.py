@@ -105,7 +105,15 @@ TEMPLATES = [
             ],
             # |bdi and |isolate: person-written and catalogue text shown in its place.
             "builtins": ["careers.templatetags.text"],
+            # {% jinja "name.jinja" %}: a Jinja2 template rendered in a Django one.
+            "libraries": {"jinja": "config.jinja2"},
         },
+    },
+    {
+        # The `.jinja` templates (config/jinja2.py): the result page's content, bars, bands.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"environment": "config.jinja2.environment"},
     },
 ]
 
