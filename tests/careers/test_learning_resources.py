@@ -359,3 +359,27 @@ def test_the_questionnaire_shows_the_indicators_with_their_level(
     client.cookies["django_language"] = "en"
     english = client.get(url).content.decode()
     assert indicator.format("Warns of delays") in english
+
+
+def test_the_result_page_and_the_report_show_the_resources(client, individual, with_resources):
+    result = submitted(assessment_start(owner=individual, roles=with_resources))
+    client.force_login(individual)
+    page = client.get(reverse("assessments:detail", args=[result.pk])).content.decode()
+    link = f'href="{LINK.replace("&", "&amp;")}" target="_blank" rel="noopener noreferrer"'
+    assert link in page
+    assert "· PMI · 35 heures · Payant : 450 EUR · English" in text_of(page)
+    client.cookies["django_language"] = "en"
+    english = client.get(reverse("assessments:detail", args=[result.pk])).content.decode()
+    assert "· PMI · 35 hours · Paid: 450 EUR · English" in text_of(english)
+
+
+def test_the_pdf_report_prints_the_resource_and_its_address(client, individual, with_resources):
+    from tests.pdf_text import pdf_text
+
+    result = submitted(assessment_start(owner=individual, roles=with_resources))
+    client.force_login(individual)
+    text = " ".join(
+        pdf_text(client.get(reverse("assessments:result_pdf", args=[result.pk]))).split()
+    )
+    assert "PMI · 35 heures · Payant : 450 EUR · English" in text
+    assert LINK in text
