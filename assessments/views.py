@@ -16,6 +16,7 @@ from careers.selectors import catalogue_snapshot, published_codes, published_rol
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import kept_page
 from config.pdf import render_pdf
+from plans.selectors import plan_loop_html
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
 from .access import assessment_get, assessments_of, history_for, result_get
@@ -137,10 +138,13 @@ def assessment_detail(request, pk: int):
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
-    return kept_page.response(request, page)
+    # What became of the plan made before this result changes with the plan: read at
+    # every request, never kept with the page.
+    return kept_page.response(request, page, {PLAN_LOOP: plan_loop_html(request.user, pk)})
 
 
 ALL_ROLES = "all"
+PLAN_LOOP = kept_page.hole("plan-loop")
 
 
 def _result_context(assessment: Assessment, chosen: str = "", version: str = "") -> dict:
@@ -151,6 +155,7 @@ def _result_context(assessment: Assessment, chosen: str = "", version: str = "")
     results = build_result(assessment, scores=scores)
     shown = [r for r in results if chosen in (r.code, ALL_ROLES)] or results[:1]
     return {
+        "plan_loop": PLAN_LOOP,
         "assessment": assessment,
         "results": results,
         "shown": shown,

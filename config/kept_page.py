@@ -86,9 +86,12 @@ def render_with_holes(request, template: str, context: dict) -> KeptPage:
     )
 
 
-def response(request, page: KeptPage) -> HttpResponse:
-    """The kept page with this request's values in its holes, gzipped if accepted."""
-    values = {hole: value.encode() for hole, value in _request_values(request).items()}
+def response(request, page: KeptPage, own: Mapping[str, str] | None = None) -> HttpResponse:
+    """The kept page with this request's values in its holes, gzipped if accepted;
+    `own` holds the view's own holes (escaped already)."""
+    values = {
+        hole: value.encode() for hole, value in {**_request_values(request), **(own or {})}.items()
+    }
     parts: list[compressed.Piece | bytes] = [page.pieces[0]]
     for hole, piece in zip(page.holes, page.pieces[1:], strict=True):
         parts += [values[hole], piece]

@@ -3,10 +3,12 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 import scoring
+from assessments.models import Assessment
 from assessments.planning import Path
 from assessments.results import pick, resource_facts, web_link
 from teams.models import TeamMembership
@@ -119,3 +121,44 @@ def sharing_of(user) -> list[Sharing]:
         .order_by("team__name", "team_id")
     )
     return [Sharing(m.team_id, m.team.name, m.shared) for m in memberships]
+
+
+@dataclass(frozen=True)
+class LoopRow:
+    """A plan item made before a result, and where its skill stands in that result."""
+
+    shown: ShownItem
+    level_now: int | None  # None: the result did not assess the skill
+
+    @property
+    def verdict(self) -> str:
+        """reached (at the level aimed at), raised, unchanged or unassessed."""
+        item = self.shown.item
+        if self.level_now is None:
+            return "unassessed"
+        if self.level_now >= item.target_level:
+            return "reached"
+        return "raised" if self.level_now > item.level_then else "unchanged"
+
+
+def plan_loop(user, result_pk: int) -> list[LoopRow]:
+    """The person's plan items made before this result of theirs was submitted, each
+    with its skill's level in it (2 queries when there are any, 1 otherwise)."""
+    submitted = Assessment.objects.filter(pk=result_pk, owner=user).values("submitted_at")
+    items = list(
+        PlanItem.objects.filter(owner=user, created_at__lt=Subquery(submitted[:1]))
+        .exclude(status=PlanItem.Status.DROPPED)
+        .select_related("skill")
+    )
+    if not items:
+        return []
+    levels = (
+        Assessment.objects.filter(pk=result_pk).values_list("snapshot__levels", flat=True).first()
+    ) or {}
+    today = timezone.localdate()
+    return [LoopRow(shown(item, today), levels.get(item.skill_code)) for item in items]
+
+
+def plan_loop_html(user, result_pk: int) -> str:
+    rows = plan_loop(user, result_pk)
+    return render_to_string("plans/_loop.html", {"rows": rows}) if rows else ""

@@ -73,7 +73,7 @@ PAGES = [
     ("individual", "assessments:new", lambda w: [], 5),
     ("individual", "assessments:step", lambda w: [w["draft"].pk, 1], 8),
     ("individual", "assessments:review", lambda w: [w["draft"].pk], 8),
-    ("individual", "assessments:detail", lambda w: [w["result"].pk], 4),
+    ("individual", "assessments:detail", lambda w: [w["result"].pk], 5),
     ("individual", "assessments:compare", lambda w: [w["result"].pk], 12),
     ("individual", "assessments:simulate", lambda w: [w["result"].pk], 3),
     ("individual", "assessments:path", lambda w: [w["result"].pk, "AAA"], 4),

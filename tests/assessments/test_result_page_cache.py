@@ -176,8 +176,9 @@ def test_each_chosen_role_has_its_page(client, individual, result, django_assert
     for choice in [*codes, "all"]:
         rendered = client.get(url, {"role": choice})
         assert rendered.context["chosen"] == choice
-        # session and user only: the chosen role's page is kept under its own key
-        with django_assert_num_queries(2):
+        # session, user and the plan made before the result (plans/selectors.plan_loop):
+        # the chosen role's page is kept under its own key
+        with django_assert_num_queries(3):
             served = client.get(url, {"role": choice})
         assert served.context is None
         assert without_tokens(served.content) == without_tokens(rendered.content)
