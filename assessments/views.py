@@ -16,6 +16,7 @@ from careers.selectors import catalogue_snapshot, published_codes, published_rol
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import kept_page
 from config.pdf import render_pdf
+from plans.exports import plan_document, plan_rows
 from plans.selectors import plan_loop_html
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
@@ -433,9 +434,10 @@ def result_compare(request, pk: int):
 @login_required
 def result_json(request, pk: int):
     assessment = result_get(request.user, pk)
-    response = JsonResponse(
-        result_document(assessment), json_dumps_params={"ensure_ascii": False, "indent": 2}
-    )
+    document = result_document(assessment)
+    # Added to the contract: the plan made from the result, for those who may read it.
+    document["plan"] = plan_document(plan_rows(request.user, assessment))
+    response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'inline; filename="result-{assessment.pk}.json"'
     return response
 
@@ -492,6 +494,7 @@ def result_xlsx(request, pk: int):
         role_names=history_role_names(history),
         current=assessment.pk,
         provisional=assessment.is_quick,
+        plan=plan_rows(request.user, assessment),
     )
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="result-{assessment.pk}.xlsx"'
@@ -513,6 +516,6 @@ def result_pdf(request, pk: int):
     return render_pdf(
         request,
         "assessments/result_pdf.html",
-        context | {"person": person},
+        context | {"person": person, "plan": plan_rows(request.user, assessment)},
         f"{date}-{person[:60]}.pdf",
     )

@@ -72,7 +72,8 @@ def test_the_json_says_quick_and_provisional_or_full(client, individual, full, q
 
     assert (quick_doc["mode"], quick_doc["provisional"]) == ("quick", True)
     assert (full_doc["mode"], full_doc["provisional"]) == ("full", False)
-    assert list(full_doc) == ["assessment", "submitted_at", "scale", "mode", "provisional", "roles"]
+    contract = ["assessment", "submitted_at", "scale", "mode", "provisional", "roles", "plan"]
+    assert list(full_doc) == contract
 
 
 def test_the_gap_csv_has_a_mode_column(client, individual, full, quick):

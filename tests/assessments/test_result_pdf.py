@@ -192,7 +192,8 @@ def test_query_count_does_not_grow_with_roles(client, individual):
             assert client.get(url(result, "all")).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], "the PDF reads the snapshot, never the catalogue per role"
-    assert counts[0] <= 4, [q["sql"] for q in queries.captured_queries]
+    # session, user, the result, the plan made from it
+    assert counts[0] <= 5, [q["sql"] for q in queries.captured_queries]
     assert page_count(client.get(url(large, "all"))) >= 6  # one role per page at least
 
 

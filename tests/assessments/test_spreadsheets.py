@@ -219,12 +219,13 @@ def test_the_result_file_costs_the_same_for_1_and_6_results(
         assert client.get(result_url(result)).status_code == 200
     for _ in range(5):
         submitted(assessment_start(owner=individual, roles=catalogue))
-    # Session, user, the result, the person's results: the history costs one query.
-    with django_assert_max_num_queries(4):
+    # Session, user, the result, the person's results (the history costs one query), the
+    # plan made from the result.
+    with django_assert_max_num_queries(5):
         response = client.get(result_url(result))
 
     assert len(values(workbook(response)["Historique"])) == 1 + 6
-    assert len(one) == 4
+    assert len(one) == 5
 
 
 def test_only_the_owner_may_download_a_private_result(client, result, outsider):

@@ -116,14 +116,14 @@ def test_result_page_query_count_does_not_grow(
     client.force_login(individual)
 
     # session, user, assessment with its snapshot (read only because the page is not kept
-    # yet), published role codes for the career links: the catalogue's skills and
-    # requirements are not read at all
+    # yet), published role codes for the career links, the plan made before the result:
+    # the catalogue's skills and requirements are not read at all
     url = reverse("assessments:detail", args=[assessment.pk])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(2):  # the whole page kept: only the session and user
+    with django_assert_num_queries(3):  # the whole page kept: the session, user and plan
         assert client.get(url).status_code == 200
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # and the plan made from the result
         assert (
             client.get(reverse("assessments:result_json", args=[assessment.pk])).status_code == 200
         )
@@ -140,7 +140,15 @@ def test_result_json_follows_the_export_contract(client, individual, result):
 
     assert response["Content-Type"] == "application/json"
     data = json.loads(response.content)
-    assert list(data) == ["assessment", "submitted_at", "scale", "mode", "provisional", "roles"]
+    assert list(data) == [
+        "assessment",
+        "submitted_at",
+        "scale",
+        "mode",
+        "provisional",
+        "roles",
+        "plan",
+    ]
     assert (data["mode"], data["provisional"]) == ("full", False)
     assert data["assessment"] == result.pk
     assert data["submitted_at"] == result.submitted_at.isoformat()
