@@ -26,13 +26,12 @@ A closed cycle's figures (each member's fit per role) are written on the cycle b
 close service (`closed_figures`): a later cycle's board reads them with its members.
 """
 
-import pickle
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 
@@ -48,7 +47,7 @@ from .dashboard import (
     _mean_fits,
     score_member,
 )
-from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
+from .models import BoardRow, Invitation, ManagerRating, ReviewCycle, TeamMembership
 from .selectors import MemberStatus, by_username, next_step_actions
 
 ROWS_SECONDS = 7 * 24 * 3600
@@ -86,16 +85,31 @@ def _score(
     return rows
 
 
-def _read_rows(stored: Any) -> dict[int, tuple[RowKey, tuple | None]]:
-    """The kept rows: stored pickled and deflated (a fifth of the size: the database cache
-    writes them again after each change). Anything else found there is no rows."""
-    if not isinstance(stored, bytes):
-        return {}
-    try:
-        rows = pickle.loads(zlib.decompress(stored))  # noqa: S301 - written by scored_rows
-    except (zlib.error, pickle.UnpicklingError, EOFError):
-        return {}
-    return rows if isinstance(rows, dict) else {}
+def row_data(row: ScoredRow | None) -> list | None:
+    """A scored row as BoardRow.data keeps it: `ScoredRow.kept()` as JSON (lists for
+    tuples and sets); `read_row` is its inverse."""
+    if row is None:
+        return None
+    data = list(row.kept())
+    data[6] = sorted(row.rated)
+    return data
+
+
+def read_row(data: list | None) -> ScoredRow | None:
+    if data is None:
+        return None
+    fits, role_names, role, fit, cells, skills, rated, levels, actions = data
+    return ScoredRow(
+        fits,
+        role_names,
+        role,
+        fit,
+        tuple(map(tuple, cells)),
+        {code: (name, order) for code, (name, order) in skills.items()},
+        frozenset(rated),
+        levels,
+        actions,
+    )
 
 
 def scored_rows(
@@ -104,27 +118,39 @@ def scored_rows(
     language: str,
 ) -> "KeptRows":
     """Assessment id -> scored row (None: no digest) of these submitted assessments of
-    the cycle: the kept rows whose key still holds, the others worked out and kept.
-    1 cache read (the rows and the kept next steps); with a row to work out, 2 queries
-    and 1 cache write more."""
-    key, actions_key = f"team-rows:{cycle.pk}:{language}", f"team-actions:{cycle.pk}"
-    stored = cache.get_many([key, actions_key])
-    kept = _read_rows(stored.get(key))
+    the cycle: the stored rows whose key still holds, the others worked out and stored.
+    1 query and 1 cache read (the kept next steps); with a row to work out, 3 queries
+    more (the digests, the ratings, the rows written)."""
+    actions_key = f"team-actions:{cycle.pk}"
     keys = {assessment.pk: _row_key(assessment, membership) for assessment, membership in pairs}
+    release = settings.RELEASE
     found: dict[int, ScoredRow | None] = {}
-    missing = []
-    for assessment, membership in pairs:
-        entry = kept.get(assessment.pk)
-        if entry is not None and entry[0] == keys[assessment.pk]:
-            found[assessment.pk] = ScoredRow(*entry[1]) if entry[1] is not None else None
-        else:
-            missing.append((assessment, membership))
+    for pk, revision, role_pk, data in BoardRow.objects.filter(
+        assessment__in=keys, language=language, release=release
+    ).values_list("assessment_id", "revision", "target_role_pk", "data"):
+        if keys[pk] == (pk, revision, role_pk):
+            found[pk] = read_row(data)
+    missing = [(a, m) for a, m in pairs if a.pk not in found]
     if missing:
-        found.update(_score(missing, language))
-    if missing or kept.keys() != keys.keys():
-        rows = {pk: (keys[pk], row.kept() if (row := found[pk]) else None) for pk in keys}
-        cache.set(key, zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1), ROWS_SECONDS)
-    actions = stored.get(actions_key)
+        worked = _score(missing, language)
+        found.update(worked)
+        BoardRow.objects.bulk_create(
+            [
+                BoardRow(
+                    assessment_id=pk,
+                    language=language,
+                    revision=keys[pk][1],
+                    target_role_pk=keys[pk][2],
+                    release=release,
+                    data=row_data(row),
+                )
+                for pk, row in worked.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["assessment", "language"],
+            update_fields=["revision", "target_role_pk", "release", "data"],
+        )
+    actions = cache.get(actions_key)
     return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
 
 
