@@ -13,7 +13,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from statistics import mean
 from typing import Any, TypedDict, cast
 
@@ -45,7 +45,7 @@ class MemberData:
     scored: "ScoredRow | None" = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     used: int
     target: int
@@ -54,6 +54,13 @@ class Cell:
     @property
     def delta(self) -> int:
         return self.used - self.target
+
+
+@cache
+def shared_cell(used: int, target: int, rated: bool) -> Cell:
+    """The one Cell of these figures: a 1,000-member board has tens of thousands of
+    cells, and only a few dozen different ones (they are frozen)."""
+    return Cell(used, target, rated)
 
 
 def heat_key(used: int, target: int) -> str:
@@ -354,7 +361,11 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
     """One row per member, one cell per column (None where their role does not require it)."""
     rows = []
     for item in shown:
-        by_skill = {cell[0]: cell for cell in item.row.cells}
+        rated = item.row.rated
+        by_skill = {
+            code: shared_cell(used, target, code in rated)
+            for code, used, target, _gap, _priority in item.row.cells
+        }
         rows.append(
             HeatRow(
                 key=item.member.key,
@@ -362,16 +373,7 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
                 role=item.role,
                 fit=item.row.fit,
                 provisional=item.member.provisional,
-                cells=[
-                    Cell(
-                        used=by_skill[code][1],
-                        target=by_skill[code][2],
-                        rated=code in item.row.rated,
-                    )
-                    if code in by_skill
-                    else None
-                    for code in skills
-                ],
+                cells=[by_skill.get(code) for code in skills],
             )
         )
     return rows
@@ -383,12 +385,11 @@ def skill_coverage(
     """Per column: the members at or above target, out of those whose role requires it
     (provisional rows left out)."""
     coverage: list[Coverage | None] = []
+    counted = [row.cells for row in rows if not row.provisional]
     for index, code in enumerate(skills):
-        cells = [
-            cell for row in rows if not row.provisional and (cell := row.cells[index]) is not None
-        ]
+        cells = [cell for cells in counted if (cell := cells[index]) is not None]
         if len(cells) >= MIN_GROUP:
-            met = sum(1 for cell in cells if scoring.skill_gap(cell.target, cell.used) == 0)
+            met = sum(1 for cell in cells if cell.used >= cell.target)  # no skill_gap
             coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
         else:
             coverage.append(None)
