@@ -256,7 +256,11 @@ class BoardRow(models.Model):
     revision = models.PositiveIntegerField()  # Assessment.revision it was worked out at
     target_role_pk = models.PositiveIntegerField(null=True)  # the target role it was for
     release = models.CharField(max_length=64)  # settings.RELEASE: new scoring code, new rows
-    data = models.JSONField(null=True)  # ScoredRow.kept() (scored.row_data); None: no digest
+    # The row's figures, and its names, which most rows share: stored under a key of
+    # their own, the board reads one row's per key (scored.row_data). None, "": no digest.
+    data = models.JSONField(null=True)
+    names = models.JSONField(null=True)
+    names_key = models.CharField(max_length=32, blank=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -26,6 +26,8 @@ A closed cycle's figures (each member's fit per role) are written on the cycle b
 close service (`closed_figures`): a later cycle's board reads them with its members.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db.models import Max, Q, Subquery
 
 import scoring
 from assessments.models import Assessment
@@ -85,31 +87,44 @@ def _score(
     return rows
 
 
-def row_data(row: ScoredRow | None) -> list | None:
-    """A scored row as BoardRow.data keeps it: `ScoredRow.kept()` as JSON (lists for
-    tuples and sets); `read_row` is its inverse."""
-    if row is None:
-        return None
-    data = list(row.kept())
-    data[6] = sorted(row.rated)
-    return data
+def row_data(row: ScoredRow) -> tuple[list, list]:
+    """A scored row as BoardRow keeps it, in two parts (`read_row` is the inverse): its
+    figures, and its names (roles', skills' with their order; next steps), which most
+    members share (the same roles, frozen from the same catalogue)."""
+    figures = [row.fits, row.role, row.fit, row.cells, sorted(row.rated), row.levels]
+    return figures, [row.role_names, row.skills, row.actions]
 
 
-def read_row(data: list | None) -> ScoredRow | None:
-    if data is None:
-        return None
-    fits, role_names, role, fit, cells, skills, rated, levels, actions = data
+def names_key(names: list) -> str:
+    """The key of a row's names: the same names, in the same order, the same key."""
+    text = json.dumps(names, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def read_row(figures: list, names: tuple[dict, dict, dict]) -> ScoredRow:
+    fits, role, fit, cells, rated, levels = figures
+    role_names, skills, actions = names
     return ScoredRow(
-        fits,
-        role_names,
-        role,
-        fit,
-        tuple(map(tuple, cells)),
-        {code: (name, order) for code, (name, order) in skills.items()},
-        frozenset(rated),
-        levels,
+        fits, role_names, role, fit, tuple(map(tuple, cells)), skills, frozenset(rated), levels,
         actions,
+    )  # fmt: skip
+
+
+def _read_names(wanted: set[str]) -> dict[str, tuple[dict, dict, dict]]:
+    """The names stored under these keys, read from one row each (1 query); a skill's
+    (name, order) as a tuple, as score_member has it."""
+    one_each = (
+        BoardRow.objects.filter(names_key__in=wanted)
+        .values("names_key")
+        .annotate(last=Max("pk"))
+        .values("last")
     )
+    return {
+        key: (role_names, {code: tuple(v) for code, v in skills.items()}, actions)
+        for key, (role_names, skills, actions) in BoardRow.objects.filter(
+            pk__in=Subquery(one_each)
+        ).values_list("names_key", "names")
+    }
 
 
 def scored_rows(
@@ -119,39 +134,51 @@ def scored_rows(
 ) -> "KeptRows":
     """Assessment id -> scored row (None: no digest) of these submitted assessments of
     the cycle: the stored rows whose key still holds, the others worked out and stored.
-    1 query and 1 cache read (the kept next steps); with a row to work out, 3 queries
-    more (the digests, the ratings, the rows written)."""
+    1 query and 1 cache read (the kept next steps), 1 query more for the rows' names
+    (a few, shared by the rows); with a row to work out, 3 queries more (the digests,
+    the ratings, the rows written)."""
     actions_key = f"team-actions:{cycle.pk}"
     keys = {assessment.pk: _row_key(assessment, membership) for assessment, membership in pairs}
     release = settings.RELEASE
-    found: dict[int, ScoredRow | None] = {}
-    for pk, revision, role_pk, data in BoardRow.objects.filter(
-        assessment__in=keys, language=language, release=release
-    ).values_list("assessment_id", "revision", "target_role_pk", "data"):
+    stored: dict[int, tuple[str, list | None]] = {}
+    for pk, revision, role_pk, key, figures in BoardRow.objects.filter(
+        assessment__in=list(keys), language=language, release=release
+    ).values_list("assessment_id", "revision", "target_role_pk", "names_key", "data"):
         if keys[pk] == (pk, revision, role_pk):
-            found[pk] = read_row(data)
+            stored[pk] = (key, figures)
+    wanted_names = {key for key, _figures in stored.values() if key}
+    names = _read_names(wanted_names) if wanted_names else {}
+    found: dict[int, ScoredRow | None] = {
+        pk: read_row(figures, names[key]) if key and figures is not None else None
+        for pk, (key, figures) in stored.items()
+        if not key or key in names
+    }
     missing = [(a, m) for a, m in pairs if a.pk not in found]
     if missing:
         worked = _score(missing, language)
         found.update(worked)
         BoardRow.objects.bulk_create(
-            [
-                BoardRow(
-                    assessment_id=pk,
-                    language=language,
-                    revision=keys[pk][1],
-                    target_role_pk=keys[pk][2],
-                    release=release,
-                    data=row_data(row),
-                )
-                for pk, row in worked.items()
-            ],
+            [_board_row(pk, keys[pk], language, row) for pk, row in worked.items()],
             update_conflicts=True,
             unique_fields=["assessment", "language"],
-            update_fields=["revision", "target_role_pk", "release", "data"],
+            update_fields=["revision", "target_role_pk", "release", "names_key", "names", "data"],
         )
     actions = cache.get(actions_key)
     return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
+
+
+def _board_row(pk: int, key: RowKey, language: str, row: ScoredRow | None) -> BoardRow:
+    figures, names = row_data(row) if row is not None else (None, None)
+    return BoardRow(
+        assessment_id=pk,
+        language=language,
+        revision=key[1],
+        target_role_pk=key[2],
+        release=settings.RELEASE,
+        names_key=names_key(names) if names is not None else "",
+        names=names,
+        data=figures,
+    )
 
 
 @dataclass
