@@ -31,7 +31,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -119,12 +119,13 @@ def _read_names(wanted: set[str]) -> dict[str, tuple[dict, dict, dict]]:
         .annotate(last=Max("pk"))
         .values("last")
     )
-    return {
-        key: (role_names, {code: tuple(v) for code, v in skills.items()}, actions)
-        for key, (role_names, skills, actions) in BoardRow.objects.filter(
-            pk__in=Subquery(one_each)
-        ).values_list("names_key", "names")
-    }
+    found = {}
+    for key, names in BoardRow.objects.filter(pk__in=Subquery(one_each)).values_list(
+        "names_key", "names"
+    ):
+        role_names, skills, actions = cast(list, names)
+        found[key] = (role_names, {code: tuple(v) for code, v in skills.items()}, actions)
+    return found
 
 
 def scored_rows(
