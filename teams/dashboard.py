@@ -208,10 +208,9 @@ class ScoredRow:
     """A submitted member scored: what the board reads of their digest and ratings.
 
     Worked out from nothing but the member's digest (or snapshot), the manager's ratings
-    of it and the member's target role, in one language (`score_member`): the board keeps
-    it under a key made of these (teams/scored.py) and works out only the rows whose key
-    changed. Its strings are interned, so that a team's rows kept together store each
-    skill code and name once.
+    of it and the member's target role, in one language (`score_member`): the board stores
+    it under a key made of these (teams/scored.py: BoardRow) and works out only the rows
+    whose key changed. Its strings are interned.
     """
 
     fits: dict[str, float]  # role code -> fit, every role of the digest, in its order
@@ -227,21 +226,6 @@ class ScoredRow:
     # the next steps of those skills where the member's data holds them (a snapshot's;
     # a digest has none: the board fetches the team gaps' own)
     actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
-
-    def kept(self) -> tuple:
-        """The row as plain data, as the cache keeps it (`ScoredRow(*kept)` is the row):
-        built-in types only, which pickle reads back many times faster than objects."""
-        return (
-            self.fits,
-            self.role_names,
-            self.role,
-            self.fit,
-            self.cells,
-            self.skills,
-            self.rated,
-            self.levels,
-            self.actions,
-        )
 
 
 def score_member(member: MemberData, language: str | None = None) -> ScoredRow | None:

@@ -1,26 +1,30 @@
-"""A board's members scored once: each row kept until that member's data changes.
+"""A board's members scored once: each row stored until that member's data changes.
 
 A member's scored row (dashboard.ScoredRow) is worked out from nothing but their digest,
-the manager's ratings of it and their target role, in one language. It is kept under
+the manager's ratings of it and their target role, in one language. It is stored in the
+database (BoardRow, one per assessment and language) with its key:
 
-    (assessment id, Assessment.revision, the membership's target role)
+    (Assessment.revision, the membership's target role, settings.RELEASE)
 
-and the language: every write to the digest or the ratings bumps the assessment's
-revision in its own transaction (the submission in assessments/services.py; ratings_save
-and review_share in teams/services.py), and the target role is read with the membership.
-So a kept row is only ever read back for the data it was worked out from, whatever that
-data is: no list of fields to keep in step. The digest is frozen at submission, so today's
+Every write to the digest or the ratings bumps the assessment's revision in its own
+transaction (the submission in assessments/services.py; ratings_save and review_share
+in teams/services.py), and the target role is read with the membership. So a stored
+row is only ever read back for the data it was worked out from, whatever that data is:
+no list of fields to keep in step. The digest is frozen at submission, so today's
 catalogue is no input of a row (it only orders the board's columns, per board); the
-release prefixes every key (settings.CACHES), so new scoring code starts afresh.
+release stands for the scoring code, so new code works rows out afresh. Being stored,
+not cached, a row costs nothing again after the cache is emptied.
 
 The keys are read before the data (as the team's revision is, teams/revision.py): a row
-worked out from data written in between is kept under the older key, which nobody asks
-for again.
+worked out from data written in between is stored under the older key, which nobody
+asks for again. Rows are written lazily, by the first board that needs them, in one
+upsert whatever their number.
 
-A cycle's rows are kept together, in one cache entry per language: one read and at most
-one write per board, whatever the team's size (the database cache writes a key at a
-time). The entry is written with the rows of the current members only: a member who
-left the team is no longer in it.
+A row is stored in two parts: its figures (fits, cells, ratings) and its names (roles'
+and skills', as frozen in the digest), the latter under a key of their content: most
+members share them (the same roles, frozen from the same catalogue), and a board reads
+them once per key. Removing a member deletes their rows on the team's boards
+(services.membership_remove); the board reads only today's members' rows anyway.
 
 A closed cycle's figures (each member's fit per role) are written on the cycle by the
 close service (`closed_figures`): a later cycle's board reads them with its members.
