@@ -96,7 +96,9 @@ def row_data(row: ScoredRow) -> tuple[list, list]:
     figures, and its names (roles', skills' with their order; next steps), which most
     members share (the same roles, frozen from the same catalogue)."""
     figures = [row.fits, row.role, row.fit, row.cells, sorted(row.rated), row.levels]
-    return figures, [row.role_names, row.skills, row.actions]
+    # The skills by code: a row has them in its cells' order (its gaps first), which is
+    # the member's own; nothing reads their order.
+    return figures, [row.role_names, dict(sorted(row.skills.items())), row.actions]
 
 
 def names_key(names: list) -> str:

@@ -144,6 +144,9 @@ def test_rows_share_their_names_and_the_board_reads_them_once(manager_client, wo
     cycle = world["cycle"]
     visit(manager_client, cycle)
     rows = BoardRow.objects.filter(assessment__cycle=cycle, language="fr")
+    alice = world["results"]["alice"]
+    rate(alice, world["manager"], dict.fromkeys(list(alice.snapshot["levels"])[-2:], 0))
+    visit(manager_client, cycle)
     keys = set(rows.values_list("names_key", flat=True))
     assert len(keys) == 1, "the same role, frozen from the same catalogue: the same names"
     role_names, skills, _actions = rows.first().names
