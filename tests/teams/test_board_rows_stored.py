@@ -26,6 +26,16 @@ def stored(assessment, language="fr") -> BoardRow:
     return BoardRow.objects.get(assessment=assessment, language=language)
 
 
+def figures(assessment) -> list:
+    """The stored row's figures, each cell (skill code, level used, target, gap,
+    priority) as the board reads it."""
+    row = stored(assessment)
+    fits, role, fit, cells, rated, levels = row.data
+    codes = list(row.names[1])
+    cells = [(codes[cells[i]], *cells[i + 1 : i + 5]) for i in range(0, len(cells), 5)]
+    return [fits, role, fit, cells, rated, levels]
+
+
 def test_an_emptied_cache_scores_no_one_whose_stored_row_holds(manager_client, world):
     cycle = world["cycle"]
     first = visit(manager_client, cycle)
@@ -65,14 +75,14 @@ def test_the_stored_row_holds_the_figures_worked_out_by_hand(manager_client, wor
     # Every skill of her role rated at its target: fit 100 %, no gap; then all at 0: 0 %.
     rate(alice, world["manager"], targets)
     visit(manager_client, cycle)
-    fits, row_role, fit, cells, rated, _levels = stored(alice).data
+    fits, row_role, fit, cells, rated, _levels = figures(alice)
     assert (row_role, fit, fits[role.code]) == (role.code, 100.0, 100.0)
-    assert sorted(map(tuple, cells)) == sorted((c, t, t, 0, 0) for c, t in targets.items())
+    assert sorted(cells) == sorted((c, t, t, 0, 0) for c, t in targets.items())
     assert rated == sorted(targets)
 
     rate(alice, world["manager"], dict.fromkeys(targets, 0))
     visit(manager_client, cycle)
-    _fits, _role, fit, cells, _rated, _levels = stored(alice).data
+    _fits, _role, fit, cells, _rated, _levels = figures(alice)
     assert fit == 0.0
     assert {c[0]: (c[1], c[2], c[3]) for c in cells} == {c: (0, t, t) for c, t in targets.items()}
     assert "0*" in board(visit(manager_client, cycle))
@@ -151,4 +161,4 @@ def test_rows_share_their_names_and_the_board_reads_them_once(manager_client, wo
     assert len(keys) == 1, "the same role, frozen from the same catalogue: the same names"
     role_names, skills, _actions = rows.first().names
     assert role_names == {"AAA": world["roles"]["AAA"].name_fr}
-    assert len(skills) == len(rows.first().data[3])
+    assert len(skills) * 5 == len(rows.first().data[3]), "a cell: 5 integers"
