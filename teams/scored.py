@@ -32,6 +32,7 @@ close service (`closed_figures`): a later cycle's board reads them with its memb
 
 import hashlib
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, Subquery
 
 import scoring
@@ -56,7 +58,9 @@ from .dashboard import (
 from .models import BoardRow, Invitation, ManagerRating, ReviewCycle, TeamMembership
 from .selectors import MemberStatus, by_username, next_step_actions
 
+logger = logging.getLogger(__name__)
 ROWS_SECONDS = 7 * 24 * 3600
+STORED_FIELDS = ["revision", "target_role_pk", "release", "names_key", "names", "data"]
 RowKey = tuple[int, int, int | None]
 
 
@@ -176,14 +180,25 @@ def scored_rows(
     if missing:
         worked = _score(missing, language)
         found.update(worked)
-        BoardRow.objects.bulk_create(
-            [_board_row(pk, keys[pk], language, row) for pk, row in worked.items()],
-            update_conflicts=True,
-            unique_fields=["assessment", "language"],
-            update_fields=["revision", "target_role_pk", "release", "names_key", "names", "data"],
-        )
+        _store([_board_row(pk, keys[pk], language, row) for pk, row in worked.items()])
     actions = cache.get(actions_key)
     return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
+
+
+def _store(rows: list[BoardRow]) -> None:
+    """Write these rows over the stored ones (1 upsert). Storing them only saves work:
+    should it fail (an assessment deleted meanwhile, with its user), the board is
+    served all the same, and the next one works them out again."""
+    try:
+        with transaction.atomic():
+            BoardRow.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["assessment", "language"],
+                update_fields=STORED_FIELDS,
+            )
+    except IntegrityError:
+        logger.warning("board rows not stored", exc_info=True)
 
 
 def _board_row(pk: int, key: RowKey, language: str, row: ScoredRow | None) -> BoardRow:

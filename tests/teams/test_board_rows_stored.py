@@ -8,6 +8,7 @@ the previous one (open), dave has not started.
 
 import pytest
 from django.core.cache import cache
+from django.db import IntegrityError
 from django.urls import reverse
 
 from teams.models import BoardRow
@@ -162,3 +163,16 @@ def test_rows_share_their_names_and_the_board_reads_them_once(manager_client, wo
     role_names, skills, _actions = rows.first().names
     assert role_names == {"AAA": world["roles"]["AAA"].name_fr}
     assert len(skills) * 5 == len(rows.first().data[3]), "a cell: 5 integers"
+
+
+def test_a_board_whose_rows_cannot_be_stored_is_served_all_the_same(
+    manager_client, world, monkeypatch
+):
+    def refused(*args, **kwargs):
+        raise IntegrityError("the assessment went meanwhile")
+
+    monkeypatch.setattr(BoardRow.objects, "bulk_create", refused)
+    response = visit(manager_client, world["cycle"])
+
+    assert [row.name for row in response.context["board"].rows] == ["alice", "bob", "carol"]
+    assert not BoardRow.objects.exists()
