@@ -104,12 +104,15 @@ def row_data(row: ScoredRow) -> tuple[list, list]:
     members share (the same roles, frozen from the same catalogue). The skills are
     stored by code (a row has them in its cells' order, the member's own: nothing reads
     it), and each cell as 5 integers, its skill by its place among them: a 1,000-member
-    board reads a fifth of the bytes."""
-    skills = dict(sorted(row.skills.items()))
-    place = {code: index for index, code in enumerate(skills)}
+    board reads a fifth of the bytes. What has an order is stored as a list of pairs:
+    PostgreSQL's jsonb keeps an object's keys in an order of its own."""
+    skills = sorted(row.skills.items())
+    place = {code: index for index, (code, _skill) in enumerate(skills)}
     cells = [number for cell in row.cells for number in (place[cell[0]], *cell[1:])]
-    figures = [row.fits, row.role, row.fit, cells, sorted(row.rated), row.levels]
-    return figures, [row.role_names, skills, row.actions]
+    fits = list(row.fits.items())
+    figures = [fits, row.role, row.fit, cells, sorted(row.rated), row.levels]
+    role_names = list(row.role_names.items())
+    return figures, [role_names, [[code, *skill] for code, skill in skills], row.actions]
 
 
 def names_key(names: list) -> str:
@@ -122,7 +125,7 @@ def read_row(figures: list, names: Names) -> ScoredRow:
     fits, role, fit, cells, rated, levels = figures
     role_names, skills, actions, codes = names
     return ScoredRow(
-        fits, role_names, role, fit,
+        dict(fits), role_names, role, fit,
         tuple(
             (codes[index], used, target, gap, priority)
             for index, used, target, gap, priority in zip(*[iter(cells)] * 5, strict=True)
@@ -145,8 +148,12 @@ def _read_names(wanted: set[str]) -> dict[str, Names]:
         "names_key", "names"
     ):
         role_names, skills, actions = cast(list, names)
-        skills = {code: tuple(v) for code, v in skills.items()}
-        found[key] = (role_names, skills, actions, list(skills))
+        found[key] = (
+            dict(role_names),
+            {code: (name, order) for code, name, order in skills},
+            actions,
+            [code for code, _name, _order in skills],
+        )
     return found
 
 

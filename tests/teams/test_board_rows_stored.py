@@ -11,6 +11,8 @@ from django.core.cache import cache
 from django.db import IntegrityError
 from django.urls import reverse
 
+from teams import scored
+from teams.dashboard import ScoredRow
 from teams.models import BoardRow
 from teams.services import membership_set_target, review_share
 from tests.teams import test_dashboard_cache
@@ -32,9 +34,9 @@ def figures(assessment) -> list:
     priority) as the board reads it."""
     row = stored(assessment)
     fits, role, fit, cells, rated, levels = row.data
-    codes = list(row.names[1])
+    codes = [code for code, _name, _order in row.names[1]]
     cells = [(codes[cells[i]], *cells[i + 1 : i + 5]) for i in range(0, len(cells), 5)]
-    return [fits, role, fit, cells, rated, levels]
+    return [dict(fits), role, fit, cells, rated, levels]
 
 
 def test_an_emptied_cache_scores_no_one_whose_stored_row_holds(manager_client, world):
@@ -161,7 +163,7 @@ def test_rows_share_their_names_and_the_board_reads_them_once(manager_client, wo
     keys = set(rows.values_list("names_key", flat=True))
     assert len(keys) == 1, "the same role, frozen from the same catalogue: the same names"
     role_names, skills, _actions = rows.first().names
-    assert role_names == {"AAA": world["roles"]["AAA"].name_fr}
+    assert role_names == [["AAA", world["roles"]["AAA"].name_fr]]
     assert len(skills) * 5 == len(rows.first().data[3]), "a cell: 5 integers"
 
 
@@ -176,3 +178,28 @@ def test_a_board_whose_rows_cannot_be_stored_is_served_all_the_same(
 
     assert [row.name for row in response.context["board"].rows] == ["alice", "bob", "carol"]
     assert not BoardRow.objects.exists()
+
+
+def test_a_row_reads_back_as_it_was_stored_orders_included(world):
+    """PostgreSQL's jsonb orders an object's keys its own way (shorter first): what has
+    an order (the roles of `fits`, the skills that cells name by place) is stored as
+    lists."""
+    row = ScoredRow(
+        fits={"ZZZZ": 10.0, "AA": 20.0, "MMM": 30.0},
+        role_names={"ZZZZ": "Z", "AA": "A", "MMM": "M"},
+        role="ZZZZ",
+        fit=10.0,
+        cells=(("long-skill", 1, 3, 2, 8), ("s", 0, 2, 2, 4), ("mid", 4, 3, 0, 0)),
+        skills={"long-skill": ("Long", 2), "s": ("S", 1), "mid": ("Mid", 3)},
+        rated=frozenset({"s"}),
+        levels=3,
+    )
+    key = (world["results"]["alice"].pk, 1, None)
+    scored._store([scored._board_row(key[0], key, "fr", row)])
+    stored_row = BoardRow.objects.get(assessment=key[0], language="fr")
+    names = scored._read_names({stored_row.names_key})[stored_row.names_key]
+
+    again = scored.read_row(stored_row.data, names)
+
+    assert again == row
+    assert list(again.fits) == ["ZZZZ", "AA", "MMM"]
