@@ -13,7 +13,7 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 from statistics import mean
 from typing import Any, TypedDict, cast
 
@@ -45,7 +45,7 @@ class MemberData:
     scored: "ScoredRow | None" = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     used: int
     target: int
@@ -54,6 +54,13 @@ class Cell:
     @property
     def delta(self) -> int:
         return self.used - self.target
+
+
+@cache
+def shared_cell(used: int, target: int, rated: bool) -> Cell:
+    """The one Cell of these figures: a 1,000-member board has tens of thousands of
+    cells, and only a few dozen different ones (they are frozen)."""
+    return Cell(used, target, rated)
 
 
 def heat_key(used: int, target: int) -> str:
@@ -201,10 +208,9 @@ class ScoredRow:
     """A submitted member scored: what the board reads of their digest and ratings.
 
     Worked out from nothing but the member's digest (or snapshot), the manager's ratings
-    of it and the member's target role, in one language (`score_member`): the board keeps
-    it under a key made of these (teams/scored.py) and works out only the rows whose key
-    changed. Its strings are interned, so that a team's rows kept together store each
-    skill code and name once.
+    of it and the member's target role, in one language (`score_member`): the board stores
+    it under a key made of these (teams/scored.py: BoardRow) and works out only the rows
+    whose key changed. Its strings are interned.
     """
 
     fits: dict[str, float]  # role code -> fit, every role of the digest, in its order
@@ -220,21 +226,6 @@ class ScoredRow:
     # the next steps of those skills where the member's data holds them (a snapshot's;
     # a digest has none: the board fetches the team gaps' own)
     actions: dict[str, list[scoring.SnapshotAction]] = field(default_factory=dict)
-
-    def kept(self) -> tuple:
-        """The row as plain data, as the cache keeps it (`ScoredRow(*kept)` is the row):
-        built-in types only, which pickle reads back many times faster than objects."""
-        return (
-            self.fits,
-            self.role_names,
-            self.role,
-            self.fit,
-            self.cells,
-            self.skills,
-            self.rated,
-            self.levels,
-            self.actions,
-        )
 
 
 def score_member(member: MemberData, language: str | None = None) -> ScoredRow | None:
@@ -354,7 +345,11 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
     """One row per member, one cell per column (None where their role does not require it)."""
     rows = []
     for item in shown:
-        by_skill = {cell[0]: cell for cell in item.row.cells}
+        rated = item.row.rated
+        by_skill = {
+            code: shared_cell(used, target, code in rated)
+            for code, used, target, _gap, _priority in item.row.cells
+        }
         rows.append(
             HeatRow(
                 key=item.member.key,
@@ -362,16 +357,7 @@ def heat_rows(shown: Sequence[MemberScore], skills: Sequence[str]) -> list[HeatR
                 role=item.role,
                 fit=item.row.fit,
                 provisional=item.member.provisional,
-                cells=[
-                    Cell(
-                        used=by_skill[code][1],
-                        target=by_skill[code][2],
-                        rated=code in item.row.rated,
-                    )
-                    if code in by_skill
-                    else None
-                    for code in skills
-                ],
+                cells=[by_skill.get(code) for code in skills],
             )
         )
     return rows
@@ -383,12 +369,11 @@ def skill_coverage(
     """Per column: the members at or above target, out of those whose role requires it
     (provisional rows left out)."""
     coverage: list[Coverage | None] = []
+    counted = [row.cells for row in rows if not row.provisional]
     for index, code in enumerate(skills):
-        cells = [
-            cell for row in rows if not row.provisional and (cell := row.cells[index]) is not None
-        ]
+        cells = [cell for cells in counted if (cell := cells[index]) is not None]
         if len(cells) >= MIN_GROUP:
-            met = sum(1 for cell in cells if scoring.skill_gap(cell.target, cell.used) == 0)
+            met = sum(1 for cell in cells if cell.used >= cell.target)  # no skill_gap
             coverage.append(Coverage(code=code, name=names[code], met=met, of=len(cells)))
         else:
             coverage.append(None)

@@ -239,3 +239,35 @@ class ManagerRating(models.Model):
         anew, and must not pass for the one a stale form read.
         """
         return f"{self.pk}.{self.revision}"
+
+
+class BoardRow(models.Model):
+    """A member's scored row on their cycle's board, in one language (teams/scored.py).
+
+    Stored so that an empty cache costs no scoring: it is read back only while its key
+    (the assessment's revision, the membership's target role, the code's release) is
+    the one the board reads, and worked out again and written over otherwise.
+    """
+
+    assessment = models.ForeignKey(
+        "assessments.Assessment", on_delete=models.CASCADE, related_name="board_rows"
+    )
+    language = models.CharField(max_length=10)
+    revision = models.PositiveIntegerField()  # Assessment.revision it was worked out at
+    target_role_pk = models.PositiveIntegerField(null=True)  # the target role it was for
+    release = models.CharField(max_length=64)  # settings.RELEASE: new scoring code, new rows
+    # The row's figures, and its names, which most rows share: stored under a key of
+    # their own, the board reads one row's per key (scored.row_data). None, "": no digest.
+    data = models.JSONField(null=True)
+    names = models.JSONField(null=True)
+    names_key = models.CharField(max_length=32, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "language"], name="teams_boardrow_one_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} · {self.language}: {self.revision}"

@@ -1,40 +1,47 @@
-"""A board's members scored once: each row kept until that member's data changes.
+"""A board's members scored once: each row stored until that member's data changes.
 
 A member's scored row (dashboard.ScoredRow) is worked out from nothing but their digest,
-the manager's ratings of it and their target role, in one language. It is kept under
+the manager's ratings of it and their target role, in one language. It is stored in the
+database (BoardRow, one per assessment and language) with its key:
 
-    (assessment id, Assessment.revision, the membership's target role)
+    (Assessment.revision, the membership's target role, settings.RELEASE)
 
-and the language: every write to the digest or the ratings bumps the assessment's
-revision in its own transaction (the submission in assessments/services.py; ratings_save
-and review_share in teams/services.py), and the target role is read with the membership.
-So a kept row is only ever read back for the data it was worked out from, whatever that
-data is: no list of fields to keep in step. The digest is frozen at submission, so today's
+Every write to the digest or the ratings bumps the assessment's revision in its own
+transaction (the submission in assessments/services.py; ratings_save and review_share
+in teams/services.py), and the target role is read with the membership. So a stored
+row is only ever read back for the data it was worked out from, whatever that data is:
+no list of fields to keep in step. The digest is frozen at submission, so today's
 catalogue is no input of a row (it only orders the board's columns, per board); the
-release prefixes every key (settings.CACHES), so new scoring code starts afresh.
+release stands for the scoring code, so new code works rows out afresh. Being stored,
+not cached, a row costs nothing again after the cache is emptied.
 
 The keys are read before the data (as the team's revision is, teams/revision.py): a row
-worked out from data written in between is kept under the older key, which nobody asks
-for again.
+worked out from data written in between is stored under the older key, which nobody
+asks for again. Rows are written lazily, by the first board that needs them, in one
+upsert whatever their number.
 
-A cycle's rows are kept together, in one cache entry per language: one read and at most
-one write per board, whatever the team's size (the database cache writes a key at a
-time). The entry is written with the rows of the current members only: a member who
-left the team is no longer in it.
+A row is stored in two parts: its figures (fits, cells, ratings) and its names (roles'
+and skills', as frozen in the digest), the latter under a key of their content: most
+members share them (the same roles, frozen from the same catalogue), and a board reads
+them once per key. Removing a member deletes their rows on the team's boards
+(services.membership_remove); the board reads only today's members' rows anyway.
 
 A closed cycle's figures (each member's fit per role) are written on the cycle by the
 close service (`closed_figures`): a later cycle's board reads them with its members.
 """
 
-import pickle
-import zlib
+import hashlib
+import json
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, Subquery
 
 import scoring
 from assessments.models import Assessment
@@ -48,10 +55,12 @@ from .dashboard import (
     _mean_fits,
     score_member,
 )
-from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
+from .models import BoardRow, Invitation, ManagerRating, ReviewCycle, TeamMembership
 from .selectors import MemberStatus, by_username, next_step_actions
 
+logger = logging.getLogger(__name__)
 ROWS_SECONDS = 7 * 24 * 3600
+STORED_FIELDS = ["revision", "target_role_pk", "release", "names_key", "names", "data"]
 RowKey = tuple[int, int, int | None]
 
 
@@ -86,16 +95,66 @@ def _score(
     return rows
 
 
-def _read_rows(stored: Any) -> dict[int, tuple[RowKey, tuple | None]]:
-    """The kept rows: stored pickled and deflated (a fifth of the size: the database cache
-    writes them again after each change). Anything else found there is no rows."""
-    if not isinstance(stored, bytes):
-        return {}
-    try:
-        rows = pickle.loads(zlib.decompress(stored))  # noqa: S301 - written by scored_rows
-    except (zlib.error, pickle.UnpicklingError, EOFError):
-        return {}
-    return rows if isinstance(rows, dict) else {}
+Names = tuple[dict, dict, dict, list[str]]  # role names, skills, next steps, skill codes
+
+
+def row_data(row: ScoredRow) -> tuple[list, list]:
+    """A scored row as BoardRow keeps it, in two parts (`read_row` is the inverse): its
+    figures, and its names (roles', skills' with their order; next steps), which most
+    members share (the same roles, frozen from the same catalogue). The skills are
+    stored by code (a row has them in its cells' order, the member's own: nothing reads
+    it), and each cell as 5 integers, its skill by its place among them: a 1,000-member
+    board reads a fifth of the bytes. What has an order is stored as a list of pairs:
+    PostgreSQL's jsonb keeps an object's keys in an order of its own."""
+    skills = sorted(row.skills.items())
+    place = {code: index for index, (code, _skill) in enumerate(skills)}
+    cells = [number for cell in row.cells for number in (place[cell[0]], *cell[1:])]
+    fits = list(row.fits.items())
+    figures = [fits, row.role, row.fit, cells, sorted(row.rated), row.levels]
+    role_names = list(row.role_names.items())
+    return figures, [role_names, [[code, *skill] for code, skill in skills], row.actions]
+
+
+def names_key(names: list) -> str:
+    """The key of a row's names: the same names, in the same order, the same key."""
+    text = json.dumps(names, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def read_row(figures: list, names: Names) -> ScoredRow:
+    fits, role, fit, cells, rated, levels = figures
+    role_names, skills, actions, codes = names
+    return ScoredRow(
+        dict(fits), role_names, role, fit,
+        tuple(
+            (codes[index], used, target, gap, priority)
+            for index, used, target, gap, priority in zip(*[iter(cells)] * 5, strict=True)
+        ),
+        skills, frozenset(rated), levels, actions,
+    )  # fmt: skip
+
+
+def _read_names(wanted: set[str]) -> dict[str, Names]:
+    """The names stored under these keys, read from one row each (1 query); a skill's
+    (name, order) as a tuple, as score_member has it."""
+    one_each = (
+        BoardRow.objects.filter(names_key__in=wanted)
+        .values("names_key")
+        .annotate(last=Max("pk"))
+        .values("last")
+    )
+    found = {}
+    for key, names in BoardRow.objects.filter(pk__in=Subquery(one_each)).values_list(
+        "names_key", "names"
+    ):
+        role_names, skills, actions = cast(list, names)
+        found[key] = (
+            dict(role_names),
+            {code: (name, order) for code, name, order in skills},
+            actions,
+            [code for code, _name, _order in skills],
+        )
+    return found
 
 
 def scored_rows(
@@ -104,28 +163,63 @@ def scored_rows(
     language: str,
 ) -> "KeptRows":
     """Assessment id -> scored row (None: no digest) of these submitted assessments of
-    the cycle: the kept rows whose key still holds, the others worked out and kept.
-    1 cache read (the rows and the kept next steps); with a row to work out, 2 queries
-    and 1 cache write more."""
-    key, actions_key = f"team-rows:{cycle.pk}:{language}", f"team-actions:{cycle.pk}"
-    stored = cache.get_many([key, actions_key])
-    kept = _read_rows(stored.get(key))
+    the cycle: the stored rows whose key still holds, the others worked out and stored.
+    1 query and 1 cache read (the kept next steps), 1 query more for the rows' names
+    (a few, shared by the rows); with a row to work out, 3 queries more (the digests,
+    the ratings, the rows written)."""
+    actions_key = f"team-actions:{cycle.pk}"
     keys = {assessment.pk: _row_key(assessment, membership) for assessment, membership in pairs}
-    found: dict[int, ScoredRow | None] = {}
-    missing = []
-    for assessment, membership in pairs:
-        entry = kept.get(assessment.pk)
-        if entry is not None and entry[0] == keys[assessment.pk]:
-            found[assessment.pk] = ScoredRow(*entry[1]) if entry[1] is not None else None
-        else:
-            missing.append((assessment, membership))
+    release = settings.RELEASE
+    stored: dict[int, tuple[str, list | None]] = {}
+    for pk, revision, role_pk, key, figures in BoardRow.objects.filter(
+        assessment__in=list(keys), language=language, release=release
+    ).values_list("assessment_id", "revision", "target_role_pk", "names_key", "data"):
+        if keys[pk] == (pk, revision, role_pk):
+            stored[pk] = (key, figures)
+    wanted_names = {key for key, _figures in stored.values() if key}
+    names = _read_names(wanted_names) if wanted_names else {}
+    found: dict[int, ScoredRow | None] = {
+        pk: read_row(figures, names[key]) if key and figures is not None else None
+        for pk, (key, figures) in stored.items()
+        if not key or key in names
+    }
+    missing = [(a, m) for a, m in pairs if a.pk not in found]
     if missing:
-        found.update(_score(missing, language))
-    if missing or kept.keys() != keys.keys():
-        rows = {pk: (keys[pk], row.kept() if (row := found[pk]) else None) for pk in keys}
-        cache.set(key, zlib.compress(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL), 1), ROWS_SECONDS)
-    actions = stored.get(actions_key)
+        worked = _score(missing, language)
+        found.update(worked)
+        _store([_board_row(pk, keys[pk], language, row) for pk, row in worked.items()])
+    actions = cache.get(actions_key)
     return KeptRows(found, actions_key, actions if isinstance(actions, dict) else {}, set(keys))
+
+
+def _store(rows: list[BoardRow]) -> None:
+    """Write these rows over the stored ones (1 upsert). Storing them only saves work:
+    should it fail (an assessment deleted meanwhile, with its user), the board is
+    served all the same, and the next one works them out again."""
+    try:
+        with transaction.atomic():
+            BoardRow.objects.bulk_create(
+                rows,
+                update_conflicts=True,
+                unique_fields=["assessment", "language"],
+                update_fields=STORED_FIELDS,
+            )
+    except IntegrityError:
+        logger.warning("board rows not stored", exc_info=True)
+
+
+def _board_row(pk: int, key: RowKey, language: str, row: ScoredRow | None) -> BoardRow:
+    figures, names = row_data(row) if row is not None else (None, None)
+    return BoardRow(
+        assessment_id=pk,
+        language=language,
+        revision=key[1],
+        target_role_pk=key[2],
+        release=settings.RELEASE,
+        names_key=names_key(names) if names is not None else "",
+        names=names,
+        data=figures,
+    )
 
 
 @dataclass

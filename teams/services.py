@@ -19,6 +19,7 @@ from careers.validators import single_line
 
 from .access import Standing, invitation_standing
 from .models import (
+    BoardRow,
     Invitation,
     ManagerRating,
     ReviewCycle,
@@ -230,7 +231,8 @@ class LastManager(Exception):
 
 @transaction.atomic
 def membership_remove(*, membership: TeamMembership) -> None:
-    """Remove someone from the team; their own assessments stay theirs."""
+    """Remove someone from the team; their own assessments stay theirs, their rows on the
+    team's boards (BoardRow) go."""
     if (
         membership.is_manager
         and not membership.team.memberships.filter(kind=TeamMembership.Kind.MANAGER)
@@ -239,6 +241,9 @@ def membership_remove(*, membership: TeamMembership) -> None:
     ):
         raise LastManager
     team_touch(team_id=membership.team_id)
+    BoardRow.objects.filter(
+        assessment__owner=membership.user_id, assessment__cycle__team=membership.team_id
+    ).delete()
     membership.delete()
 
 
