@@ -1,6 +1,8 @@
 """A plan shared with a team's managers: who reads it, comments on it and agrees to its
 items, before and after the relationships change."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -135,23 +137,38 @@ def test_a_deleted_managers_comments_stay_unsigned(world):
     assert "Keep going" in page
 
 
-def test_the_team_page_lists_the_shared_plans_with_their_counts(world, catalogue):
-    services.plan_share(owner=world["owner"], team_id=world["team"].pk)
+def test_the_team_pages_show_each_members_counts_and_link_the_shared_plans(world, catalogue):
     services.plan_item_agree(manager=world["manager"], item=world["item"], agreed=True)
     manager = as_user(world["manager"])
     url = reverse("teams:detail", args=[world["team"].pk])
     page = manager.get(url).content.decode()
-    assert shared_url(world) in page and "0 sur 1 fait, 1 approuvé" in page
-    with CaptureQueriesContext(connection) as one:
-        manager.get(url)
+    assert "Plans de développement" in page
+    assert shared_url(world) not in page  # counts only until it is shared
+    services.plan_share(owner=world["owner"], team_id=world["team"].pk)
+    page = manager.get(url).content.decode()
+    assert shared_url(world) in page
+    row = page[page.index(shared_url(world)) :]
+    row = row[: row.index("</tr>")]
+    assert [int(n) for n in re.findall(r'<td class="text-end[^"]*">(\d+)</td>', row)] == [
+        1,
+        0,
+        1,
+        0,
+    ]
+    assert "Compétences les plus planifiées" not in page  # fewer than 3 people plan
+    counts = []
     for n in range(4):
         member = UserFactory(username=f"member-{n}")
         TeamMembership.objects.create(team=world["team"], user=member, kind="member")
         PlanShare.objects.create(owner=member, team=world["team"])
-        PlanItem.objects.create(owner=member, skill_code="x", level_then=0, target_level=2,
-                                title="Own action")  # fmt: skip
-    with CaptureQueriesContext(connection) as five:
-        assert manager.get(url).content.decode().count('href="/plan/shared/') == 5
-    assert len(five) == len(one)
+        PlanItem.objects.create(owner=member, skill_code=world["item"].skill_code, level_then=0,
+                                target_level=2, title="Own action")  # fmt: skip
+        with CaptureQueriesContext(connection) as queries:
+            page = manager.get(url).content.decode()
+        counts.append(len(queries))
+    assert page.count('href="/plan/shared/') == 5
+    # 3 people planning and more: the most planned skills cost one query, at any size
+    assert counts[1] == counts[2] == counts[3] == counts[0] + 1
+    assert "Compétences les plus planifiées" in page and "5 personnes" in page
     # A member's page of the team shows no plans.
     assert "/plan/shared/" not in as_user(world["colleague"]).get(url).content.decode()
