@@ -55,6 +55,7 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from . import serialise
 from .csvcells import csv_text, csv_writer
@@ -72,7 +73,7 @@ from .models import (
     SkillLevel,
     indicator_lines,
 )
-from .services import LANGUAGES, CatalogueError, LoadReport, catalogue_load
+from .services import LANGUAGES, LISTED, CatalogueError, LoadReport, catalogue_load
 from .services import RESOURCE_FIELDS as RESOURCE_COLUMNS
 from .validators import has_control_characters
 
@@ -139,6 +140,9 @@ PENDING_IMPORT_LIFETIME = timedelta(hours=1)
 PENDING_IMPORTS_PER_PERSON = 5
 FORMATS = ("json", "csv")
 ACTION_KINDS = NextStepAction.Kind.values
+EMPTY_DOCUMENT = gettext_noop("The file holds no category and no role: there is nothing to import.")
+# The longest prefix an import puts in front of the file's codes (clean_prefix).
+PREFIX_LENGTH = 20
 NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
 
 
@@ -377,16 +381,23 @@ def parse_csv(raw: bytes) -> Document:
 
 
 def import_catalogue(
-    *, document: Document, dry_run: bool, progress: Progress | None = None
+    *, document: Document, dry_run: bool, prefix: str = "", progress: Progress | None = None
 ) -> LoadReport:
     """Check the whole document, then load it with `catalogue_load` in one transaction.
 
     Nothing is written if any check fails (ImportRejected lists them all). A dry run
-    loads and rolls back, so its report says what an import would change.
-    `progress(done, total)` counts twice the records: the first half while checking,
-    the second while loading (catalogue_load reports after each skill and role).
+    loads and rolls back, so its report says what an import would change, and names the
+    file's codes that the catalogue holds under other names (`report.collisions`).
+    `prefix` (see `clean_prefix`) goes in front of the file's codes. A file with nothing
+    to import is refused. `progress(done, total)` counts twice the records: the first
+    half while checking, the second while loading (catalogue_load reports after each
+    skill and role).
     """
     records, errors = _flatten(document)
+    if not records and not errors:
+        raise ImportRejected([RowError(None, _(EMPTY_DOCUMENT))])
+    if prefix:
+        _prefix(records, clean_prefix(prefix))
     total = 2 * len(records)
     tick = progress or (lambda _done, _total: None)
     tick(0, total)
@@ -395,6 +406,7 @@ def import_catalogue(
         if errors:
             raise ImportRejected(errors)
         tick(len(records), total)
+        collisions = _collisions(records)
         try:
             loaded = len(records)
             data = _nest(records)
@@ -405,10 +417,97 @@ def import_catalogue(
             )
         except (CatalogueError, ValidationError) as exc:
             raise ImportRejected([RowError(None, str(exc))]) from exc
+        report.collisions = collisions
         if dry_run:
             transaction.set_rollback(True)
     tick(total, total)
     return report
+
+
+def clean_prefix(prefix: str) -> str:
+    """A prefix for the file's codes, ending in one hyphen: "acme" and "acme-" give "acme-".
+
+    Lowercase letters, digits and single hyphens, at most PREFIX_LENGTH characters; else
+    ImportRejected."""
+    prefix = prefix.strip()
+    if not (SLUG.fullmatch(prefix.removesuffix("-")) and len(prefix) <= PREFIX_LENGTH):
+        message = _(
+            "The prefix %(prefix)s may only hold lowercase letters, digits and single hyphens "
+            "(at most %(length)s characters), e.g. acme-."
+        ) % {"prefix": repr(prefix[:40]), "length": PREFIX_LENGTH}
+        raise ImportRejected([RowError(None, message)])
+    return prefix.removesuffix("-") + "-"
+
+
+def _prefix(records: list[_Record], prefix: str) -> None:
+    """Put `prefix` in front of the records' category, skill and role codes and of the
+    references to them; a reference to a code the file does not hold stays as it is."""
+    in_file = _codes(records)
+
+    def moved(type_: str, code: str) -> str:
+        return prefix + code if code and code in in_file[type_] else code
+
+    owner = {"category": "category", "skill": "skill", "level": "skill", "action": "skill"}
+    for v in (record.values for record in records):
+        v["code"] = moved(owner.get(v["type"], "role"), v["code"])
+        if v["type"] == "skill":
+            v["parent"] = moved("category", v["parent"])
+        elif v["type"] == "requirement":
+            v["parent"] = moved("skill", v["parent"])
+        elif v["type"] == "career":
+            v["link"] = moved("role", v["link"])
+
+
+def _codes(records: list[_Record]) -> dict[str, set[str]]:
+    return {
+        type_: {r.values["code"] for r in records if r.values["type"] == type_}
+        for type_ in ("category", "skill", "role")
+    }
+
+
+def _collisions(records: list[_Record]) -> list[str]:
+    """The file's categories, skills and roles whose code the catalogue holds under
+    another name (either language) or, for a skill, in another category: the import
+    would rename or move them. One line each (the first LISTED), then how many more."""
+    stored = {
+        "category": SkillCategory.objects.values_list("code", "name_fr", "name_en"),
+        "skill": Skill.objects.values_list("code", "name_fr", "name_en", "category__code"),
+        "role": Role.objects.values_list("code", "name_fr", "name_en"),
+    }
+    labels = {"category": _("Category"), "skill": _("Skill"), "role": _("Role")}
+    lines: list[str] = []
+    found = 0
+    for type_, rows in stored.items():
+        wanted = {
+            r.values["code"]: (r.values["name_fr"], r.values["name_en"])
+            + ((r.values["parent"],) if type_ == "skill" else ())
+            for r in records
+            if r.values["type"] == type_
+        }
+        for code, *old in rows:
+            new = wanted.get(code)
+            if new is None or tuple(old) == new:
+                continue
+            found += 1
+            if len(lines) < LISTED:
+                lines.append(
+                    _("%(type)s %(code)s: %(catalogue)s in the catalogue, %(file)s in the file")
+                    % {
+                        "type": labels[type_],
+                        "code": code,
+                        "catalogue": _described(*old),
+                        "file": _described(*new),
+                    }
+                )
+    if found > len(lines):
+        lines.append(_("… and %(n)s more.") % {"n": found - len(lines)})
+    return lines
+
+
+def _described(name_fr: str, name_en: str, category: str = "") -> str:
+    """« Gestion des risques » / « Risk management » (category delivery)."""
+    text = f"« {name_fr} » / « {name_en} »"
+    return text + " " + (_("(category %(code)s)") % {"code": category}) if category else text
 
 
 def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
@@ -900,7 +999,7 @@ def _nest(records: list[_Record]) -> Document:
 # Previewed uploads ------------------------------------------------------------------
 
 
-def pending_import_keep(*, uploader, name: str, raw: bytes) -> PendingImport:
+def pending_import_keep(*, uploader, name: str, raw: bytes, prefix: str = "") -> PendingImport:
     """Keep a previewed file for its confirm, under a new token; purge what expired.
 
     Each preview is kept on its own, so two tabs previewing two files each confirm their
@@ -913,6 +1012,7 @@ def pending_import_keep(*, uploader, name: str, raw: bytes) -> PendingImport:
         digest=hashlib.sha256(raw).hexdigest(),
         name=name[: PendingImport._meta.get_field("name").max_length or 255],
         content=raw,
+        prefix=prefix,
         uploader=uploader,
         created_at=now,
     )
@@ -922,39 +1022,47 @@ def pending_import_keep(*, uploader, name: str, raw: bytes) -> PendingImport:
     return pending
 
 
-def pending_import_confirm(*, uploader, token: str, digest: str) -> tuple[str, LoadReport]:
-    """Import the file that `uploader` previewed under `token`, then forget it.
+def pending_import_find(*, uploader, token: str, digest: str, lock: bool = False) -> PendingImport:
+    """The preview `uploader` keeps under `token`, of the file whose SHA-256 is `digest`.
 
-    Refused (ImportRejected, nothing written) when the token names no preview of this
-    person's, a file whose digest is not `digest`, or a preview over an hour old. The
-    preview is deleted in the import's transaction: of two confirms of one preview, one
-    imports and the other is refused. Returns the file's name and the load report.
+    Refused (ImportRejected) when the token names no preview of this person's, another
+    file, or a preview over an hour old. `lock` holds the row until the transaction ends.
     """
-    now = timezone.now()
-    with transaction.atomic():
-        pending = (
-            PendingImport.objects.select_for_update().filter(token=token, uploader=uploader).first()
+    kept = PendingImport.objects.filter(token=token, uploader=uploader)
+    pending = (kept.select_for_update() if lock else kept).first()
+    if pending is None or pending.digest != digest:
+        raise ImportRejected(
+            [
+                RowError(
+                    None,
+                    _(
+                        "Nothing to import: this preview was imported already, replaced "
+                        "by newer ones, or is not yours. Upload the file again."
+                    ),
+                )
+            ]
         )
-        if pending is None or pending.digest != digest:
-            raise ImportRejected(
-                [
-                    RowError(
-                        None,
-                        _(
-                            "Nothing to import: this preview was imported already, replaced "
-                            "by newer ones, or is not yours. Upload the file again."
-                        ),
-                    )
-                ]
-            )
-        if pending.created_at < now - PENDING_IMPORT_LIFETIME:
-            expired = _(
-                "This preview has expired (a preview is kept for %(minutes)s minutes). "
-                "Upload the file again."
-            ) % {"minutes": int(PENDING_IMPORT_LIFETIME.total_seconds() // 60)}
-            raise ImportRejected([RowError(None, expired)])
+    if pending.created_at < timezone.now() - PENDING_IMPORT_LIFETIME:
+        expired = _(
+            "This preview has expired (a preview is kept for %(minutes)s minutes). "
+            "Upload the file again."
+        ) % {"minutes": int(PENDING_IMPORT_LIFETIME.total_seconds() // 60)}
+        raise ImportRejected([RowError(None, expired)])
+    return pending
+
+
+def pending_import_confirm(*, uploader, token: str, digest: str) -> tuple[str, LoadReport]:
+    """Import the file that `uploader` previewed under `token`, with the preview's
+    prefix, then forget it.
+
+    Refused (ImportRejected, nothing written) as `pending_import_find` says. The preview
+    is deleted in the import's transaction: of two confirms of one preview, one imports
+    and the other is refused. Returns the file's name and the load report.
+    """
+    with transaction.atomic():
+        pending = pending_import_find(uploader=uploader, token=token, digest=digest, lock=True)
         pending.delete()
         raw = bytes(pending.content)
         fmt = format_of(pending.name) or "json"
-        report = import_catalogue(document=parse(raw, fmt), dry_run=False)
+        report = import_catalogue(document=parse(raw, fmt), dry_run=False, prefix=pending.prefix)
     return pending.name, report

@@ -464,7 +464,7 @@ def test_an_expired_preview_is_refused_then_purged(client, weight_file):
 
 def test_a_person_keeps_their_latest_previews_only(client, weight_file):
     previews = [
-        client.post(reverse(URL), {"file": weight_file(1 + n % 5)})
+        client.post(reverse(URL), {"file": weight_file(2 + n % 4)})  # each a change
         for n in range(PENDING_IMPORTS_PER_PERSON + 1)
     ]
 

@@ -677,7 +677,7 @@ def test_import_command_reimports_an_export_without_change(loaded, tmp_path):
 
     assert state() == before
     assert "Progress: 0/" in out.getvalue()
-    assert "Catalogue imported: 0 created, 0 updated" in out.getvalue()
+    assert "Nothing changed: 0 created, 0 updated" in out.getvalue()
 
 
 def test_import_command_dry_run_writes_nothing(db, settings):
