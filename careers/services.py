@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import DatabaseError, models, transaction
+from django.utils.text import capfirst
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -118,7 +119,7 @@ class LoadReport:
             text = ngettext("%(name)s: %(n)s more to update", "%(name)s: %(n)s more to update", n)
         else:
             text = ngettext("%(name)s: %(n)s more to delete", "%(name)s: %(n)s more to delete", n)
-        return text % {"name": name, "n": n}
+        return text % {"name": capfirst(name), "n": n}
 
 
 def in_language(values: dict[str, Any], prefix: str) -> str:
