@@ -110,17 +110,6 @@ COLUMNS = [
 ]
 # Columns holding whole numbers, written as numbers (careers/csvcells.py).
 NUMBER_COLUMNS = {"level", "weight", "target", "rank"}
-# Columns added after the first format: a file without them is still read.
-OPTIONAL_COLUMNS = {
-    "core",
-    "ladder",
-    "rank",
-    *RESOURCE_COLUMNS,
-    "duration_fr",
-    "duration_en",
-    "indicators_fr",
-    "indicators_en",
-}
 COSTS = NextStepAction.Cost.values
 TYPES = ["category", "skill", "level", "action", "role", "requirement", "career"]
 # The same rules as the database constraints on the codes (careers/models.py).
@@ -128,7 +117,6 @@ SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 ROLE_CODE = re.compile(r"[A-Za-z0-9]+(-[A-Za-z0-9]+)*")
 TRUE = {"true", "1", "yes", "oui", "vrai"}
 FALSE = {"false", "0", "no", "non", "faux"}
-LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 PROGRESS_EVERY = 500
 # The largest file an import reads, from the admin or the command line (README, "Importing
 # and exporting the catalogue"). A dry run of a file at the limit peaks at about 210 MB
@@ -143,7 +131,12 @@ ACTION_KINDS = NextStepAction.Kind.values
 EMPTY_DOCUMENT = gettext_noop("The file holds no category and no role: there is nothing to import.")
 # The longest prefix an import puts in front of the file's codes (clean_prefix).
 PREFIX_LENGTH = 20
-NOT_A_DOCUMENT = 'the document must be an object: {"categories": [...], "roles": [...]}'
+MUST_BE_AN_OBJECT = gettext_noop("must be an object: %(shape)s")
+CAREER_SHAPE = '{"from": [...], "to": [...]}'
+TEXT_SHAPE = '{"fr": "...", "en": "..."}'
+NOT_A_DOCUMENT = gettext_noop(
+    'the document must be an object: {"categories": [...], "roles": [...]}'
+)
 
 
 @dataclass(frozen=True)
@@ -154,7 +147,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return self.message if self.row is None else f"{_where(self.row)}: {self.message}"
+        if self.row is None:
+            return self.message
+        return _("%(where)s: %(message)s") % {"where": _where(self.row), "message": self.message}
 
 
 class ImportRejected(Exception):
@@ -183,7 +178,7 @@ def _text_columns(column: str) -> tuple[tuple[str, str], ...]:
 
 
 def _where(row: int | str) -> str:
-    return f"row {row}" if isinstance(row, int) else row
+    return _("row %(row)s") % {"row": row} if isinstance(row, int) else row
 
 
 # Export ----------------------------------------------------------------------------
@@ -312,31 +307,42 @@ def parse(raw: bytes, fmt: str) -> Document:
     return parse_csv(raw) if fmt == "csv" else parse_json(raw)
 
 
-def _decode(raw: bytes, save_as: str) -> str:
+def _decode(raw: bytes, save_as: str, *, json_file: bool = False) -> str:
+    """The file as text; a CSV's error names its row, a JSON's its line and byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        row = raw[: exc.start].count(b"\n") + 1
-        message = (
-            f"the file is not UTF-8 (byte {raw[exc.start]:#x} cannot be read): save it as {save_as}"
-        )
-        raise ImportRejected([RowError(row, message)]) from None
+        line = raw[: exc.start].count(b"\n") + 1
+        message = _(
+            "the file is not UTF-8 (byte %(byte)s cannot be read): save it as %(save_as)s"
+        ) % {"byte": f"{raw[exc.start]:#x}", "save_as": save_as}
+        if json_file:
+            where: int | str = _("line %(line)s, byte %(offset)s") % {
+                "line": line,
+                "offset": exc.start,
+            }
+        else:
+            where = line
+        raise ImportRejected([RowError(where, message)]) from None
 
 
 def parse_json(raw: bytes) -> Document:
     """Read a JSON document. Its content is checked by `import_catalogue`."""
+    text = _decode(raw, "UTF-8", json_file=True)
     try:
-        document = json.loads(_decode(raw, "UTF-8"))
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ImportRejected(
-            [RowError(f"line {exc.lineno}", f"not valid JSON: {exc.msg}")]
-        ) from None
+        where = _("line %(line)s, column %(column)s") % {"line": exc.lineno, "column": exc.colno}
+        if exc.pos >= len(text.rstrip()):  # the error is at the very end
+            message = _("the file seems cut off: it ends before the JSON does (%(error)s)")
+        else:
+            message = _("not valid JSON: %(error)s")
+        raise ImportRejected([RowError(where, message % {"error": exc.msg})]) from None
     except (ValueError, RecursionError):  # a number of 4300+ digits, or nesting too deep
-        raise ImportRejected(
-            [RowError(None, "not valid JSON: a number is too long or the nesting too deep")]
-        ) from None
+        message = _("not valid JSON: a number is too long or the nesting too deep")
+        raise ImportRejected([RowError(None, message)]) from None
     if not isinstance(document, dict):
-        raise ImportRejected([RowError(None, NOT_A_DOCUMENT)])
+        raise ImportRejected([RowError(None, _(NOT_A_DOCUMENT))])
     return document
 
 
@@ -345,16 +351,20 @@ def parse_csv(raw: bytes) -> Document:
 
     The rows are checked here, against the catalogue too, so that errors name them.
     """
-    text = _decode(raw, "CSV UTF-8 (in Excel: Save As, CSV UTF-8)")
+    text = _decode(raw, _("CSV UTF-8 (in Excel: Save As, CSV UTF-8)"))
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader, [])]
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise ImportRejected(
+            [RowError(1, _("the CSV cannot be read: %(error)s") % {"error": exc})]
+        ) from None
     if not header:
-        raise ImportRejected([RowError(None, "the file is empty")])
-    missing = [c for c in COLUMNS if c not in header and c not in OPTIONAL_COLUMNS]
-    if missing:
-        raise ImportRejected([RowError(1, f"missing required columns: {', '.join(missing)}")])
+        raise ImportRejected([RowError(None, _("the file is empty"))])
+    if "type" not in header:
+        raise ImportRejected([RowError(1, _("the column type is missing: it is always needed"))])
     others = set(header) - set(COLUMNS)
     records: list[_Record] = []
     errors: list[RowError] = []
@@ -366,18 +376,55 @@ def parse_csv(raw: bytes) -> Document:
             if not any(cells):
                 continue
             if any(cells[len(header) :]):
-                errors.append(RowError(row, f"{len(cells)} cells but the header has {len(header)}"))
+                errors.append(
+                    RowError(
+                        row,
+                        _("%(cells)s cells but the header has %(header)s")
+                        % {"cells": len(cells), "header": len(header)},
+                    )
+                )
             values = dict(zip(header, cells, strict=False))
             values["type"] = values.get("type", "").lower()
             if others:  # columns the import ignores
                 values = {column: values.get(column, "") for column in COLUMNS}
             records.append(_Record(row, EMPTY_RECORD | values))
     except csv.Error as exc:
-        errors.append(RowError(reader.line_num, f"the CSV cannot be read: {exc}"))
+        where = _("line %(line)s") % {"line": reader.line_num}
+        errors.append(RowError(where, _("the CSV cannot be read: %(error)s") % {"error": exc}))
+    missing = _missing_columns(header, {record.values["type"] for record in records})
+    if missing:
+        raise ImportRejected(missing)
     errors += _validate(records)
     if errors:
         raise ImportRejected(errors)
     return _nest(records)
+
+
+# The columns each type of row needs, beside `type` (README, "Importing and exporting").
+NEEDED_COLUMNS = {
+    "category": ("code", "name_fr", "name_en"),
+    "skill": ("code", "parent", "name_fr", "name_en"),
+    "level": ("code", "level", "text_fr", "text_en"),
+    "action": ("code", "level", "kind", "name_fr", "name_en"),
+    "role": ("code", "name_fr", "name_en"),
+    "requirement": ("code", "parent", "weight", "target"),
+    "career": ("code", "direction", "name_fr", "name_en"),
+}
+
+
+def _missing_columns(header: list[str], types: set[str]) -> list[RowError]:
+    """The columns the file's types of rows need and its header lacks, one error each."""
+    return [
+        RowError(
+            1,
+            _("the column %(column)s is missing: the %(type)s rows need it")
+            % {"column": column, "type": type_},
+        )
+        for type_ in TYPES
+        if type_ in types
+        for column in NEEDED_COLUMNS[type_]
+        if column not in header
+    ]
 
 
 def import_catalogue(
@@ -513,7 +560,7 @@ def _described(name_fr: str, name_en: str, category: str = "") -> str:
 def _flatten(document: Any) -> tuple[list[_Record], list[RowError]]:
     """The document as CSV records located by their JSON path, and its shape errors."""
     if not isinstance(document, dict):
-        return [], [RowError(None, NOT_A_DOCUMENT)]
+        return [], [RowError(None, _(NOT_A_DOCUMENT))]
     flat = _Flattener()
     for path, category in flat.items("", document, "categories"):
         flat.category(path, category)
@@ -574,7 +621,10 @@ class _Flattener:
             )
         for level in indicators.keys() - levels.keys():
             self.errors.append(
-                RowError(f"{path}.indicators.{level}", f"level {level} has no descriptor in levels")
+                RowError(
+                    f"{path}.indicators.{level}",
+                    _("level %(level)s has no descriptor in levels") % {"level": level},
+                )
             )
 
     def actions(self, path: str, skill: dict, code: str) -> None:
@@ -622,13 +672,16 @@ class _Flattener:
         career = role.get("career") or {}
         if not isinstance(career, dict):
             self.errors.append(
-                RowError(f"{path}.career", 'must be an object: {"from": [...], "to": [...]}')
+                RowError(f"{path}.career", _(MUST_BE_AN_OBJECT) % {"shape": CAREER_SHAPE})
             )
             career = {}
         for direction in career:
             if direction not in ("from", "to"):
                 self.errors.append(
-                    RowError(f"{path}.career", f"direction {direction!r} must be from or to")
+                    RowError(
+                        f"{path}.career",
+                        _("direction %(value)s must be from or to") % {"value": repr(direction)},
+                    )
                 )
         for direction in ("from", "to"):
             for p_path, step in self.items(f"{path}.career", career, direction):
@@ -647,21 +700,21 @@ class _Flattener:
         path = f"{where}.{key}" if where else key
         value = node.get(key) or []
         if not isinstance(value, list):
-            self.errors.append(RowError(path, "must be a list"))
+            self.errors.append(RowError(path, _("must be a list")))
             return []
         found = []
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 found.append((f"{path}[{i}]", item))
             else:
-                self.errors.append(RowError(f"{path}[{i}]", "must be an object"))
+                self.errors.append(RowError(f"{path}[{i}]", _("must be an object")))
         return found
 
     def mapping(self, where: str, node: dict, key: str, shape: str) -> dict:
         value = node.get(key) or {}
         if isinstance(value, dict):
             return value
-        self.errors.append(RowError(f"{where}.{key}", f"must be an object: {shape}"))
+        self.errors.append(RowError(f"{where}.{key}", _(MUST_BE_AN_OBJECT) % {"shape": shape}))
         return {}
 
     def lines(self, where: str, value: Any, column: str) -> dict[str, str]:
@@ -678,7 +731,8 @@ class _Flattener:
                 found[name] = "\n".join(line.strip() for line in lines if line.strip())
             else:
                 return found
-        self.errors.append(RowError(where, 'must be an object: {"fr": ["..."], "en": ["..."]}'))
+        shape = '{"fr": ["..."], "en": ["..."]}'
+        self.errors.append(RowError(where, _(MUST_BE_AN_OBJECT) % {"shape": shape}))
         return {name: "" for _lang, name in columns}
 
     def scalar(self, where: str, node: dict, key: str) -> str:
@@ -688,7 +742,9 @@ class _Flattener:
         if isinstance(value, int | float | str):
             return str(value).strip()
         if value is not None:
-            self.errors.append(RowError(where, f"{key} must be a number or a text"))
+            self.errors.append(
+                RowError(where, _("%(field)s must be a number or a text") % {"field": key})
+            )
         return ""
 
     def texts(self, where: str, value: Any, key: str, column: str) -> dict[str, str]:
@@ -704,9 +760,8 @@ class _Flattener:
                 found[name] = text.strip()
             else:
                 return found
-        self.errors.append(
-            RowError(where, f'{key} must be an object: {{"fr": "...", "en": "..."}}')
-        )
+        message = _("%(field)s must be an object: %(shape)s")
+        self.errors.append(RowError(where, message % {"field": key, "shape": TEXT_SHAPE}))
         return {name: "" for _lang, name in columns}
 
     def add(self, where: str, type_: str, **values: str) -> None:
@@ -717,10 +772,7 @@ def _validate(
     records: list[_Record], progress: Callable[[int], None] | None = None
 ) -> list[RowError]:
     """Every problem in the records, against the records themselves and the catalogue."""
-    in_file = {
-        type_: {r.values["code"] for r in records if r.values["type"] == type_}
-        for type_ in ("category", "skill", "role")
-    }
+    in_file = _codes(records)
     known_skills = in_file["skill"] | set(Skill.objects.values_list("code", flat=True))
     known_roles = in_file["role"] | set(Role.objects.values_list("code", flat=True))
     requirements = Counter(r.values["code"] for r in records if r.values["type"] == "requirement")
@@ -728,17 +780,26 @@ def _validate(
     first_seen: dict[tuple[str, ...], int | str] = {}
     for done, record in enumerate(records, start=1):
         v = record.values
-        problems = _problems(v, in_file, known_skills, known_roles)
+        field = functools.partial(_field, v["type"], isinstance(record.where, str))
+        problems = _problems(v, field, in_file, known_skills, known_roles)
         # PostgreSQL cannot store NUL characters; nobody types them on purpose.
         if "\x00" in "".join(v.values()):
             problems += [
-                f"{column} holds a NUL character" for column in COLUMNS if "\x00" in v[column]
+                _("%(field)s holds a NUL character") % {"field": field(column)}
+                for column in COLUMNS
+                if "\x00" in v[column]
             ]
         key = None if problems else _identity(v)
         if key:
             if key in first_seen:
-                first = _where(first_seen[key])
-                problems.append(f"duplicate {v['type']} {'/'.join(key[1:])} (first at {first})")
+                problems.append(
+                    _("duplicate %(type)s %(key)s (first at %(first)s)")
+                    % {
+                        "type": v["type"],
+                        "key": "/".join(key[1:]),
+                        "first": _where(first_seen[key]),
+                    }
+                )
             first_seen.setdefault(key, record.where)
         if (
             v["type"] == "role"
@@ -746,11 +807,32 @@ def _validate(
             and _flag(v["published"])
             and not requirements[v["code"]]
         ):
-            problems.append(f"role {v['code']} is published but has no requirement")
+            problems.append(
+                _("role %(code)s is published but has no requirement") % {"code": v["code"]}
+            )
         errors += [RowError(record.where, problem) for problem in problems]
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)
     return errors
+
+
+# What a JSON document calls a column, where the names differ, by type of record.
+JSON_TEXTS = {"text": {"role": "summary", "level": "descriptor", "action": "detail"}}
+JSON_TEXTS["name"] = {"action": "title"}
+JSON_FIELDS = {"parent": {"skill": "category", "requirement": "skill"}, "link": {"career": "role"}}
+
+
+def _field(type_: str, json_file: bool, column: str) -> str:
+    """A column as the file names it: name_fr in a CSV is name.fr in JSON (title.fr for a
+    next step), text_fr is description.fr, summary.fr, descriptor.fr or detail.fr, and so
+    on (README, "Importing and exporting the catalogue")."""
+    if not json_file:
+        return column
+    base, _sep, lang = column.rpartition("_")
+    if base and lang in LANGUAGES:
+        default = "description" if base == "text" else base
+        return f"{JSON_TEXTS.get(base, {}).get(type_, default)}.{lang}"
+    return JSON_FIELDS.get(column, {}).get(type_, column)
 
 
 def _identity(v: dict[str, str]) -> tuple[str, ...] | None:
@@ -764,98 +846,169 @@ def _identity(v: dict[str, str]) -> tuple[str, ...] | None:
     return None
 
 
+Field = Callable[[str], str]
+
+
 def _problems(
-    v: dict[str, str], in_file: dict[str, set[str]], known_skills: set[str], known_roles: set[str]
+    v: dict[str, str],
+    field: Field,
+    in_file: dict[str, set[str]],
+    known_skills: set[str],
+    known_roles: set[str],
 ) -> list[str]:
     type_, code = v["type"], v["code"]
     if type_ not in TYPES:
-        return [f"unknown type {type_!r} (expected one of: {', '.join(TYPES)})"]
+        return [
+            _("unknown type %(type)s (expected one of: %(types)s)")
+            % {"type": repr(type_), "types": ", ".join(TYPES)}
+        ]
     if not code:
-        return ["code is empty"]
+        return [_("code is empty")]
     if type_ == "category":
-        return _code(SkillCategory, code, SLUG) + _names(v, "name", "name", SkillCategory, "name")
+        return _code(SkillCategory, code, SLUG) + _names(v, field, "name", "name", SkillCategory)
     if type_ == "skill":
-        problems = _code(Skill, code, SLUG) + _names(v, "name", "name", Skill, "name")
+        problems = _code(Skill, code, SLUG) + _names(v, field, "name", "name", Skill)
         if not v["parent"]:
-            problems.append("parent is empty: give the code of the skill's category")
+            problems.append(
+                _("%(field)s is empty: give the code of the skill's category")
+                % {"field": field("parent")}
+            )
         elif v["parent"] not in in_file["category"]:
-            problems.append(f"category {v['parent']!r} (parent) is not in the file")
+            problems.append(
+                _("category %(code)s (%(field)s) is not in the file")
+                % {"code": repr(v["parent"]), "field": field("parent")}
+            )
         return problems
     if type_ == "role":
-        problems = _code(Role, code, ROLE_CODE) + _names(v, "name", "name", Role, "name")
+        problems = _code(Role, code, ROLE_CODE) + _names(v, field, "name", "name", Role)
         if _flag(v["published"]) is None:
-            problems.append(f"published {v['published']!r} must be true or false")
+            problems.append(_(_BOOLEAN) % {"field": "published", "value": repr(v["published"])})
         if v["ladder"] and not SLUG.fullmatch(v["ladder"]):
-            problems.append(f"ladder {v['ladder']!r} must be a lowercase code, e.g. pmo")
+            problems.append(
+                _("ladder %(value)s must be a lowercase code, e.g. pmo")
+                % {"value": repr(v["ladder"])}
+            )
         if v["ladder"]:
             problems += _number(v, "rank", 1, 99)
         return problems
     if type_ in ("level", "action"):
-        problems = [] if code in in_file["skill"] else [f"skill {code!r} is not in the file"]
+        problems = [] if code in in_file["skill"] else [_not_in_file("skill", code)]
         problems += _number(v, "level", 1, 4)
         if type_ == "level":
-            return problems + _names(v, "descriptor", "text") + _indicators(v)
+            return problems + _names(v, field, "descriptor", "text") + _indicators(v, field)
         if v["kind"] not in ACTION_KINDS:
-            kinds = ", ".join(ACTION_KINDS)
-            problems.append(f"kind {v['kind']!r} is not one of {kinds}")
-        return problems + _names(v, "title", "name", NextStepAction, "title") + _resource(v)
-    problems = [] if code in in_file["role"] else [f"role {code!r} is not in the file"]
+            problems.append(
+                _("kind %(value)s is not one of %(kinds)s")
+                % {"value": repr(v["kind"]), "kinds": ", ".join(ACTION_KINDS)}
+            )
+        problems += _names(v, field, "title", "name", NextStepAction, "title")
+        return problems + _resource(v, field)
+    problems = [] if code in in_file["role"] else [_not_in_file("role", code)]
     if type_ == "requirement":
         if not v["parent"]:
-            problems.append("parent is empty: give the code of the required skill")
-        elif v["parent"] not in known_skills:
             problems.append(
-                f"skill {v['parent']!r} (parent) is neither in the file nor in the catalogue"
+                _("%(field)s is empty: give the code of the required skill")
+                % {"field": field("parent")}
             )
+        elif v["parent"] not in known_skills:
+            problems.append(_unknown("skill", v["parent"], field("parent")))
         if v["core"] and _flag(v["core"]) is None:
-            problems.append(f"core {v['core']!r} must be true or false")
+            problems.append(_(_BOOLEAN) % {"field": "core", "value": repr(v["core"])})
         return problems + _number(v, "weight", 1, 5) + _number(v, "target", 1, 4)
     if v["direction"] not in ("from", "to"):
-        problems.append(f"direction {v['direction']!r} must be from or to")
+        problems.append(
+            _("direction %(value)s must be from or to") % {"value": repr(v["direction"])}
+        )
     if v["link"] and v["link"] not in known_roles:
-        problems.append(f"role {v['link']!r} (link) is neither in the file nor in the catalogue")
-    return problems + _names(v, "name", "name", CareerStep, "name")
+        problems.append(_unknown("role", v["link"], field("link")))
+    return problems + _names(v, field, "name", "name", CareerStep)
 
 
-def _indicators(v: dict[str, str]) -> list[str]:
+_BOOLEAN = gettext_noop("%(field)s %(value)s must be true or false")
+
+
+def _not_in_file(type_: str, code: str) -> str:
+    if type_ == "skill":
+        return _("skill %(code)s is not in the file") % {"code": repr(code)}
+    return _("role %(code)s is not in the file") % {"code": repr(code)}
+
+
+def _unknown(type_: str, code: str, field: str) -> str:
+    if type_ == "skill":
+        message = _("skill %(code)s (%(field)s) is neither in the file nor in the catalogue")
+    else:
+        message = _("role %(code)s (%(field)s) is neither in the file nor in the catalogue")
+    return message % {"code": repr(code), "field": field}
+
+
+def _language(lang: str) -> str:
+    """The language's name inside a sentence: "in French", "en français"."""
+    return _("in French") if lang == "fr" else _("in English")
+
+
+def _indicators(v: dict[str, str], field: Field) -> list[str]:
     return [
-        f"indicators in {LANGUAGE_NAMES[lang]}: {count} lines, at most {MAX_INDICATORS}"
+        _("indicators %(language)s (%(field)s): %(count)s lines, at most %(most)s")
+        % {
+            "language": _language(lang),
+            "field": field(name),
+            "count": count,
+            "most": MAX_INDICATORS,
+        }
         for lang, name in _text_columns("indicators")
         if (count := len(indicator_lines(v[name]))) > MAX_INDICATORS
     ]
 
 
-def _resource(v: dict[str, str]) -> list[str]:
+def _resource(v: dict[str, str], field: Field) -> list[str]:
     """A next step's learning resource: the same rules as the model's fields."""
     problems = []
     if url := v["url"]:
         try:
             WEB_LINK_VALIDATOR(url)
         except ValidationError:
-            problems.append(f"url {url[:80]!r} must be a web address starting with http(s)://")
-        problems += _short(v, "url")
-    problems += _short(v, "provider")
-    for lang, name in _text_columns("duration"):
-        problems += _short(v, name, f"duration in {LANGUAGE_NAMES[lang]}", "duration")
+            problems.append(
+                _("url %(value)s must be a web address starting with http(s)://")
+                % {"value": repr(url[:80])}
+            )
+        problems += _short(v, "url", "url")
+    problems += _short(v, "provider", "provider")
+    for _lang, name in _text_columns("duration"):
+        problems += _short(v, name, field(name), "duration")
     if v["cost"] not in ("", *COSTS):
-        problems.append(f"cost {v['cost']!r} must be free, paid or empty")
+        problems.append(
+            _("cost %(value)s must be free, paid or empty") % {"value": repr(v["cost"])}
+        )
     if v["price"] and v["cost"] == "free":
-        problems.append("a price is given for a paid resource only (cost is free)")
-    problems += _short(v, "price")
+        problems.append(_("a price is given for a paid resource only (cost is free)"))
+    problems += _short(v, "price", "price")
     if v["language"] and not LANGUAGE_TAG.fullmatch(v["language"]):
-        problems.append(f"language {v['language'][:20]!r} must be a code such as fr, en or pt-BR")
+        problems.append(
+            _("language %(value)s must be a code such as fr, en or pt-BR")
+            % {"value": repr(v["language"][:20])}
+        )
     return problems
 
 
-def _short(v: dict[str, str], column: str, label: str = "", field: str = "") -> list[str]:
+def _short(v: dict[str, str], column: str, label: str, field: str = "") -> list[str]:
     """A one-line text of a next step within its field's length."""
-    value, label = v[column], label or column
+    value = v[column]
     max_length = _max_length(NextStepAction, field or column)
     if column != "url" and has_control_characters(value):
-        return [f"{label} holds a line break, a tab or another control character"]
+        return [
+            _("%(field)s holds a line break, a tab or another control character") % {"field": label}
+        ]
     if max_length and len(value) > max_length:
-        return [f"{label} is too long ({len(value)} characters, at most {max_length})"]
+        return [_too_long(label, len(value), max_length)]
     return []
+
+
+def _too_long(label: str, length: int, most: int) -> str:
+    return _("%(field)s is too long (%(length)s characters, at most %(most)s)") % {
+        "field": label,
+        "length": length,
+        "most": most,
+    }
 
 
 @functools.cache
@@ -866,49 +1019,68 @@ def _max_length(model: type[models.Model], field: str) -> int | None:
 def _code(model: type[models.Model], code: str, pattern: re.Pattern[str]) -> list[str]:
     max_length = _max_length(model, "code")
     if max_length and len(code) > max_length:
-        return [f"code {code!r} is too long ({len(code)} characters, at most {max_length})"]
+        return [_too_long(_("code %(code)s") % {"code": repr(code)}, len(code), max_length)]
     if not pattern.fullmatch(code):
-        letters = "lowercase letters" if pattern is SLUG else "letters"
-        return [f"code {code!r} may only hold {letters}, digits and single hyphens"]
+        if pattern is SLUG:
+            message = _("code %(code)s may only hold lowercase letters, digits and single hyphens")
+        else:
+            message = _("code %(code)s may only hold letters, digits and single hyphens")
+        return [message % {"code": repr(code)}]
     return []
+
+
+# The texts a record names, as its messages say them (translated when used).
+LABELS = {
+    "name": gettext_noop("name"),
+    "title": gettext_noop("title"),
+    "descriptor": gettext_noop("descriptor"),
+}
 
 
 def _names(
     v: dict[str, str],
+    field: Field,
     label: str,
     column: str,
     model: type[models.Model] | None = None,
-    field: str = "",
+    model_field: str = "name",
 ) -> list[str]:
-    """Both languages are required; `model.field` gives the maximum length. A name (not
-    a descriptor) is one line: no control characters (careers/validators.py)."""
-    max_length = _max_length(model, field) if model else None
+    """Both languages are required; `model.model_field` gives the maximum length. A name
+    (not a descriptor) is one line: no control characters (careers/validators.py)."""
+    max_length = _max_length(model, model_field) if model else None
     problems = []
     for lang, name in _text_columns(column):
         value = v[name]
+        named = {"label": _(LABELS[label]), "language": _language(lang), "field": field(name)}
         if not value:
-            problems.append(f"{label} in {LANGUAGE_NAMES[lang]} ({column}_{lang}) is missing")
+            problems.append(_("%(label)s %(language)s (%(field)s) is missing") % named)
         elif column == "name" and has_control_characters(value):
             problems.append(
-                f"{label} in {LANGUAGE_NAMES[lang]} holds a line break, a tab or another"
-                " control character: a name is one line of text"
+                _(
+                    "%(label)s %(language)s (%(field)s) holds a line break, a tab or another"
+                    " control character: a name is one line of text"
+                )
+                % named
             )
         elif max_length and len(value) > max_length:
-            problems.append(
-                f"{label} in {LANGUAGE_NAMES[lang]} is too long "
-                f"({len(value)} characters, at most {max_length})"
-            )
+            label_in = _("%(label)s %(language)s (%(field)s)") % named
+            problems.append(_too_long(label_in, len(value), max_length))
     return problems
 
 
 def _number(v: dict[str, str], column: str, low: int, high: int) -> list[str]:
     value = v[column]
     if not value:
-        return [f"{column} is missing"]
+        return [_("%(field)s is missing") % {"field": column}]
     if not (value.isascii() and value.isdigit()):
-        return [f"{column} {value!r} is not a whole number"]
+        return [
+            _("%(field)s %(value)s is not a whole number") % {"field": column, "value": repr(value)}
+        ]
     if len(value) > 9 or not low <= int(value) <= high:  # int() refuses 4300+ digits
-        return [f"{column} {value} is out of range ({low}-{high})"]
+        return [
+            _("%(field)s %(value)s is out of range (%(low)s-%(high)s)")
+            % {"field": column, "value": value, "low": low, "high": high}
+        ]
     return []
 
 
