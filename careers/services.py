@@ -506,7 +506,10 @@ def _load_requirements(
         for req in doc.get("requirements", []):
             required = skill_by_code.get(req["skill"])
             if required is None:
-                raise CatalogueError(f"Role {doc['code']}: unknown skill {req['skill']!r}.")
+                raise CatalogueError(
+                    _("Role %(role)s: unknown skill %(skill)s.")
+                    % {"role": doc["code"], "skill": repr(req["skill"])}
+                )
             requirements.upsert(
                 (role, required),
                 {"role_id": role, "skill_id": required},
@@ -548,7 +551,8 @@ def _load_career_steps(
                 linked_code = step.get("role")
                 if linked_code and linked_code not in role_by_code:
                     raise CatalogueError(
-                        f"Role {doc['code']}: unknown career role {linked_code!r}."
+                        _("Role %(role)s: unknown career role %(link)s.")
+                        % {"role": doc["code"], "link": repr(linked_code)}
                     )
                 steps.upsert(
                     (role, direction.value, s_order),

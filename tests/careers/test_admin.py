@@ -334,8 +334,8 @@ def test_a_bad_file_is_rejected_whole_with_an_error_per_row(client, catalogue_ed
     assert response.status_code == 200
     errors = [str(e) for e in response.context["errors"]]
     assert any("no-such-skill" in e for e in errors)
-    assert any("weight 9 is out of range" in e for e in errors)
-    assert all(e.startswith("row ") for e in errors)
+    assert any("weight 9 est hors limites (1-5)" in e for e in errors)  # French first
+    assert all(e.startswith("ligne ") for e in errors)
     assert list(RoleRequirement.objects.values_list("pk", "weight", "target")) == before
 
 

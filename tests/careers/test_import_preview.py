@@ -118,7 +118,7 @@ def test_the_report_speaks_french_too(shipped):
         lines, details = report.lines(), report.details()
 
     assert any(line.startswith("Rôle TPM « ") and "nom (en)" in line for line in details)
-    assert any("sera supprimée" in line and "rôle TPM" in line for line in details)
+    assert any(line.startswith("À supprimer : Exigence du rôle TPM sur ") for line in details)
     assert any("1 mise à jour" in line for line in lines), lines
 
 
