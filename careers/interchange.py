@@ -4,10 +4,12 @@ JSON is the document `catalogue_load` reads (README, "The role catalogue"); the 
 also gives every role its `"published"` flag.
 
 CSV is one file with one row per record. The header row names the columns, in any
-order (other columns are ignored):
+order (other columns are ignored); a file needs `type` and the columns its types of
+rows use (NEEDED_COLUMNS):
 
     type,code,parent,level,weight,target,kind,direction,link,published,
-    name_fr,name_en,text_fr,text_en,core,ladder,rank   (the last three may be left out)
+    name_fr,name_en,text_fr,text_en,core,ladder,rank,url,provider,duration_fr,
+    duration_en,cost,price,language,indicators_fr,indicators_en
 
     type         code        other columns                           name_*   text_*
     category     category                                            name     description
@@ -33,7 +35,10 @@ header row). The export writes a text that a spreadsheet would run (`=...`, `-1+
 a quote in front, and the import takes that quote off again (careers/csvcells.py).
 
 An import checks the whole file before writing anything and rejects it with every
-error it found, each naming its row (CSV) or path (JSON, e.g. roles[2].requirements[5]).
+error it found, each naming its row (CSV) or path and field (JSON, e.g.
+roles[2].requirements[5] and its `skill`), in the active language. Its dry run names
+the rows it would create, update and delete, and the file's codes that the catalogue
+holds under other names; a prefix imports the file's codes beside them instead.
 """
 
 import csv
