@@ -376,12 +376,24 @@ class ImportForm(forms.Form):
         help_text=_("JSON or CSV (UTF-8), in the formats described in the README."),
     )
 
+    code_prefix = forms.CharField(
+        label=_("Prefix of the file's codes"),
+        required=False,
+        max_length=interchange.PREFIX_LENGTH,
+        help_text=_(
+            "Optional, e.g. acme-: imports the file's categories, skills and roles under "
+            "new codes beside the catalogue's, instead of updating those of the same code."
+        ),
+    )
+
 
 class ConfirmForm(forms.Form):
-    """What the preview page's confirm names: the preview, and the file's SHA-256."""
+    """What the preview page's confirm names: the preview, and the file's SHA-256; a
+    preview again (with another prefix) names it too."""
 
     token = forms.CharField(max_length=64)
     digest = forms.CharField(max_length=64)
+    code_prefix = forms.CharField(max_length=interchange.PREFIX_LENGTH, required=False)
 
 
 def catalogue_export_view(request, fmt: str):
@@ -404,71 +416,80 @@ def catalogue_export_view(request, fmt: str):
 def catalogue_import_view(request):
     """Upload, preview (a dry run), then confirm: nothing is written before the confirm.
 
-    A preview keeps the file as a PendingImport (not in the session) and its confirm
-    form names it, so each tab confirms the file it previewed.
+    A preview keeps the file as a PendingImport (not in the session), with its prefix,
+    and its confirm form names it, so each tab confirms the file it previewed. The
+    preview page may preview the kept file again under another prefix.
     """
     if not request.user.has_perms(CATALOGUE_PERMISSIONS):
         raise PermissionDenied
     context = {**admin.site.each_context(request), "title": _("Import the catalogue")}
     form = ImportForm()
-    if request.method == "POST" and "confirm" in request.POST:
+    if request.method == "POST" and ("confirm" in request.POST or "again" in request.POST):
         confirm = ConfirmForm(request.POST)
         try:
             if not confirm.is_valid():
                 nothing = str(_("Nothing to import: upload the file again."))
                 raise interchange.ImportRejected([interchange.RowError(None, nothing)])
-            name, report = interchange.pending_import_confirm(
-                uploader=request.user,
-                token=confirm.cleaned_data["token"],
-                digest=confirm.cleaned_data["digest"],
-            )
+            named = {
+                "uploader": request.user,
+                "token": confirm.cleaned_data["token"],
+                "digest": confirm.cleaned_data["digest"],
+            }
+            if "again" in request.POST:
+                pending = interchange.pending_import_find(**named)
+                _preview(
+                    request, context, pending.name, bytes(pending.content), confirm.cleaned_data
+                )
+            else:
+                name, report = interchange.pending_import_confirm(**named)
+                messages.success(
+                    request,
+                    _(
+                        "%(name)s imported: %(created)s created, %(updated)s updated, "
+                        "%(deleted)s deleted."
+                    )
+                    % {
+                        "name": name,
+                        "created": report.total("created"),
+                        "updated": report.total("updated"),
+                        "deleted": report.total("deleted"),
+                    },
+                )
+                return redirect("admin:careers_role_changelist")
         except interchange.ImportRejected as rejected:
             context["errors"] = rejected.errors
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(name)s imported: %(created)s created, %(updated)s updated, "
-                    "%(deleted)s deleted."
-                )
-                % {
-                    "name": name,
-                    "created": report.total("created"),
-                    "updated": report.total("updated"),
-                    "deleted": report.total("deleted"),
-                },
-            )
-            return redirect("admin:careers_role_changelist")
     elif request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                fmt = interchange.format_of(upload.name)
-                if fmt is None:
-                    raise interchange.ImportRejected(
-                        [
-                            interchange.RowError(
-                                None, str(_("The file name must end in .json or .csv."))
-                            )
-                        ]
-                    )
                 raw = interchange.read_limited(upload, upload.size)
-                report = interchange.import_catalogue(
-                    document=interchange.parse(raw, fmt), dry_run=True
-                )
+                _preview(request, context, upload.name, raw, form.cleaned_data)
             except interchange.ImportRejected as rejected:
                 context["errors"] = rejected.errors
-            else:
-                context["pending"] = interchange.pending_import_keep(
-                    uploader=request.user, name=upload.name, raw=raw
-                )
-                context["report"] = report
-                context["pending_minutes"] = int(
-                    interchange.PENDING_IMPORT_LIFETIME.total_seconds() // 60
-                )
     context["form"] = form
     return render(request, "admin/careers/catalogue_import.html", context)
+
+
+def _preview(request, context: dict, name: str, raw: bytes, data: dict) -> None:
+    """Dry-run the file under the prefix asked for; keep it for its confirm unless the
+    import would change nothing. Fills the preview page's context."""
+    fmt = interchange.format_of(name)
+    if fmt is None:
+        message = str(_("The file name must end in .json or .csv."))
+        raise interchange.ImportRejected([interchange.RowError(None, message)])
+    prefix = interchange.clean_prefix(data["code_prefix"]) if data.get("code_prefix") else ""
+    report = interchange.import_catalogue(
+        document=interchange.parse(raw, fmt), dry_run=True, prefix=prefix
+    )
+    context["report"] = report
+    context["details"] = report.details()
+    context["name"] = name
+    if not report.changes_nothing():
+        context["pending"] = interchange.pending_import_keep(
+            uploader=request.user, name=name, raw=raw, prefix=prefix
+        )
+        context["pending_minutes"] = int(interchange.PENDING_IMPORT_LIFETIME.total_seconds() // 60)
 
 
 def catalogue_urls():

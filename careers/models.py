@@ -427,13 +427,15 @@ class PendingImport(models.Model):
 
     Not catalogue data: its saves do not change the catalogue version, and backups leave
     it out. The confirm form names it by `token` (random) and `digest` (the SHA-256 of
-    `content`), so a confirm imports exactly the file that page previewed.
+    `content`), so a confirm imports exactly the file that page previewed, with its prefix.
     """
 
     token = models.CharField(max_length=64, unique=True)
     digest = models.CharField(max_length=64)
     name = models.CharField(max_length=255)
     content = models.BinaryField()
+    # The prefix the preview put in front of the file's codes: the confirm uses it too.
+    prefix = models.CharField(max_length=30, blank=True, default="")
     uploader = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )

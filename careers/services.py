@@ -8,6 +8,9 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from django.db import DatabaseError, models, transaction
+from django.utils.text import capfirst
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
 
 from .bulk import insert_with_history
 from .models import (
@@ -27,6 +30,8 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 LANGUAGES = ("fr", "en")
+# How many rows a report names per model and outcome; it counts the others.
+LISTED = 100
 # A next step's learning resource, beside its translated duration (serialise.action).
 RESOURCE_FIELDS = ("url", "provider", "cost", "price", "language")
 
@@ -37,10 +42,16 @@ class CatalogueError(ValueError):
 
 @dataclass
 class LoadReport:
-    """What a load did, per model: created, updated, unchanged, deleted."""
+    """What a load did, per model: created, updated, unchanged, deleted.
+
+    `listed` names the first LISTED created, updated (with the fields that change) and
+    deleted rows of each model, for a preview to say what an import will do; `more`
+    counts those left out. `collisions` is filled by the import (interchange)."""
 
     # Keyed by the models' (lazy) plural names, translated when the report is shown.
     counts: "dict[StrOrPromise, Counter[str]]" = field(default_factory=dict)
+    listed: "dict[StrOrPromise, dict[str, list[str]]]" = field(default_factory=dict)
+    collisions: list[str] = field(default_factory=list)
 
     def add(self, model: type[models.Model], outcome: str, n: int = 1) -> None:
         self.counter(model)[outcome] += n
@@ -49,17 +60,81 @@ class LoadReport:
         """The model's counts, listed from now on (the lines follow this order)."""
         name = model._meta.verbose_name_plural
         assert name is not None  # Options fills it in from verbose_name
+        self.listed.setdefault(name, {"created": [], "updated": [], "deleted": []})
         return self.counts.setdefault(name, Counter())
+
+    def wants(self, model: type[models.Model], outcome: str) -> bool:
+        """Whether one more row of the model and outcome is still to be named."""
+        return len(self.named(model)[outcome]) < LISTED
+
+    def name(self, model: type[models.Model], outcome: str, line: str) -> None:
+        self.named(model)[outcome].append(line)
+
+    def named(self, model: type[models.Model]) -> dict[str, list[str]]:
+        self.counter(model)
+        return self.listed[model._meta.verbose_name_plural]  # type: ignore[index]
 
     def total(self, outcome: str) -> int:
         return sum(counter[outcome] for counter in self.counts.values())
 
+    def changes_nothing(self) -> bool:
+        return not any(self.total(outcome) for outcome in ("created", "updated", "deleted"))
+
+    def more(self, name: "StrOrPromise", outcome: str) -> int:
+        """How many rows of the model and outcome the report counts but does not name."""
+        return self.counts[name][outcome] - len(self.listed[name][outcome])
+
     def lines(self) -> list[str]:
         return [
-            f"{name}: {c['created']} created, {c['updated']} updated, "
-            f"{c['unchanged']} unchanged, {c['deleted']} deleted"
+            _("%(name)s: %(created)s, %(updated)s, %(unchanged)s, %(deleted)s")
+            % {
+                "name": name,
+                "created": ngettext("%(n)s created", "%(n)s created", c["created"])
+                % {"n": c["created"]},
+                "updated": ngettext("%(n)s updated", "%(n)s updated", c["updated"])
+                % {"n": c["updated"]},
+                "unchanged": ngettext("%(n)s unchanged", "%(n)s unchanged", c["unchanged"])
+                % {"n": c["unchanged"]},
+                "deleted": ngettext("%(n)s deleted", "%(n)s deleted", c["deleted"])
+                % {"n": c["deleted"]},
+            }
             for name, c in self.counts.items()
         ]
+
+    def details(self) -> list[str]:
+        """The named rows, one line each, then how many more of each outcome."""
+        out = []
+        for name, listed in self.listed.items():
+            for outcome, lines in listed.items():
+                out += lines
+                if more := self.more(name, outcome):
+                    out.append(self.more_line(name, outcome, more))
+        return out
+
+    @staticmethod
+    def more_line(name: "StrOrPromise", outcome: str, n: int) -> str:
+        if outcome == "created":
+            text = ngettext("%(name)s: %(n)s more to create", "%(name)s: %(n)s more to create", n)
+        elif outcome == "updated":
+            text = ngettext("%(name)s: %(n)s more to update", "%(name)s: %(n)s more to update", n)
+        else:
+            text = ngettext("%(name)s: %(n)s more to delete", "%(name)s: %(n)s more to delete", n)
+        return text % {"name": capfirst(name), "n": n}
+
+
+def in_language(values: dict[str, Any], prefix: str) -> str:
+    """A translated text in the active language (French when it is neither)."""
+    lang = (get_language() or "fr")[:2]
+    return values.get(f"{prefix}_{lang if lang in LANGUAGES else 'fr'}") or ""
+
+
+def _field_label(model: type[models.Model], attname: str) -> str:
+    """A column as a person reads it, in the active language: "name (fr)", "category"."""
+    base, _sep, lang = attname.rpartition("_")
+    if lang in LANGUAGES:
+        return f"{_field_label(model, base)} ({lang})"
+    found = next((f for f in model._meta.concrete_fields if f.attname == attname), None)
+    return str(found.verbose_name) if found else attname
 
 
 def _translated(prefix: str, text: dict[str, str] | None) -> dict[str, str]:
@@ -129,9 +204,17 @@ class _Rows(Generic[M]):
         self.kept: set[int] = set()  # ids of existing rows the document still lists
         self.counts: Counter[str] | None = None
 
-    def upsert(self, key: Any, lookup: dict[str, Any], values: dict[str, Any]) -> _Ref:
+    def upsert(
+        self,
+        key: Any,
+        lookup: dict[str, Any],
+        values: dict[str, Any],
+        describe: Callable[[], str],
+    ) -> _Ref:
         """Queue the row for creation, or for an update of the values that differ (so
-        that reloading is a no-op). A queued row has no id until `flush`."""
+        that reloading is a no-op). A queued row has no id until `flush`.
+
+        `describe()` names the row for the report (called for the first LISTED only)."""
         if self.counts is None:
             self.counts = self.report.counter(self.model)
         found = self.existing.get(key)
@@ -139,6 +222,9 @@ class _Rows(Generic[M]):
             ref = _Ref()
             self.new.append((ref, lookup | values))
             self.counts["created"] += 1
+            if self.report.wants(self.model, "created"):
+                line = _("%(row)s will be created") % {"row": describe()}
+                self.report.name(self.model, "created", line)
             return ref
         pk, stored = found
         self.kept.add(pk)
@@ -154,6 +240,14 @@ class _Rows(Generic[M]):
             self.changed.append((pk, changed))
             self.existing[key] = (pk, wanted)  # a second upsert compares with these
             self.counts["updated"] += 1
+            if self.report.wants(self.model, "updated"):
+                fields = ", ".join(str(_field_label(self.model, name)) for name in changed)
+                line = ngettext(
+                    "%(row)s: %(fields)s will change",
+                    "%(row)s: %(fields)s will change",
+                    len(changed),
+                ) % {"row": describe(), "fields": fields}
+                self.report.name(self.model, "updated", line)
         return _Ref(pk)
 
     def flush(self) -> None:
@@ -176,15 +270,22 @@ class _Rows(Generic[M]):
                 ref.pk = pk
             self.new = []
 
-    def delete_unlisted(self, parent_ids: set[int]) -> None:
+    def delete_unlisted(
+        self, parent_ids: set[int], columns: tuple[str, ...], describe: Callable[[dict], str]
+    ) -> None:
         """Remove the rows of the listed parents (the first part of the key) that the
-        document no longer names."""
+        document no longer names. The first LISTED are named in the report, read in one
+        query (`columns`, lookups such as "skill__code") and named by `describe(row)`."""
         stale = [
             pk
             for key, (pk, _values) in self.existing.items()
             if key[0] in parent_ids and pk not in self.kept
         ]
         if stale:
+            named = self.model._default_manager.filter(pk__in=stale[:LISTED]).order_by("pk")
+            for row in named.values(*columns):
+                line = _("%(row)s will be deleted") % {"row": describe(row)}
+                self.report.name(self.model, "deleted", line)
             self.model._default_manager.filter(pk__in=stale).delete()
             self.report.add(self.model, "deleted", len(stale))
 
@@ -252,6 +353,9 @@ def _load_categories(report: LoadReport, category_docs: list[Doc]) -> list[tuple
                 **_translated("name", cat["name"]),
                 **_translated("description", cat.get("description")),
             },
+            functools.partial(
+                _named, _("Category %(code)s « %(name)s »"), cat["code"], cat["name"]
+            ),
         )
         for s_order, sk in enumerate(cat.get("skills", []), start=1):
             placed.append((category, s_order, sk))
@@ -278,6 +382,7 @@ def _load_skills(
                 **_translated("name", sk["name"]),
                 **_translated("description", sk.get("description")),
             },
+            functools.partial(_named, _("Skill %(code)s « %(name)s »"), sk["code"], sk["name"]),
         )
         refs.append((skill, sk))
     skills.flush()
@@ -311,24 +416,48 @@ def _load_levels_and_actions(
                 {"skill_id": skill, "level": level},
                 _translated("descriptor", text)
                 | _translated("indicators", {k: "\n".join(v) for k, v in lines.items()}),
+                functools.partial(_level, level, sk["code"]),
             )
         for a_order, act in enumerate(sk.get("actions", []), start=1):
+            title = _translated("title", act["title"])
             actions.upsert(
                 (skill, a_order),
                 {"skill_id": skill, "order": a_order},
                 {
                     "level": int(act["level"]),
                     "kind": act["kind"],
-                    **_translated("title", act["title"]),
+                    **title,
                     **_translated("detail", act.get("detail")),
                     **_translated("duration", act.get("duration")),
                     **{name: (act.get(name) or "").strip() for name in RESOURCE_FIELDS},
                 },
+                functools.partial(_next_step, a_order, sk["code"], in_language(title, "title")),
             )
         tick()
     levels.flush()
     actions.flush()
-    actions.delete_unlisted({skill for skill, _sk in loaded})
+    actions.delete_unlisted(
+        {skill for skill, _sk in loaded},
+        ("order", "skill__code", *_columns("title")),
+        lambda row: _next_step(row["order"], row["skill__code"], in_language(row, "title")),
+    )
+
+
+def _named(text: str, code: str, name: dict[str, str]) -> str:
+    """A category, skill or role as a report names it, in the active language."""
+    return text % {"code": code, "name": in_language(_translated("name", name), "name")}
+
+
+def _level(level: int, skill: str) -> str:
+    return _("Level %(level)s of skill %(skill)s") % {"level": level, "skill": skill}
+
+
+def _next_step(order: int, skill: str, title: str) -> str:
+    return _("Next step %(order)s of skill %(skill)s « %(title)s »") % {
+        "order": order,
+        "skill": skill,
+        "title": title,
+    }
 
 
 def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, int]:
@@ -353,6 +482,7 @@ def _load_roles(report: LoadReport, role_docs: list[Doc]) -> dict[str, int]:
                 **_translated("name", doc["name"]),
                 **_translated("summary", doc.get("summary")),
             },
+            functools.partial(_named, _("Role %(code)s « %(name)s »"), doc["code"], doc["name"]),
         )
         refs.append((doc["code"], role))
     roles.flush()
@@ -376,7 +506,10 @@ def _load_requirements(
         for req in doc.get("requirements", []):
             required = skill_by_code.get(req["skill"])
             if required is None:
-                raise CatalogueError(f"Role {doc['code']}: unknown skill {req['skill']!r}.")
+                raise CatalogueError(
+                    _("Role %(role)s: unknown skill %(skill)s.")
+                    % {"role": doc["code"], "skill": repr(req["skill"])}
+                )
             requirements.upsert(
                 (role, required),
                 {"role_id": role, "skill_id": required},
@@ -385,10 +518,19 @@ def _load_requirements(
                     "target": int(req["target"]),
                     "is_core": bool(req.get("core", False)),
                 },
+                functools.partial(_requirement, doc["code"], req["skill"]),
             )
         tick()
     requirements.flush()
-    requirements.delete_unlisted({role for role, _doc in listed})
+    requirements.delete_unlisted(
+        {role for role, _doc in listed},
+        ("role__code", "skill__code"),
+        lambda row: _requirement(row["role__code"], row["skill__code"]),
+    )
+
+
+def _requirement(role: str, skill: str) -> str:
+    return _("Requirement of role %(role)s on skill %(skill)s") % {"role": role, "skill": skill}
 
 
 def _load_career_steps(
@@ -409,7 +551,8 @@ def _load_career_steps(
                 linked_code = step.get("role")
                 if linked_code and linked_code not in role_by_code:
                     raise CatalogueError(
-                        f"Role {doc['code']}: unknown career role {linked_code!r}."
+                        _("Role %(role)s: unknown career role %(link)s.")
+                        % {"role": doc["code"], "link": repr(linked_code)}
                     )
                 steps.upsert(
                     (role, direction.value, s_order),
@@ -418,6 +561,29 @@ def _load_career_steps(
                         "linked_role_id": role_by_code[linked_code] if linked_code else None,
                         **_translated("name", step["name"]),
                     },
+                    functools.partial(
+                        _career_step,
+                        s_order,
+                        direction,
+                        doc["code"],
+                        in_language(_translated("name", step["name"]), "name"),
+                    ),
                 )
     steps.flush()
-    steps.delete_unlisted({role for role, _doc in listed})
+    steps.delete_unlisted(
+        {role for role, _doc in listed},
+        ("order", "direction", "role__code", *_columns("name")),
+        lambda row: _career_step(
+            row["order"], row["direction"], row["role__code"], in_language(row, "name")
+        ),
+    )
+
+
+def _career_step(order: int, direction: str, role: str, name: str) -> str:
+    """ "Career step 2 (Goes to) of role TPM « Directeur »"."""
+    return _("Career step %(order)s (%(direction)s) of role %(role)s « %(name)s »") % {
+        "order": order,
+        "direction": CareerStep.Direction(direction).label,
+        "role": role,
+        "name": name,
+    }

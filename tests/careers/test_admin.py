@@ -334,8 +334,8 @@ def test_a_bad_file_is_rejected_whole_with_an_error_per_row(client, catalogue_ed
     assert response.status_code == 200
     errors = [str(e) for e in response.context["errors"]]
     assert any("no-such-skill" in e for e in errors)
-    assert any("weight 9 is out of range" in e for e in errors)
-    assert all(e.startswith("row ") for e in errors)
+    assert any("weight 9 est hors limites (1-5)" in e for e in errors)  # French first
+    assert all(e.startswith("ligne ") for e in errors)
     assert list(RoleRequirement.objects.values_list("pk", "weight", "target")) == before
 
 
@@ -464,7 +464,7 @@ def test_an_expired_preview_is_refused_then_purged(client, weight_file):
 
 def test_a_person_keeps_their_latest_previews_only(client, weight_file):
     previews = [
-        client.post(reverse(URL), {"file": weight_file(1 + n % 5)})
+        client.post(reverse(URL), {"file": weight_file(2 + n % 4)})  # each a change
         for n in range(PENDING_IMPORTS_PER_PERSON + 1)
     ]
 

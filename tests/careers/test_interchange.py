@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from careers.interchange import (
     COLUMNS,
@@ -41,6 +42,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages these tests read are the English ones (French: test_import_messages)."""
+    with translation.override("en"):
+        yield
+
 
 # In an order that deletes children before what they point to.
 MODELS = (CareerStep, RoleRequirement, NextStepAction, SkillLevel, Skill, SkillCategory, Role)
@@ -387,7 +396,11 @@ BAD_ROWS = {
     "missing French name": (edited(4, name_fr=""), 6, "name in French (name_fr) is missing"),
     "missing English title": (edited(3, name_en=""), 5, "title in English (name_en) is missing"),
     "missing descriptor": (edited(2, text_en=""), 4, "descriptor in English (text_en) is missing"),
-    "name too long": (edited(0, name_en="x" * 121), 2, "name in English is too long (121"),
+    "name too long": (
+        edited(0, name_en="x" * 121),
+        2,
+        "name in English (name_en) is too long (121",
+    ),
 }
 
 
@@ -448,7 +461,8 @@ def test_missing_columns_are_listed(existing):
         parse_csv(raw.encode())
 
     assert [str(e) for e in rejected.value.errors] == [
-        "row 1: missing required columns: weight, target"
+        "row 1: the column weight is missing: the requirement rows need it",
+        "row 1: the column target is missing: the requirement rows need it",
     ]
 
 
@@ -548,7 +562,7 @@ BAD_DOCUMENTS = [
     (with_name_as_text, "roles[0]: name must be an object"),
     (with_published_as_maybe, "roles[0]: published 'maybe' must be true or false"),
     (with_duplicate_skill, "categories[1].skills[0]: duplicate skill planning (first at"),
-    (with_unknown_skill, "roles[0].requirements[2]: skill 'nope' (parent) is neither"),
+    (with_unknown_skill, "roles[0].requirements[2]: skill 'nope' (skill) is neither"),
 ]
 
 
@@ -582,7 +596,7 @@ def test_invalid_json_names_the_line():
     with pytest.raises(ImportRejected) as rejected:
         parse_json(b'{\n  "roles": [\n}')
 
-    assert str(rejected.value.errors[0]).startswith("line 3: not valid JSON")
+    assert str(rejected.value.errors[0]).startswith("line 3, column 1: not valid JSON")
 
 
 def test_row_error_names_its_row():
@@ -617,7 +631,10 @@ def test_a_file_of_the_limit_is_read_whole():
 def test_a_file_over_the_limit_is_refused_before_it_is_read():
     stream = io.BytesIO(b"x" * (MAX_IMPORT_BYTES + 1))
 
-    with pytest.raises(ImportRejected, match="Le fichier dépasse 5,0\xa0Mio"):  # French first
+    with (
+        translation.override("fr"),
+        pytest.raises(ImportRejected, match="Le fichier dépasse 5,0\xa0Mio"),
+    ):
         read_limited(stream, MAX_IMPORT_BYTES + 1)
     assert stream.tell() == 0
 
@@ -625,7 +642,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read():
 def test_a_file_longer_than_it_said_is_read_up_to_the_limit_only():
     stream = io.BytesIO(b"x" * (3 * MAX_IMPORT_BYTES))
 
-    with pytest.raises(ImportRejected, match="dépasse"):
+    with pytest.raises(ImportRejected, match="larger than"):
         read_limited(stream, 10)  # a file that grew, or a size that lied
     assert stream.tell() == MAX_IMPORT_BYTES + 1
 
@@ -677,7 +694,7 @@ def test_import_command_reimports_an_export_without_change(loaded, tmp_path):
 
     assert state() == before
     assert "Progress: 0/" in out.getvalue()
-    assert "Catalogue imported: 0 created, 0 updated" in out.getvalue()
+    assert "Nothing changed: 0 created, 0 updated" in out.getvalue()
 
 
 def test_import_command_dry_run_writes_nothing(db, settings):

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from assessments.services import assessment_start
@@ -26,6 +27,14 @@ from tests.careers.framework import framework_document
 from tests.careers.test_interchange import flush_catalogue
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages these tests read are the English ones (French: test_import_messages)."""
+    with translation.override("en"):
+        yield
+
 
 LINK = "https://learning.example.org/pmp?lang=fr&from=import"
 
@@ -120,7 +129,7 @@ def rejected(document: dict) -> list[str]:
         ({"language": "english"}, "language 'english' must be a code such as fr, en or pt-BR"),
         ({"provider": "PMI\nInstitute"}, "provider holds a line break"),
         ({"price": "9" * 41, "cost": "paid"}, "price is too long (41 characters, at most 40)"),
-        ({"duration": {"fr": "x" * 61, "en": "1 h"}}, "duration in French is too long"),
+        ({"duration": {"fr": "x" * 61, "en": "1 h"}}, "duration.fr is too long"),
     ],
 )
 def test_a_bad_resource_is_refused_at_its_path(action, message):
@@ -133,7 +142,7 @@ def test_a_bad_resource_is_refused_at_its_path(action, message):
 def test_too_many_indicators_or_a_level_without_descriptor_are_refused():
     nine = {"1": {"fr": [f"Exemple {i}" for i in range(9)], "en": ["One"]}}
     assert rejected(one_skill(indicators=nine)) == [
-        "categories[0].skills[0].levels.1: indicators in French: 9 lines, at most 8"
+        "categories[0].skills[0].levels.1: indicators in French (indicators.fr): 9 lines, at most 8"
     ]
     orphan = {"3": {"fr": ["Mène un atelier"], "en": ["Runs a workshop"]}}
     assert rejected(one_skill(indicators=orphan)) == [

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from careers.interchange import (
     ImportRejected,
@@ -18,6 +19,13 @@ from careers.validators import no_control_characters, single_line
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
 
 CONTROL = ["\n", "\r", "\t", "\x1b", "\x7f", "\x85", "\u2028", "\u2029"]
 
@@ -92,9 +100,9 @@ def test_the_import_refuses_a_name_with_a_line_break_and_names_where(catalogue):
 
     messages = [str(error) for error in rejected.value.errors]
     assert messages == [
-        "categories[0].skills[1]: name in English holds a line break, a tab or another"
+        "categories[0].skills[1]: name in English (name.en) holds a line break, a tab or another"
         " control character: a name is one line of text",
-        "roles[0].career.from[0]: name in French holds a line break, a tab or another"
+        "roles[0].career.from[0]: name in French (name.fr) holds a line break, a tab or another"
         " control character: a name is one line of text",
     ]
 
@@ -111,7 +119,7 @@ def test_the_csv_import_refuses_an_action_title_with_a_line_break(catalogue):
         parse_csv(raw)
 
     assert [error.message for error in rejected.value.errors] == [
-        "title in French holds a line break, a tab or another control character:"
+        "title in French (name_fr) holds a line break, a tab or another control character:"
         " a name is one line of text"
     ]
 

@@ -25,7 +25,15 @@ class Command(BaseCommand):
         parser.add_argument("path")
         parser.add_argument("--format", choices=FORMATS, help="default: the file's extension")
         parser.add_argument(
-            "--dry-run", action="store_true", help="report what would change, write nothing"
+            "--dry-run",
+            action="store_true",
+            help="report what would change, naming the rows, and write nothing",
+        )
+        parser.add_argument(
+            "--prefix",
+            default="",
+            help="put this prefix (e.g. acme-) in front of the file's category, skill and "
+            "role codes, to import it beside the catalogue's rows of the same codes",
         )
 
     def handle(self, *args, path, **options):
@@ -34,17 +42,22 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot tell the format of {path}: add --format json or csv.")
         # The command speaks English, as its other messages do.
         with translation.override("en"):
-            try:
-                with open(path, "rb") as stream:
-                    raw = read_limited(stream, os.fstat(stream.fileno()).st_size)
-            except OSError as exc:
-                raise CommandError(f"Cannot read {path}: {exc}") from exc
-            except ImportRejected as exc:
-                raise CommandError(f"{path}: {exc}") from exc
+            self.load(path, fmt, options)
+
+    def load(self, path: str, fmt: str, options: dict) -> None:
         try:
-            document = parse(raw, fmt)
+            with open(path, "rb") as stream:
+                raw = read_limited(stream, os.fstat(stream.fileno()).st_size)
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc}") from exc
+        except ImportRejected as exc:
+            raise CommandError(f"{path}: {exc}") from exc
+        try:
             report = import_catalogue(
-                document=document, dry_run=options["dry_run"], progress=self.progress
+                document=parse(raw, fmt),
+                dry_run=options["dry_run"],
+                prefix=options["prefix"],
+                progress=self.progress,
             )
         except ImportRejected as exc:
             for error in exc.errors:
@@ -54,11 +67,26 @@ class Command(BaseCommand):
             ) from exc
         for line in report.lines():
             self.stdout.write(line)
+        if report.collisions:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Codes the catalogue holds under other names (their rows are updated; "
+                    "--prefix imports the file beside them instead):"
+                )
+            )
+            for line in report.collisions:
+                self.stdout.write(f"  {line}")
+        if options["dry_run"]:
+            for line in report.details():
+                self.stdout.write(f"  {line}")
         summary = ", ".join(
             f"{report.total(outcome)} {outcome}"
             for outcome in ("created", "updated", "unchanged", "deleted")
         )
-        if options["dry_run"]:
+        if report.changes_nothing():
+            would = "would change" if options["dry_run"] else "changed"
+            self.stdout.write(self.style.WARNING(f"Nothing {would}: {summary}."))
+        elif options["dry_run"]:
             self.stdout.write(self.style.WARNING(f"Dry run, nothing was written: {summary}."))
         else:
             self.stdout.write(self.style.SUCCESS(f"Catalogue imported: {summary}."))

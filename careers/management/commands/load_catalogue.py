@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from careers.services import CatalogueError, catalogue_load
 
@@ -20,12 +21,13 @@ class Command(BaseCommand):
             data = json.loads(Path(path).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
-        try:
-            report = catalogue_load(data=data)
-        except (CatalogueError, KeyError, ValueError) as exc:
-            raise CommandError(f"{path}: {exc}") from exc
-        for line in report.lines():
-            self.stdout.write(line)
+        with translation.override("en"):  # the command speaks English
+            try:
+                report = catalogue_load(data=data)
+            except (CatalogueError, KeyError, ValueError) as exc:
+                raise CommandError(f"{path}: {exc}") from exc
+            for line in report.lines():
+                self.stdout.write(line)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Catalogue loaded: {report.total('created')} created, "
