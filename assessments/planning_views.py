@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 
 import scoring
 from careers.models import Level
-from plans.selectors import mark_planned
 
+from . import extensions
 from .access import result_get
 from .models import Assessment
 from .planning import ROLE_PARAM, path_to, role_choices, simulate, target_role_code
@@ -73,7 +73,6 @@ def result_path(request, pk: int, code: str):
     if path is None:
         raise Http404("No such role in this result.")
     context = {"assessment": assessment, "path": path, "roles": roles}
-    if assessment.owner_id == request.user.pk:  # a manager reads the path, never plans it
-        mark_planned(request.user, snapshot, path)
-        context["plan"] = {"result": pk, "role": code, "next": request.get_full_path()}
+    for extend in extensions.PATH_CONTEXT:  # the plan's buttons
+        context |= extend(request, assessment, snapshot, path)
     return render(request, "assessments/path.html", context)

@@ -116,9 +116,8 @@ def result_workbook(
     role_names: dict[str, str],
     current: int | None = None,
     provisional: bool = False,
-    plan: Sequence[Any] = (),
 ) -> Workbook:
-    """Gap table, strengths, next steps, history and plan of one result.
+    """Gap table, strengths, next steps and history of one result.
 
     `results` is build_result()'s list (roles in fit order, skills in gap order);
     `history_codes` and `history` come from fit_history(); `current` is the exported
@@ -214,44 +213,4 @@ def result_workbook(
         if row["assessment"].pk == current:
             for cell in sheet[index]:
                 cell.font = Font(bold=True)
-    if plan:
-        _plan_sheet(book, plan)
     return book
-
-
-def _plan_sheet(book: Workbook, plan: Sequence[Any]) -> None:
-    """The plan made from the result: `plan` holds plans.selectors.ShownItem rows."""
-    add_table(
-        book,
-        _("Plan"),
-        [
-            _("Skill"),
-            _("Action"),
-            _("Link"),
-            _("Level then"),
-            _("Level aimed at"),
-            _("Status"),
-            _("Due date"),
-            _("Done on"),
-            _("Agreed"),
-            _("Notes"),
-            _("Evidence of completion"),
-        ],
-        (
-            [
-                row.skill_name,
-                row.title,
-                row.url or None,
-                row.item.level_then,
-                row.item.target_level,
-                row.item.get_status_display(),
-                row.item.due_date,
-                timezone.localtime(row.item.done_at).date() if row.item.done_at else None,
-                _("yes") if row.item.agreed_at else None,
-                row.item.notes or None,
-                row.item.evidence or None,
-            ]
-            for row in plan
-        ),
-        formats={7: "yyyy-mm-dd", 8: "yyyy-mm-dd"},
-    )

@@ -16,10 +16,9 @@ from careers.selectors import catalogue_snapshot, published_codes, published_rol
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import kept_page
 from config.pdf import render_pdf
-from plans.exports import plan_document, plan_rows
-from plans.selectors import plan_loop_html
 from scoring import LADDER_BLOCKING_GAP, LADDER_KEY_WEIGHT, LADDER_MIN_FIT
 
+from . import extensions
 from .access import assessment_get, assessments_of, history_for, result_get
 from .forms import AnswerForm, RoleChoiceForm
 from .models import Assessment
@@ -139,13 +138,14 @@ def assessment_detail(request, pk: int):
         )
         if keep:
             keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
-    # What became of the plan made before this result changes with the plan: read at
-    # every request, never kept with the page.
-    return kept_page.response(request, page, {PLAN_LOOP: plan_loop_html(request.user, pk)})
+    # What other apps show above it (the plan made before the result) changes without
+    # the result: read at every request, never kept with the page.
+    extra = "".join(show(request.user, pk) for show in extensions.RESULT_PAGE_HTML)
+    return kept_page.response(request, page, {EXTRA: extra})
 
 
 ALL_ROLES = "all"
-PLAN_LOOP = kept_page.hole("plan-loop")
+EXTRA = kept_page.hole("extra")  # extensions.RESULT_PAGE_HTML
 
 
 def _result_context(assessment: Assessment, chosen: str = "", version: str = "") -> dict:
@@ -156,7 +156,7 @@ def _result_context(assessment: Assessment, chosen: str = "", version: str = "")
     results = build_result(assessment, scores=scores)
     shown = [r for r in results if chosen in (r.code, ALL_ROLES)] or results[:1]
     return {
-        "plan_loop": PLAN_LOOP,
+        "extra": EXTRA,
         "assessment": assessment,
         "results": results,
         "shown": shown,
@@ -435,8 +435,8 @@ def result_compare(request, pk: int):
 def result_json(request, pk: int):
     assessment = result_get(request.user, pk)
     document = result_document(assessment)
-    # Added to the contract: the plan made from the result, for those who may read it.
-    document["plan"] = plan_document(plan_rows(request.user, assessment))
+    for extend in extensions.RESULT_JSON:  # additions to the contract (the plan)
+        document |= extend(request.user, assessment)
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'inline; filename="result-{assessment.pk}.json"'
     return response
@@ -494,8 +494,9 @@ def result_xlsx(request, pk: int):
         role_names=history_role_names(history),
         current=assessment.pk,
         provisional=assessment.is_quick,
-        plan=plan_rows(request.user, assessment),
     )
+    for extend in extensions.RESULT_WORKBOOK:  # more sheets (the plan)
+        extend(request.user, assessment, book)
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="result-{assessment.pk}.xlsx"'
     return response
@@ -513,9 +514,11 @@ def result_pdf(request, pk: int):
         raise Http404("No role of this result has this code.")  # a file, not a fallback
     person = assessment.owner.get_username()
     date = assessment.submitted_at.date().isoformat() if assessment.submitted_at else ""
+    for extend in extensions.RESULT_REPORT:  # more sections (the plan)
+        context |= extend(request.user, assessment)
     return render_pdf(
         request,
         "assessments/result_pdf.html",
-        context | {"person": person, "plan": plan_rows(request.user, assessment)},
+        context | {"person": person},
         f"{date}-{person[:60]}.pdf",
     )

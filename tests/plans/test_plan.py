@@ -248,3 +248,20 @@ def test_an_item_is_never_overdue_once_done(individual, result):
     assert not item.is_overdue()
     item.status = "in_progress"
     assert item.is_overdue()
+
+
+def test_the_apps_below_never_import_plans():
+    """assessments shows the plan through assessments/extensions.py only (docs/DESIGN.md)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for app in ("assessments", "careers", "scoring", "teams"):
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            source = path.read_text()
+            assert not re.search(r"^\s*(from|import) plans\b", source, re.M), path
+    assessments = Path(settings.BASE_DIR) / "assessments"
+    for path in assessments.rglob("*.py"):
+        if path.parent.name == "migrations":  # a historical migration names teams' code
+            continue
+        assert not re.search(r"^\s*(from|import) teams\b", path.read_text(), re.M), path
