@@ -46,8 +46,9 @@ def test_a_kept_result_page_costs_one_query_on_the_database_cache(
     url = reverse("assessments:detail", args=[result.pk])
     first = client.get(url)
 
-    # session, user, and one SELECT for the page and the catalogue version
-    with django_assert_num_queries(3):
+    # session, user, one SELECT for the page and the catalogue version, and the plan
+    # made before the result (shown above it, never kept)
+    with django_assert_num_queries(4):
         kept = client.get(url)
 
     assert first.context is not None and kept.context is None  # made once, then served
@@ -69,8 +70,9 @@ def test_a_kept_board_costs_one_query_on_the_database_cache(
     url = cycle.get_absolute_url()
     client.get(url)
 
-    # session, user, the cycle with its team's revision, one SELECT for the board
-    with django_assert_num_queries(4):
+    # session, user, the cycle with its team's revision, one SELECT for the board, and
+    # the team's plans below it (members, counts)
+    with django_assert_num_queries(6):
         kept = client.get(url)
 
     assert "members" not in kept.context  # served as kept
