@@ -71,8 +71,8 @@ def test_a_kept_board_costs_one_query_on_the_database_cache(
     client.get(url)
 
     # session, user, the cycle with its team's revision, one SELECT for the board, and
-    # the team's plans below it (members, counts)
-    with django_assert_num_queries(6):
+    # the plans of its members below it (none here: one query)
+    with django_assert_num_queries(5):
         kept = client.get(url)
 
     assert "members" not in kept.context  # served as kept
