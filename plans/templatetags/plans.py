@@ -1,5 +1,7 @@
 """The team's development plans, for its managers: on the team page and under the board."""
 
+from typing import Any
+
 from django import template
 from django.db.models import Count, Max, Q
 from django.utils import timezone
@@ -26,8 +28,9 @@ def team_plans(team: Team) -> dict:
         owner__team_memberships__kind=TeamMembership.Kind.MEMBER,
     ).exclude(status=PlanItem.Status.DROPPED)
     today = timezone.localdate()
-    rows = list(
-        items.values("owner", "owner__username")
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in items.values("owner", "owner__username")
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=Q(status=PlanItem.Status.DONE)),
@@ -35,7 +38,7 @@ def team_plans(team: Team) -> dict:
             overdue=Count("pk", filter=Q(status__in=PlanItem.ACTIVE) & Q(due_date__lt=today)),
         )
         .order_by("owner__username", "owner")
-    )
+    ]
     if rows:
         shared = set(PlanShare.objects.filter(team=team).values_list("owner", flat=True))
         for row in rows:
