@@ -39,7 +39,7 @@ def test_three_gaps_become_a_plan_and_one_is_done(open_page, result, shoot):
     page.get_by_role("link", name="Mon plan").click()
     expect(page.locator(".plan-item")).to_have_count(3)
     item = page.locator(".plan-item").first
-    item.locator("summary").click()
+    item.locator(".plan-follow-up summary").click()
     item.get_by_label("Statut").select_option("done")
     item.get_by_label("Preuve de réalisation").fill("Certificat obtenu le 2 décembre")
     item.get_by_role("button", name="Enregistrer").click()
@@ -178,6 +178,8 @@ def test_an_editor_imports_a_framework_and_people_see_its_links_and_indicators(
     beside the shipped catalogue (under a prefix), then answered and read."""
     import json
 
+    from django.urls import reverse
+
     from assessments.services import assessment_start
     from careers.models import Role, Skill
     from tests.assessments.helpers import submitted
@@ -188,7 +190,7 @@ def test_an_editor_imports_a_framework_and_people_see_its_links_and_indicators(
     editor = make_user("edith", is_staff=True)
     editor.groups.add(editors_group)
     admin = open_page(editor)
-    admin.goto("/admin/careers/catalogue/import/")
+    admin.goto(reverse("admin:careers_catalogue_import"))
     admin.locator("input[type=file]").set_input_files(str(path))
     admin.get_by_label("Préfixe des codes du fichier").fill("acme")
     admin.get_by_role("button", name="Prévisualiser l’import").click()
