@@ -143,7 +143,9 @@ class LoopRow:
 
 def plan_loop(user, result_pk: int) -> list[LoopRow]:
     """The person's plan items made before this result of theirs was submitted, each
-    with its skill's level in it (2 queries when there are any, 1 otherwise)."""
+    with its skill's level in it (1 query without a plan, 3 with one)."""
+    if not PlanItem.objects.filter(owner_id=user.pk).exists():  # most people: one cheap query
+        return []
     submitted = Assessment.objects.filter(pk=result_pk, owner=user).values("submitted_at")
     items = list(
         PlanItem.objects.filter(owner=user, created_at__lt=Subquery(submitted[:1]))
