@@ -116,7 +116,9 @@ def test_sign_up_answer_leave_resume_submit_read_print_export(open_page, real_ca
     assert response.status == 200
     assert response.headers["content-type"].startswith("application/json")
     document = json.loads(response.text())
-    assert set(document) == {"assessment", "submitted_at", "scale", "mode", "provisional", "roles"}
+    assert set(document) == {
+        "assessment", "submitted_at", "scale", "mode", "provisional", "roles", "plan"
+    }  # fmt: skip
     assert document["scale"] == {"min": 0, "max": 4}
     assert {role["code"] for role in document["roles"]} == set(CHOSEN)
     for role in document["roles"]:
