@@ -3,8 +3,8 @@ while the owner is a member of that team and they are its managers. Today's memb
 are read on every request, so removing, demoting or unsharing ends it at once. Anyone
 else is told "not found" (404), as for assessments."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from teams.models import Team, TeamMembership
@@ -14,10 +14,9 @@ from .models import PlanItem, PlanShare
 MANAGER, MEMBER = TeamMembership.Kind.MANAGER, TeamMembership.Kind.MEMBER
 
 
-def _shared_with_manager(manager):
-    # Two filter() calls, two joins: the reader a manager of the share's team, the owner
-    # a member of it.
-    owner = OuterRef("owner")
+def _shares(manager, owner):
+    """The owner's shares that `manager` reads: two filter() calls, two joins, the reader
+    a manager of the share's team and the owner a member of it."""
     return PlanShare.objects.filter(
         owner=owner, team__memberships__user=manager, team__memberships__kind=MANAGER
     ).filter(team__memberships__user=owner, team__memberships__kind=MEMBER)
@@ -25,7 +24,7 @@ def _shared_with_manager(manager):
 
 def readable_items(user):
     """Plan items the user may read: their own, and those of the plans shared with them."""
-    return PlanItem.objects.filter(Q(owner=user) | Exists(_shared_with_manager(user)))
+    return PlanItem.objects.filter(Q(owner=user) | Exists(_shares(user, OuterRef("owner"))))
 
 
 def readable_item(user, pk: int) -> PlanItem:
@@ -34,14 +33,8 @@ def readable_item(user, pk: int) -> PlanItem:
 
 def shared_plan(manager, team_id: int, owner_id: int) -> tuple[Team, object]:
     """The team and the owner whose plan `manager` may read through that team, or 404."""
-    share = (
-        PlanShare.objects.filter(team_id=team_id, owner_id=owner_id)
-        .filter(team__memberships__user=manager, team__memberships__kind=MANAGER)
-        .filter(team__memberships__user=owner_id, team__memberships__kind=MEMBER)
-        .select_related("team", "owner")
-        .first()
-    )
-    if share is None:
-        get_object_or_404(get_user_model(), pk=0)  # the usual 404
-    assert share is not None
-    return share.team, share.owner
+    share = _shares(manager, owner_id).filter(team_id=team_id).select_related("team", "owner")
+    found = share.first()
+    if found is None:
+        raise Http404("No such shared plan.")
+    return found.team, found.owner
