@@ -142,6 +142,8 @@ class DeleteAccountForm(forms.Form):
         self.user = user
         self.request = request
         super().__init__(*args, **kwargs)
+        if not user.has_usable_password():  # signed in through single sign-on only
+            del self.fields["password"]
 
     def clean_password(self) -> str:
         password = self.cleaned_data["password"]

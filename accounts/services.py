@@ -1,6 +1,7 @@
 """Writes for a person's own account: sign-up, confirming an address, deletion."""
 
 import logging
+import re
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
@@ -183,3 +184,58 @@ def password_reset_unknown_address(*, email: str, link_for: LinkFor) -> None:
         to=email,
         context={"email": email, "signup_link": link_for(reverse("signup"))},
     )
+
+
+class SignInNotAllowed(Exception):
+    """Single sign-on found an account that may not sign in; `reason` says why:
+    "inactive", or "ambiguous" (several accounts use the address)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _free_username(email: str) -> str:
+    """A username from the address's local part (the address itself is never shown to
+    other people), numbered when taken."""
+    users = get_user_model().objects
+    base = re.sub(r"[^\w.+-]", "", email.split("@", 1)[0])[:140] or "user"
+    candidate, number = base, 1
+    while users.filter(username__iexact=candidate).exists():
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
+
+
+def sso_account(*, email: str):
+    """The account that the provider's verified address `email` signs in to: the one
+    that uses it, or a new one (no password). Either way the address is confirmed.
+
+    An account whose address was never confirmed loses its password: whoever chose it
+    never proved they read that address, and the provider has just proved someone else
+    does (a sign-up made in a person's name before they first signed in cannot keep a
+    way in). Raises SignInNotAllowed for a disabled account, or when several accounts
+    use the address.
+    """
+    email = email.strip().lower()
+    users = get_user_model().objects
+    with transaction.atomic():
+        found = list(users.select_for_update().filter(email__iexact=email)[:2])
+        if len(found) > 1:
+            raise SignInNotAllowed("ambiguous")
+        if found:
+            user = found[0]
+            if not user.is_active:
+                raise SignInNotAllowed("inactive")
+            confirmation = EmailConfirmation.objects.filter(user=user).first()
+            if (
+                not (confirmation and confirmation.confirms(user.email))
+                and user.has_usable_password()
+            ):
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+        else:
+            # No password given: an unusable one.
+            user = users.create_user(username=_free_username(email), email=email)
+    email_confirm(user=user, email=email)
+    return user

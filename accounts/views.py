@@ -2,11 +2,12 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,8 +16,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from teams.selectors import departure_blockers
 
-from . import services, throttle
-from .forms import DeleteAccountForm, EmailChangeForm, SignUpForm, ThrottledPasswordChangeForm
+from . import oidc, services, throttle
+from .forms import (
+    DeleteAccountForm,
+    EmailChangeForm,
+    LoginForm,
+    SignUpForm,
+    ThrottledPasswordChangeForm,
+)
 from .selectors import confirmed_email
 from .tokens import confirmation_read
 
@@ -39,6 +46,42 @@ def throttled_per_client(rule: throttle.Rule):
     return decorate
 
 
+def local_accounts_only(view):
+    """A 404 while LOCAL_ACCOUNTS is off: sign-in is the provider's alone."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.LOCAL_ACCOUNTS:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in; without its password form while LOCAL_ACCOUNTS is off, when the
+    page shows only the single sign-on button."""
+
+    redirect_authenticated_user = True
+    authentication_form = LoginForm
+
+    def post(self, request, *args, **kwargs):
+        if not settings.LOCAL_ACCOUNTS:
+            return HttpResponseNotAllowed(["GET"])
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's log-out; after a single sign-on, on to the provider's log-out page when
+    it has one (it ends the provider's session, then comes back to the home page)."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        provider_logout = oidc.end_session_url(request, id_token) if id_token else None
+        return HttpResponseRedirect(provider_logout) if provider_logout else response
+
+
 def _safe_next(request, next_url: str | None) -> str:
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -53,6 +96,7 @@ def _login_url(next_url: str) -> str:
     return f"{reverse('login')}?{urlencode({'next': next_url})}"
 
 
+@local_accounts_only
 @require_http_methods(["GET", "POST"])
 @throttled_per_client(throttle.SIGNUP_PER_CLIENT)
 def signup(request):
@@ -76,6 +120,7 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
+@local_accounts_only
 def signup_done(request):
     # Logging in for the first time leads on to choosing roles, unless the sign-up
     # began somewhere (an invitation).

@@ -9,6 +9,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -23,6 +24,12 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def origin(url: str) -> str:
+    """scheme://host[:port] of a URL."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -102,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "accounts.context_processors.sign_in",
             ],
             # |bdi and |isolate: person-written and catalogue text shown in its place.
             "builtins": ["careers.templatetags.text"],
@@ -145,6 +153,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses logins while locked out
     "accounts.backends.UserBackend",  # ModelBackend, the user read by a prepared statement
+    "accounts.oidc.OIDCBackend",  # single sign-on; answers only the provider's callback
     "django.contrib.auth.backends.ModelBackend",  # sessions made before it keep working
 ]
 LOGIN_URL = "login"
@@ -196,6 +205,22 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+# Single sign-on with OpenID Connect (accounts/oidc.py, README "Single sign-on"): on when
+# an issuer and a client id are set. The endpoints come from the issuer's discovery
+# document. LOCAL_ACCOUNTS=false leaves sign-in to the provider alone: no password
+# log-in, sign-up or password reset.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "").strip()
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "").strip()
+OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "").strip() or "SSO"
+OIDC_SIGN_ALGO = os.environ.get("OIDC_SIGN_ALGO", "RS256")
+OIDC_TIMEOUT = float(os.environ.get("OIDC_TIMEOUT", "10"))
+LOCAL_ACCOUNTS = env_bool("LOCAL_ACCOUNTS", True)
+# mozilla-django-oidc's own settings (its endpoints are the discovered ones).
+OIDC_RP_SCOPES = "openid email"
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the log-out's id_token_hint
+
 # A password reset link works once, for 3 days (the pages and e-mails say so).
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
@@ -307,7 +332,8 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "object-src": [NONE],
         "base-uri": [SELF],
-        "form-action": [SELF],
+        # The log-out form's redirect to the provider's end-session page (single sign-on).
+        "form-action": [SELF, *([origin(OIDC_ISSUER)] if OIDC_ISSUER else [])],
         "frame-ancestors": [NONE],
     }
 }
