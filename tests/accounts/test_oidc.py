@@ -315,3 +315,19 @@ def test_a_person_signed_in_through_the_provider_can_delete_their_account(client
     response = client.post(reverse("account_delete"))
     assert response["Location"] == reverse("home")
     assert not get_user_model().objects.exists()
+
+
+def test_an_address_two_accounts_use_is_refused(client, sso, db):
+    """Addresses are not unique in Django's users (the admin can set any): never guess."""
+    UserFactory(username="quinn", email="quinn@example.test")
+    UserFactory(username="quinn2", email="Quinn@example.test", email_confirmed=False)
+    response = sign_in(client, "quinn@example.test")
+    assert response["Location"] == reverse("login")
+    assert signed_in_user(client) is None
+    assert any("La connexion avec Acme n’a pas abouti" in m for m in error_messages(client))
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_request(client, sso, db):
+    sign_in(client, "rose@example.test")
+    get_user_model().objects.filter(email="rose@example.test").update(is_active=False)
+    assert signed_in_user(client) is None

@@ -96,3 +96,13 @@ def test_the_log_in_page_on_a_phone(open_page, sso, shoot):
     box = button.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
     shoot(page, "sso-login-fr")
+
+
+def test_the_log_in_page_without_local_accounts(open_page, sso, settings, shoot):
+    settings.LOCAL_ACCOUNTS = False
+    page = open_page()
+    page.goto("/accounts/login/")
+    expect(page.get_by_role("link", name=LABELS["fr"])).to_be_visible()
+    expect(page.locator("input[name=password]")).to_have_count(0)
+    expect(page.locator("a[href='/accounts/signup/']")).to_have_count(0)
+    shoot(page, "sso-login-only")
