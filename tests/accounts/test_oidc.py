@@ -2,10 +2,14 @@
 provider (oidc-provider under Node, on loopback: tests/oidc_provider.py)."""
 
 import logging
+import os
+import subprocess
+import sys
 import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -331,3 +335,38 @@ def test_a_disabled_account_is_signed_out_at_its_next_request(client, sso, db):
     sign_in(client, "rose@example.test")
     get_user_model().objects.filter(email="rose@example.test").update(is_active=False)
     assert signed_in_user(client) is None
+
+
+SHOW_SETTINGS = (
+    "from django.conf import settings as s; from accounts.oidc import sso_enabled; "
+    "print(sso_enabled(), s.OIDC_CLIENT_ID, s.OIDC_PROVIDER_NAME, s.LOCAL_ACCOUNTS, "
+    "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+)
+
+
+def manage_shell(**env: str) -> str:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "LOCAL_"))}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SHOW_SETTINGS],
+        cwd=django_settings.BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_sso_is_off_by_default():
+    assert manage_shell() == "False  SSO True [\"'self'\"]"
+
+
+def test_sso_is_configured_from_the_environment():
+    shown = manage_shell(
+        OIDC_ISSUER="https://login.example.com/realms/staff",
+        OIDC_CLIENT_ID="skills",
+        OIDC_CLIENT_SECRET="s3cret",
+        OIDC_PROVIDER_NAME="Acme",
+        LOCAL_ACCOUNTS="false",
+    )
+    assert shown == "True skills Acme False [\"'self'\", 'https://login.example.com']"
