@@ -19,6 +19,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import resolve_url
@@ -115,8 +116,9 @@ class OIDCBackend(OIDCAuthenticationBackend):
     """
 
     def __init__(self, *args, **kwargs) -> None:
-        from django.contrib.auth import get_user_model
-
+        # Not the library's: it reads the endpoints from settings. Here they are
+        # discovered at the callback only; Django builds this backend for every
+        # password log-in too, which must not call the provider.
         self.UserModel = get_user_model()
         self.OIDC_RP_CLIENT_ID = settings.OIDC_CLIENT_ID
         self.OIDC_RP_CLIENT_SECRET = settings.OIDC_CLIENT_SECRET
