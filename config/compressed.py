@@ -14,12 +14,15 @@ offer), so the kept part is never read again to send it.
 """
 
 import re
+import secrets
 import struct
 import zlib
 from dataclasses import dataclass
 
 from django.http import HttpResponse
+from django.middleware import gzip as gzip_middleware
 from django.utils.cache import patch_vary_headers
+from django.utils.crypto import get_random_string
 
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name, no time
@@ -109,3 +112,46 @@ def _x_to_8n(n: int) -> int:
 
 def _crc_shift(crc: int, shift: int) -> int:
     return _multiply(shift, crc)
+
+
+# Pages made per request (a questionnaire step, a form): gzipped as they leave, at level
+# 2, which takes 40% of the time of Django's level 6 for 15% more bytes (a 50 kB step:
+# 0.17 ms and 8.0 kB against 0.40 ms and 6.9 kB).
+DYNAMIC_LEVEL = 2
+
+
+class GZipMiddleware(gzip_middleware.GZipMiddleware):
+    """Django's GZip middleware, BREACH mitigation included (random bytes in the gzip
+    header, next to Django's masked CSRF tokens), with a faster level for whole bodies;
+    kept pages arrive compressed already and pass through."""
+
+    def process_response(self, request, response):
+        if (
+            response.streaming
+            or len(response.content) < 200
+            or response.has_header("Content-Encoding")
+            or not accepts_gzip(request)
+        ):
+            return super().process_response(request, response)
+        patch_vary_headers(response, ("Accept-Encoding",))
+        body = gzip_bytes(response.content, self.max_random_bytes)
+        if len(body) >= len(response.content):
+            return response
+        response.content = body
+        response.headers["Content-Length"] = str(len(body))
+        etag = response.get("ETag")
+        if etag and etag.startswith('"'):
+            response.headers["ETag"] = "W/" + etag  # RFC 9110 8.8.1, as Django does
+        response.headers["Content-Encoding"] = "gzip"
+        return response
+
+
+def gzip_bytes(data: bytes, max_random_bytes: int) -> bytes:
+    """A gzip member of `data` whose header names a random file of 1 to
+    `max_random_bytes` letters (django.utils.text.compress_string's mitigation)."""
+    name = get_random_string(1 + secrets.randbelow(max_random_bytes)).encode()
+    compressor = zlib.compressobj(DYNAMIC_LEVEL, zlib.DEFLATED, -15)
+    deflated = compressor.compress(data) + compressor.flush()
+    header = b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff"  # FNAME set, no time
+    trailer = struct.pack("<II", zlib.crc32(data), len(data) & 0xFFFFFFFF)
+    return b"".join([header, name, b"\x00", deflated, trailer])

@@ -1,5 +1,9 @@
 """Every change to a development plan: adding an item from a result, editing it,
-removing it. Each checks that the item is the person's own."""
+removing it. Each checks that the item is the person's own.
+
+The team pages show each member's plan counts, kept under the team's revision
+(teams/revision.py): every change they show bumps the revisions of the owner's teams
+(or the team a plan is shared with), in the change's transaction."""
 
 import hashlib
 import json
@@ -12,6 +16,7 @@ import scoring
 from assessments.models import Assessment
 from careers.models import Skill
 from teams.models import TeamMembership
+from teams.revision import team_touch, teams_of_user_touch
 
 from .models import PlanComment, PlanItem, PlanShare
 
@@ -81,6 +86,7 @@ def plan_item_add(
         if found is None:
             raise
         return found, False
+    teams_of_user_touch(user_id=owner.pk)
     return item, True
 
 
@@ -116,29 +122,37 @@ def plan_item_update(
     item.revision += 1
     item.updated_at = now
     item.save()
+    teams_of_user_touch(user_id=owner.pk)
     return item
 
 
+@transaction.atomic
 def plan_item_delete(*, owner, item_id: int) -> None:
     """Remove the person's item (PlanItem.DoesNotExist for another person's)."""
     PlanItem.objects.get(pk=item_id, owner=owner).delete()
+    teams_of_user_touch(user_id=owner.pk)
 
 
 class NotAMember(ValueError):
     """A plan is shared only with the managers of a team its owner is a member of."""
 
 
+@transaction.atomic
 def plan_share(*, owner, team_id: int) -> PlanShare:
     if not TeamMembership.objects.filter(
         team_id=team_id, user=owner, kind=TeamMembership.Kind.MEMBER
     ).exists():
         raise NotAMember(team_id)
-    share, _created = PlanShare.objects.get_or_create(owner=owner, team_id=team_id)
+    share, created = PlanShare.objects.get_or_create(owner=owner, team_id=team_id)
+    if created:
+        team_touch(team_id=team_id)
     return share
 
 
+@transaction.atomic
 def plan_unshare(*, owner, team_id: int) -> None:
-    PlanShare.objects.filter(owner=owner, team_id=team_id).delete()
+    if PlanShare.objects.filter(owner=owner, team_id=team_id).delete()[0]:
+        team_touch(team_id=team_id)
 
 
 def plan_comment_add(*, author, item: PlanItem, body: str) -> PlanComment:
@@ -155,4 +169,5 @@ def plan_item_agree(*, manager, item: PlanItem, agreed: bool) -> PlanItem:
     item.agreed_by, item.agreed_at = (manager, timezone.now()) if agreed else (None, None)
     item.revision += 1
     item.save(update_fields=["agreed_by", "agreed_at", "revision"])
+    teams_of_user_touch(user_id=item.owner_id)
     return item

@@ -9,7 +9,9 @@ Who bumps it, always inside the transaction that writes the data:
 - the assessments app's writes to an assessment made for a cycle (start, submission,
   deletion), through its `assessment_changed` signal, so it needs nothing from here;
 - changes to a person (their name, deletion), through the user model's signals, since
-  Django's auth and admin write users, not our services.
+  Django's auth and admin write users, not our services;
+- the plans app's services, for what the team pages show of the members' plans (their
+  counts, agreements and sharing).
 
 A reader reads the revision before the data: a write in between leaves its rendering
 under the old number, which nobody asks for again.

@@ -64,3 +64,36 @@ def test_every_other_page_is_gzipped_by_django_s_middleware_when_accepted(client
     assert zipped["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in zipped["Vary"]
     assert "AAA" in gzip.decompress(zipped.content).decode()
+
+
+def _through_middleware(body: bytes, encoding: str | None, **headers):
+    from django.http import HttpResponse
+
+    def view(request):
+        response = HttpResponse(body)
+        for name, value in headers.items():
+            response.headers[name] = value
+        return response
+
+    return compressed.GZipMiddleware(view)(request_accepting(encoding))
+
+
+def test_a_page_made_per_request_is_gzipped_with_a_random_name_in_its_header():
+    bodies = [_through_middleware(KEPT, "gzip", ETag='"v1"') for _ in range(20)]
+    response = bodies[0]
+    assert response["Content-Encoding"] == "gzip" and response["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(response.content) == KEPT  # checks CRC and length
+    assert int(response["Content-Length"]) == len(response.content)
+    assert response["ETag"] == 'W/"v1"'
+    header = response.content[:10]
+    assert header[3] & 0x08, "FNAME set: the name's random length hides the body's"
+    # BREACH: the size of the same body varies from one response to the next.
+    assert len({len(r.content) for r in bodies}) > 1
+
+
+def test_the_middleware_leaves_small_encoded_and_unaccepted_bodies_alone():
+    assert "Content-Encoding" not in _through_middleware(KEPT, None)
+    assert _through_middleware(KEPT, None).content == KEPT
+    assert _through_middleware(b"short", "gzip").content == b"short"
+    kept = _through_middleware(b"x" * 500, "gzip", **{"Content-Encoding": "br"})
+    assert kept.content == b"x" * 500 and kept["Content-Encoding"] == "br"

@@ -4,10 +4,13 @@ from typing import Any
 
 from django import template
 from django.db.models import Count, Max, Q
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from assessments.results import pick
+from careers.signals import keep_under_catalogue, kept_under_catalogue
 from teams.dashboard import MIN_GROUP
 from teams.models import Team, TeamMembership
 
@@ -15,19 +18,32 @@ from ..models import PlanItem, PlanShare
 
 register = template.Library()
 MOST_PLANNED = 5
+KEPT_SECONDS = 24 * 3600  # a day's figures: the key changes with the day
 
 
-@register.inclusion_tag("plans/_team_plans.html")
-def team_plans(team: Team) -> dict:
+@register.simple_tag
+def team_plans(team: Team) -> str:
+    """The team's plans, kept rendered under the team's revision, which every change
+    they show bumps (plans/services.py, teams/revision.py), and the day (what is
+    overdue); the catalogue version stands for the skills' names. None kept: 2 queries
+    (3 with the skills), whatever the team's size."""
+    today = timezone.localdate()
+    key = f"team-plans:{team.pk}:{team.revision}:{today.isoformat()}:{get_language()}"
+    version, html = kept_under_catalogue(key)
+    if html is None:
+        html = render_to_string("plans/_team_plans.html", _team_plans(team, today))
+        keep_under_catalogue(key, version, html, KEPT_SECONDS)
+    return mark_safe(html)  # rendered by the template engine, escaped there
+
+
+def _team_plans(team: Team, today) -> dict:
     """The members who have a plan, each with its counts (items, done, agreed, overdue)
     and a link where they shared it; the skills most members plan, once 3 members have a
-    plan (as every group figure). 2 queries (3 with the skills), whatever the team's size:
-    a member without a plan costs nothing."""
+    plan (as every group figure). A member without a plan costs nothing."""
     items = PlanItem.objects.filter(
         owner__team_memberships__team=team,
         owner__team_memberships__kind=TeamMembership.Kind.MEMBER,
     ).exclude(status=PlanItem.Status.DROPPED)
-    today = timezone.localdate()
     rows: list[dict[str, Any]] = [
         dict(row)
         for row in items.values("owner", "owner__username")

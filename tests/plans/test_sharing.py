@@ -2,17 +2,20 @@
 items, before and after the relationships change."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.services import assessment_start
 from plans import services
 from plans.models import PlanComment, PlanItem, PlanShare
 from teams.models import TeamMembership
+from teams.revision import team_touch
 from teams.services import team_create
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
@@ -163,6 +166,7 @@ def test_the_team_pages_show_each_members_counts_and_link_the_shared_plans(world
         PlanShare.objects.create(owner=member, team=world["team"])
         PlanItem.objects.create(owner=member, skill_code=world["item"].skill_code, level_then=0,
                                 target_level=2, title="Own action")  # fmt: skip
+        team_touch(team_id=world["team"].pk)  # as the services that write these would
         with CaptureQueriesContext(connection) as queries:
             page = manager.get(url).content.decode()
         counts.append(len(queries))
@@ -172,3 +176,45 @@ def test_the_team_pages_show_each_members_counts_and_link_the_shared_plans(world
     assert "Compétences les plus planifiées" in page and "5 personnes" in page
     # A member's page of the team shows no plans.
     assert "/plan/shared/" not in as_user(world["colleague"]).get(url).content.decode()
+
+
+def test_the_kept_team_summary_follows_every_change_it_shows(world, monkeypatch):
+    """The team page's plans are kept under the team's revision: each service change
+    they show, and the next day (what is overdue), are on the next page at once."""
+    manager = as_user(world["manager"])
+    url = reverse("teams:detail", args=[world["team"].pk])
+
+    def counts() -> list[int]:
+        section = manager.get(url).content.decode().split('class="mb-4 team-plans"')[1]
+        row = section[section.index(world["owner"].username) :]
+        row = row[: row.index("</tr>")]
+        return [int(n) for n in re.findall(r'<td class="text-end[^"]*">(\d+)</td>', row)]
+
+    item = world["item"]
+    assert counts() == [1, 0, 0, 0]  # items, done, agreed, overdue
+    item = services.plan_item_update(
+        owner=world["owner"], item_id=item.pk, revision=item.revision, status="done",
+        due_date=None, notes="", evidence="",
+    )  # fmt: skip
+    assert counts() == [1, 1, 0, 0]
+    services.plan_item_agree(manager=world["manager"], item=item, agreed=True)
+    assert counts() == [1, 1, 1, 0]
+    services.plan_share(owner=world["owner"], team_id=world["team"].pk)
+    assert shared_url(world) in manager.get(url).content.decode()
+    services.plan_unshare(owner=world["owner"], team_id=world["team"].pk)
+    assert shared_url(world) not in manager.get(url).content.decode()
+
+    # Due tomorrow: not overdue today, overdue the day after (the key holds the day).
+    item = PlanItem.objects.get(pk=item.pk)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    services.plan_item_update(
+        owner=world["owner"], item_id=item.pk, revision=item.revision, status="planned",
+        due_date=tomorrow, notes="", evidence="",
+    )  # fmt: skip
+    assert counts() == [1, 0, 1, 0]
+    monkeypatch.setattr(timezone, "localdate", lambda *a: tomorrow + timedelta(days=1))
+    assert counts() == [1, 0, 1, 1]
+
+    services.plan_item_delete(owner=world["owner"], item_id=item.pk)
+    section = manager.get(url).content.decode().split('class="mb-4 team-plans"')[1]
+    assert world["owner"].username not in section
