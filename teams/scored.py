@@ -124,12 +124,13 @@ def names_key(names: list) -> str:
 def read_row(figures: list, names: Names) -> ScoredRow:
     fits, role, fit, cells, rated, levels = figures
     role_names, skills, actions, codes = names
+    numbers = iter(cells)  # 5 numbers a cell; a list comprehension: the board's hot loop
     return ScoredRow(
         dict(fits), role_names, role, fit,
-        tuple(
+        tuple([
             (codes[index], used, target, gap, priority)
-            for index, used, target, gap, priority in zip(*[iter(cells)] * 5, strict=True)
-        ),
+            for index, used, target, gap, priority in zip(*[numbers] * 5, strict=True)
+        ]),
         skills, frozenset(rated), levels, actions,
     )  # fmt: skip
 
@@ -252,6 +253,9 @@ class KeptRows:
         return found
 
 
+BOARD_ASSESSMENT_FIELDS = ("owner_id", "cycle_id", "status", "mode", "revision", "review_shared_at")
+
+
 def board_members(
     cycle: ReviewCycle, language: str
 ) -> tuple[list[MemberStatus], list[MemberData], LoadActions]:
@@ -276,7 +280,9 @@ def board_members(
     )
     assessments = {
         a.owner_id: a
-        for a in Assessment.objects.filter(cycle=cycle).defer("snapshot", "digest").order_by()
+        for a in Assessment.objects.filter(cycle=cycle)
+        .only(*BOARD_ASSESSMENT_FIELDS)  # what the board reads (the members' rows too)
+        .order_by()
     }
     pairs = []
     for membership in memberships:

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count
@@ -17,6 +18,7 @@ from .dashboard import Category, MemberData
 from .models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 
 
+@lru_cache(maxsize=65536)  # a pure function of the text; a board sorts the same names again
 def natural_key(text: str) -> tuple:
     """The order people expect of names: numbers by value (member-2 before member-10),
     case and accents ignored (élodie beside Elodie), the text itself breaking ties."""
