@@ -56,20 +56,29 @@ from .dashboard import (
     score_member,
 )
 from .models import BoardRow, Invitation, ManagerRating, ReviewCycle, TeamMembership
-from .selectors import MemberStatus, by_username, next_step_actions
+from .selectors import (
+    BoardAssessment,
+    BoardMembership,
+    MemberStatus,
+    Person,
+    RoleName,
+    by_username,
+    next_step_actions,
+)
 
 logger = logging.getLogger(__name__)
 ROWS_SECONDS = 7 * 24 * 3600
 STORED_FIELDS = ["revision", "target_role_pk", "release", "names_key", "names", "data"]
 RowKey = tuple[int, int, int | None]
+Member = TeamMembership | BoardMembership
 
 
-def _row_key(assessment: Assessment, membership: TeamMembership) -> RowKey:
+def _row_key(assessment: Assessment | BoardAssessment, membership: Member) -> RowKey:
     return (assessment.pk, assessment.revision, membership.target_role_id)
 
 
 def _score(
-    wanted: Sequence[tuple[Assessment, TeamMembership]], language: str
+    wanted: Sequence[tuple[Assessment | BoardAssessment, Member]], language: str
 ) -> dict[int, ScoredRow | None]:
     """The rows of these submitted assessments, worked out (2 queries)."""
     pks = [assessment.pk for assessment, _m in wanted]
@@ -160,7 +169,7 @@ def _read_names(wanted: set[str]) -> dict[str, Names]:
 
 def scored_rows(
     cycle: ReviewCycle,
-    pairs: Sequence[tuple[Assessment, TeamMembership]],
+    pairs: Sequence[tuple[Assessment | BoardAssessment, Member]],
     language: str,
 ) -> "KeptRows":
     """Assessment id -> scored row (None: no digest) of these submitted assessments of
@@ -253,36 +262,41 @@ class KeptRows:
         return found
 
 
-BOARD_ASSESSMENT_FIELDS = ("owner_id", "cycle_id", "status", "mode", "revision", "review_shared_at")
-
-
 def board_members(
     cycle: ReviewCycle, language: str
 ) -> tuple[list[MemberStatus], list[MemberData], LoadActions]:
     """Each member's status in the cycle, pending invitations included, their dashboard
     data with their scored row, and where the board reads its team gaps' next steps
     (4 queries and a cache read; 2 queries and a cache write more when a row is worked
-    out). Digests and ratings are only read for the rows worked out."""
+    out). Digests and ratings are only read for the rows worked out. Members and
+    assessments are read as values: what the board shows of them, nothing else."""
     memberships = by_username(
-        cycle.team.memberships.filter(kind=TeamMembership.Kind.MEMBER)
-        .select_related("user", "target_role")
-        .only(  # what the board shows of them: not the roles' summaries, nor the users'
-            "team_id",
+        BoardMembership(
+            pk,
+            user_id,
+            Person(username),
+            role_id,
+            RoleName(role_id, code, pick({"fr": name_fr, "en": name_en}, language) or code)
+            if role_id
+            else None,
+        )  # fmt: skip
+        for pk, user_id, username, role_id, code, name_fr, name_en in cycle.team.memberships.filter(
+            kind=TeamMembership.Kind.MEMBER
+        ).values_list(
+            "pk",
             "user_id",
-            "kind",
-            "target_role_id",
             "user__username",
+            "target_role_id",
             "target_role__code",
-            "target_role__name",
             "target_role__name_fr",
             "target_role__name_en",
         )
     )
     assessments = {
-        a.owner_id: a
-        for a in Assessment.objects.filter(cycle=cycle)
-        .only(*BOARD_ASSESSMENT_FIELDS)  # what the board reads (the members' rows too)
+        row[1]: BoardAssessment(*row)
+        for row in Assessment.objects.filter(cycle=cycle)
         .order_by()
+        .values_list(*BoardAssessment._fields)
     }
     pairs = []
     for membership in memberships:
