@@ -114,8 +114,9 @@ TEMPLATES = [
             ],
             # |bdi and |isolate: person-written and catalogue text shown in its place.
             "builtins": ["careers.templatetags.text"],
-            # {% jinja "name.jinja" %}: a Jinja2 template rendered in a Django one.
-            "libraries": {"jinja": "config.jinja2"},
+            # {% jinja "name.jinja" %}: a Jinja2 template rendered in a Django one;
+            # {% site_nav %}: the navigation bar, rendered once per its inputs.
+            "libraries": {"jinja": "config.jinja2", "frame": "config.frame"},
         },
     },
     {
@@ -261,12 +262,15 @@ RELEASE = os.environ.get("RELEASE") or code_release()
 # computed from the database until Redis answers again, with no restart. A cache that
 # fails slows the app down; it never serves something stale. The list of what is cached
 # and why it cannot go stale is in the README ("Caches").
+# Kept pages print one setting, whether local accounts exist (the "Sign up" links): a
+# change of it starts them afresh, as a new release does.
+CACHE_KEY_PREFIX = RELEASE if LOCAL_ACCOUNTS else f"{RELEASE}-no-local-accounts"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT_SECONDS = float(os.environ.get("REDIS_TIMEOUT_SECONDS", "0.25"))
 DATABASE_CACHE: dict[str, Any] = {
     "BACKEND": "django.core.cache.backends.db.DatabaseCache",
     "LOCATION": "cache_entries",
-    "KEY_PREFIX": RELEASE,
+    "KEY_PREFIX": CACHE_KEY_PREFIX,
     # Django's default, 300, would cull a team's boards and people's results within
     # minutes; a few thousand rows of a few kB each is nothing to a database.
     "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
@@ -274,7 +278,7 @@ DATABASE_CACHE: dict[str, Any] = {
 REDIS_CACHE: dict[str, Any] = {
     "BACKEND": "django_redis.cache.RedisCache",
     "LOCATION": REDIS_URL,
-    "KEY_PREFIX": RELEASE,
+    "KEY_PREFIX": CACHE_KEY_PREFIX,
     "OPTIONS": {
         "IGNORE_EXCEPTIONS": True,
         "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,

@@ -80,3 +80,10 @@ def test_without_a_release_the_code_s_digest_stands_in():
     caches = caches_with()
 
     assert caches["default"]["KEY_PREFIX"] == code_release()
+
+
+def test_turning_local_accounts_off_starts_the_kept_pages_afresh():
+    # They print the "Sign up" links: the pages kept with them are never read again.
+    caches = caches_with(RELEASE="4f2a9c1", LOCAL_ACCOUNTS="false")
+
+    assert caches["default"]["KEY_PREFIX"] == "4f2a9c1-no-local-accounts"
