@@ -3,7 +3,7 @@
 `assessments` imports no app that builds on it (docs/DESIGN.md): an app that shows
 something of its own on these pages registers a function in the list for it, from its
 AppConfig.ready (plans does, for the development plan). Each list is called in order,
-at every request; an empty list adds nothing.
+at every request (but see RESULT_PAGE_HTML); an empty list adds nothing.
 """
 
 from collections.abc import Callable
@@ -11,8 +11,10 @@ from typing import Any
 
 # (request, result, snapshot, path) -> more context for the path to a role
 PATH_CONTEXT: list[Callable[..., dict[str, Any]]] = []
-# (user, result id) -> escaped HTML above the result page's kept content
-RESULT_PAGE_HTML: list[Callable[[Any, int], str]] = []
+# (user, result id) -> escaped HTML above the result page's kept content, or None:
+# nothing for this result, now or ever (once every function says so, the page is kept
+# with nothing there and they are no longer called for it)
+RESULT_PAGE_HTML: list[Callable[[Any, int], str | None]] = []
 # (reader, result) -> more keys for the result JSON (additions to its contract)
 RESULT_JSON: list[Callable[[Any, Any], dict[str, Any]]] = []
 # (reader, result, workbook) -> adds sheets to the result workbook

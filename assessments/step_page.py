@@ -132,6 +132,28 @@ class Stored(NamedTuple):
     revision: int
 
 
+_DRAFT_FIELDS = ("id", "owner_id", "status", "mode", "created_at")
+_ANSWER_FIELDS = ("answers__skill_id", "answers__level", "answers__note", "answers__revision")
+
+
+def draft_with_answers(user, pk: int) -> tuple[Assessment, dict[int, Stored]]:
+    """The user's own assessment (404 for anyone else's) with its answers by skill id,
+    in one query: its answers joined to it, a row each (one row of NULLs when it has
+    none). The assessment holds what a step reads of it; any other field would be read
+    on first use, as a deferred one is."""
+    rows = list(
+        Assessment.objects.filter(pk=pk, owner=user)
+        .order_by()
+        .values_list(*_DRAFT_FIELDS, *_ANSWER_FIELDS)
+    )
+    if not rows:
+        raise Http404("No such assessment.")
+    width = len(_DRAFT_FIELDS)
+    assessment = Assessment.from_db(Assessment.objects.db, _DRAFT_FIELDS, rows[0][:width])
+    answers = {row[width]: Stored(*row[width:]) for row in rows if row[width] is not None}
+    return assessment, answers
+
+
 def answers_of(assessment: Assessment) -> dict[int, Stored]:
     """The draft's answers by skill id (1 query), read as tuples: the step builds no model
     instance. Keyed by skill, they need no order: order_by() drops the model's, which

@@ -59,7 +59,7 @@ from .services import (
     assessment_submit,
 )
 from .spreadsheets import XLSX_CONTENT_TYPE, result_workbook, workbook_bytes
-from .step_page import answers_of, render_step, step_forms, step_page
+from .step_page import answers_of, draft_with_answers, render_step, step_forms, step_page
 
 
 @login_required
@@ -125,7 +125,10 @@ def assessment_detail(request, pk: int):
     chosen = request.GET.get("role", "")
     key = f"result-page:{pk}:{request.user.pk}:{get_language()}:{chosen}"
     keep = kept_page.keepable(request)
-    version, page = kept_under_catalogue(key) if keep else ("", None)
+    version, kept = kept_under_catalogue(key) if keep else ("", None)
+    # The page, and whether what other apps show above it is settled as nothing.
+    page, settled = kept if isinstance(kept, tuple) else (None, False)
+    made = page is None
     if page is None:
         # The snapshot (tens of kB of JSON) comes in the same query: only a page made
         # reads the row, and a draft, which is sent to its questions, has none.
@@ -136,11 +139,14 @@ def assessment_detail(request, pk: int):
         page = kept_page.render_with_holes(
             request, "assessments/result.html", _result_context(assessment, chosen, version)
         )
-        if keep:
-            keep_under_catalogue(key, version, page, RESULT_PAGE_SECONDS)
     # What other apps show above it (the plan made before the result) changes without
-    # the result: read at every request, never kept with the page.
-    extra = "".join(show(request.user, pk) for show in extensions.RESULT_PAGE_HTML)
+    # the result: read at every request, never kept with the page, until each says
+    # there will never be anything (extensions.RESULT_PAGE_HTML).
+    shown = [] if settled else [show(request.user, pk) for show in extensions.RESULT_PAGE_HTML]
+    if keep and (made or (not settled and all(html is None for html in shown))):
+        settled = all(html is None for html in shown)
+        keep_under_catalogue(key, version, (page, settled), RESULT_PAGE_SECONDS)
+    extra = "".join(html or "" for html in shown)
     return kept_page.response(request, page, {EXTRA: extra})
 
 
@@ -212,18 +218,21 @@ def _with_revisions(data, outcome: SaveOutcome):
 @login_required
 @require_http_methods(["GET", "POST"])
 def assessment_step(request, pk: int, number: int):
-    """One step of the questionnaire, kept rendered (assessments/step_page.py)."""
-    assessment = assessment_get(request.user, pk)
+    """One step of the questionnaire, kept rendered (assessments/step_page.py); a GET
+    reads the draft and its answers in one query."""
+    if request.method == "GET":
+        assessment, answers = draft_with_answers(request.user, pk)
+    else:
+        assessment = assessment_get(request.user, pk)
     if not assessment.is_draft:
         return redirect(assessment)
     page = step_page(request, assessment, number)
     if page is None:
         messages.error(request, _("The roles of this draft no longer have any skills."))
         return redirect("assessments:list")
-    answers = answers_of(assessment)
     if request.method == "GET":
         return HttpResponse(render_step(request, assessment, page, answers))
-    return _step_post(request, assessment, page, answers, number)
+    return _step_post(request, assessment, page, answers_of(assessment), number)
 
 
 def _step_post(request, assessment: Assessment, page, answers, number: int):

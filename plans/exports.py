@@ -57,7 +57,7 @@ def path_context(request, result, snapshot, path) -> dict[str, Any]:
     return {"plan": {"result": result.pk, "role": path.code, "next": request.get_full_path()}}
 
 
-def result_page_html(user, result_id: int) -> str:
+def result_page_html(user, result_id: int) -> str | None:
     return plan_loop_html(user, result_id)
 
 

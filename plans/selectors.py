@@ -1,9 +1,9 @@
 """The plan as its page shows it: items with their texts in one language, and progress."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -141,19 +141,34 @@ class LoopRow:
         return "raised" if self.level_now > item.level_then else "unchanged"
 
 
-def plan_loop(user, result_pk: int) -> list[LoopRow]:
+# Longer than any transaction: by then an item made before a result's submission has
+# been committed, and none made later can be dated before it.
+SETTLED_SECONDS = 60
+NEVER = None  # plan_loop: this result has no loop, and never will
+
+
+def plan_loop(user, result_pk: int) -> list[LoopRow] | None:
     """The person's plan items made before this result of theirs was submitted, each
-    with its skill's level in it (1 query without a plan, 3 with one)."""
-    if not PlanItem.objects.filter(owner_id=user.pk).exists():  # most people: one cheap query
-        return []
-    submitted = Assessment.objects.filter(pk=result_pk, owner=user).values("submitted_at")
-    items = list(
-        PlanItem.objects.filter(owner=user, created_at__lt=Subquery(submitted[:1]))
-        .exclude(status=PlanItem.Status.DROPPED)
-        .select_related("skill")
+    with its skill's level in it (1 query without a plan, 3 with one). NEVER when none
+    was made before it and it was submitted long enough ago: an item made later is
+    dated after it, so the result's page may be kept with no loop for good."""
+    found = (
+        Assessment.objects.filter(pk=result_pk, owner=user)
+        .annotate(planned=Exists(PlanItem.objects.filter(owner_id=user.pk)))
+        .values_list("planned", "submitted_at")
+        .first()
     )
+    planned, submitted_at = found or (False, None)
+    if submitted_at is None:
+        return []  # not the person's result, or not a submitted one
+    settled = timezone.now() - submitted_at > timedelta(seconds=SETTLED_SECONDS)
+    if not planned:  # most people: one cheap query
+        return NEVER if settled else []
+    before = PlanItem.objects.filter(owner=user, created_at__lt=submitted_at)
+    items = list(before.exclude(status=PlanItem.Status.DROPPED).select_related("skill"))
     if not items:
-        return []
+        # Only dropped items (which may be taken up again), or none at all.
+        return NEVER if settled and not before.exists() else []
     levels = (
         Assessment.objects.filter(pk=result_pk).values_list("snapshot__levels", flat=True).first()
     ) or {}
@@ -161,6 +176,9 @@ def plan_loop(user, result_pk: int) -> list[LoopRow]:
     return [LoopRow(shown(item, today), levels.get(item.skill_code)) for item in items]
 
 
-def plan_loop_html(user, result_pk: int) -> str:
+def plan_loop_html(user, result_pk: int) -> str | None:
+    """The loop above the result page; None (NEVER) when it can be left out for good."""
     rows = plan_loop(user, result_pk)
+    if rows is NEVER:
+        return None
     return render_to_string("plans/_loop.html", {"rows": rows}) if rows else ""

@@ -9,6 +9,7 @@ from assessments.models import Answer, Assessment
 from assessments.selectors import questionnaire_for
 from assessments.services import assessment_start
 from careers.models import Skill
+from tests.assessments.helpers import submitted
 from tests.conftest import build_catalogue
 from tests.factories import RoleFactory, RoleRequirementFactory, SkillFactory, UserFactory
 
@@ -272,13 +273,14 @@ def test_questionnaire_pages_query_count_does_not_grow(
     draft = _draft_over(individual, categories, per_category)
     client.force_login(individual)
 
-    # session + user + assessment + roles + skills + levels + answers; the roles, the
-    # skills and the rendered step are then kept in the cache for every later page
-    with django_assert_num_queries(7):
+    # session + user + the assessment with its answers (one query) + roles + skills +
+    # levels; the roles, the skills and the rendered step are then kept in the cache for
+    # every later page
+    with django_assert_num_queries(6):
         assert client.get(step_url(draft, 1)).status_code == 200
-    with django_assert_num_queries(5):  # session + user + assessment + levels + answers
+    with django_assert_num_queries(4):  # session + user + assessment and answers + levels
         assert client.get(step_url(draft, 2)).status_code == 200
-    with django_assert_num_queries(4):  # the kept step: session + user + assessment + answers
+    with django_assert_num_queries(3):  # the kept step: session + user + assessment and answers
         assert client.get(step_url(draft, 1)).status_code == 200
     with django_assert_num_queries(4):  # no descriptors on the review page
         assert client.get(reverse("assessments:review", args=[draft.pk])).status_code == 200
@@ -339,3 +341,17 @@ def test_an_empty_history_says_so_and_offers_the_next_step(client, individual):
 def test_an_empty_history_is_only_for_the_signed_in(client, db):
     response = client.get(reverse("assessments:list"))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_step_is_its_owners_only_and_gone_with_the_draft(client, individual, outsider, draft):
+    """The step reads the draft and its answers in one query (step_page.draft_with_answers):
+    the owner's only, before and after the draft is deleted; a submitted one redirects."""
+    client.force_login(outsider)
+    assert client.get(step_url(draft, 1)).status_code == 404
+    client.force_login(individual)
+    assert client.get(step_url(draft, 1)).status_code == 200
+    result = submitted(assessment_start(owner=individual, roles=list(draft.roles.all())))
+    assert client.get(step_url(result, 1))["Location"] == result.get_absolute_url()
+    url = step_url(draft, 1)
+    draft.delete()
+    assert client.get(url).status_code == 404  # a stale tab

@@ -1,13 +1,17 @@
 """The loop closed: the next result shows, per plan item, what became of it and of its
 skill's level."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from assessments.models import Assessment
 from assessments.services import assessment_start
 from plans import services
 from plans.models import PlanItem
-from plans.selectors import plan_loop
+from plans.selectors import NEVER, SETTLED_SECONDS, plan_loop
 from tests.assessments.helpers import submitted
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +73,51 @@ def test_no_plan_no_section_and_no_other_persons_plan(client, individual, outsid
     client.force_login(individual)
     page = client.get(reverse("assessments:detail", args=[result.pk])).content.decode()
     assert "plan-loop" not in page and "Theirs" not in page
+
+
+def submitted_ago(result, seconds: int):
+    Assessment.objects.filter(pk=result.pk).update(
+        submitted_at=timezone.now() - timedelta(seconds=seconds)
+    )
+    return Assessment.objects.get(pk=result.pk)
+
+
+def test_a_result_with_nothing_planned_before_it_is_settled_and_kept_without_the_loop(
+    client, individual, catalogue, django_assert_num_queries
+):
+    """No item was made before it, and an item made later is dated after it: once no
+    transaction can still be in flight, the page is kept with no loop for good."""
+    result = submitted(assessment_start(owner=individual, roles=catalogue))
+    url = reverse("assessments:detail", args=[result.pk])
+    client.force_login(individual)
+    client.get(url)
+    with django_assert_num_queries(3):  # just submitted: session, user, the plan asked
+        client.get(url)
+    assert plan_loop(individual, result.pk) == []
+
+    result = submitted_ago(result, SETTLED_SECONDS + 5)
+    assert plan_loop(individual, result.pk) is NEVER
+    client.get(url)  # asked once more, then kept as settled
+    with django_assert_num_queries(2):  # session and user
+        page = client.get(url).content.decode()
+    assert "Votre plan depuis" not in page
+
+    # An item planned from this result is dated after it: still no loop, rightly.
+    plan(individual, result, next(iter(result.snapshot["skills"])), 4, "After the result")
+    assert plan_loop(individual, result.pk) is NEVER
+    with django_assert_num_queries(2):
+        assert "Votre plan depuis" not in client.get(url).content.decode()
+
+
+def test_a_dropped_item_made_before_keeps_the_loop_asked(client, individual, catalogue, first):
+    code = next(iter(first.snapshot["skills"]))
+    item = plan(individual, first, code, 4, "Dropped, then taken up again", "dropped")
+    PlanItem.objects.filter(pk=item.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    second = submitted_ago(submitted(assessment_start(owner=individual, roles=catalogue)), 600)
+    assert plan_loop(individual, second.pk) == []  # not NEVER: it may be taken up again
+    client.force_login(individual)
+    url = reverse("assessments:detail", args=[second.pk])
+    assert "Votre plan depuis" not in client.get(url).content.decode()
+    client.get(url)
+    PlanItem.objects.filter(pk=item.pk).update(status="in_progress")
+    assert "Dropped, then taken up again" in client.get(url).content.decode()
