@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +25,7 @@ from careers.bidi import isolated, with_names
 from careers.csvcells import csv_writer
 from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
-from config import compressed
+from config import compressed, kept_page
 from config.pdf import render_pdf
 
 from . import services
@@ -285,13 +286,18 @@ def _kept(kind: str, cycle: ReviewCycle, make: Callable[[], tuple[datetime | Non
     release prefixes every key (settings.CACHES). `make` also says until when its result
     holds on its own (a pending invitation shown until it expires), or None.
     """
+    return _kept_until(kind, cycle, make)[1]
+
+
+def _kept_until(kind: str, cycle: ReviewCycle, make: Callable[[], tuple[datetime | None, Any]]):
+    """_kept's (until when it holds, what it is)."""
     key = f"{kind}:{cycle.pk}:{cycle.team.revision}:{get_language()}"
     version, kept = kept_under_catalogue(key)
     if kept is not None and (kept[0] is None or timezone.now() < kept[0]):
-        return kept[1]
-    valid_until, value = make()
-    keep_under_catalogue(key, version, (valid_until, value), CYCLE_CACHE_SECONDS)
-    return value
+        return kept
+    kept = make()
+    keep_under_catalogue(key, version, kept, CYCLE_CACHE_SECONDS)
+    return kept
 
 
 def _first_expiry(rows: list) -> datetime | None:
@@ -305,13 +311,16 @@ def _first_expiry(rows: list) -> datetime | None:
 
 @login_required
 def cycle_dashboard(request, pk: int, cycle_pk: int):
-    """The board (members, heatmap, team figures) costs ~150 ms for 200 members and is
+    """The board (members, heatmap, team figures) costs ~40 ms for 200 members and is
     the same for every manager of the team: it is kept rendered under the team's
-    revision. The header around it (cycle state, close button) is per request."""
+    revision. So is the whole page (cycle state, close button, the team's plans), under
+    the same key and the day (what is overdue), with holes for the token and the name
+    (config/kept_page.py), when the request has nothing of its own: no message, no query
+    string. Otherwise the page around the kept board is rendered per request."""
     cycle = cycle_for_manager(request.user, pk, cycle_pk)  # the revision, before the data
     wanted = heat_filter(request.GET)
 
-    def make():
+    def make_board():
         context = _board_context(cycle)
         rows = context["members"]
         context["heat"] = heat_view(context["board"], context.pop("categories"), wanted)
@@ -319,10 +328,23 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
         return _first_expiry(rows), compressed.piece(html.encode())
 
     # Each filter has its board: the filter is part of the key.
-    board = _kept(f"team-board:{wanted.key()}", cycle, make)
+    board = partial(_kept_until, f"team-board:{wanted.key()}", cycle, make_board)
+    if not request.META.get("QUERY_STRING") and kept_page.keepable(request):
+
+        def make_page():
+            valid_until, piece = board()  # the page holds as long as its board
+            html = mark_safe(piece.inflate().decode())  # noqa: S308 - rendered, escaped
+            context = {"team": cycle.team, "cycle": cycle, "board_html": html}
+            return valid_until, kept_page.render_with_holes(
+                request, "teams/dashboard.html", context
+            )
+
+        day = timezone.localdate().isoformat()
+        return kept_page.response(request, _kept(f"team-page:{day}", cycle, make_page))
+
     context = {"team": cycle.team, "cycle": cycle, "board_html": BOARD}
     head, tail = render_to_string("teams/dashboard.html", context, request=request).split(BOARD)
-    return compressed.response(request, [head.encode(), board, tail.encode()])
+    return compressed.response(request, [head.encode(), board()[1], tail.encode()])
 
 
 def heat_filter(query) -> HeatFilter:

@@ -70,12 +70,12 @@ def test_a_kept_board_costs_one_query_on_the_database_cache(
     url = cycle.get_absolute_url()
     client.get(url)
 
-    # session, user, the cycle with its team's revision, one SELECT for the board, and
-    # the plans of its members below it (none here: one query)
-    with django_assert_num_queries(5):
+    # session, user, the cycle with its team's revision, one SELECT for the page kept
+    # whole (its board and the team's plans in it)
+    with django_assert_num_queries(4):
         kept = client.get(url)
 
-    assert "members" not in kept.context  # served as kept
+    assert kept.context is None  # served as kept
     assert "carol" in kept.text
 
 

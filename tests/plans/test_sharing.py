@@ -16,7 +16,7 @@ from plans import services
 from plans.models import PlanComment, PlanItem, PlanShare
 from teams.models import TeamMembership
 from teams.revision import team_touch
-from teams.services import team_create
+from teams.services import cycle_open, team_create
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 from tests.plans.test_plan import first_gap
@@ -178,11 +178,15 @@ def test_the_team_pages_show_each_members_counts_and_link_the_shared_plans(world
     assert "/plan/shared/" not in as_user(world["colleague"]).get(url).content.decode()
 
 
-def test_the_kept_team_summary_follows_every_change_it_shows(world, monkeypatch):
-    """The team page's plans are kept under the team's revision: each service change
-    they show, and the next day (what is overdue), are on the next page at once."""
+@pytest.mark.parametrize("page", ["team", "cycle"])
+def test_the_kept_team_summary_follows_every_change_it_shows(world, monkeypatch, page):
+    """The team's plans are kept under the team's revision, on the team page and in the
+    cycle's page (kept whole): each service change they show, and the next day (what is
+    overdue), are on the next page at once."""
     manager = as_user(world["manager"])
     url = reverse("teams:detail", args=[world["team"].pk])
+    if page == "cycle":
+        url = cycle_open(team=world["team"], name="Revue", due_date="2030-01-01").get_absolute_url()
 
     def counts() -> list[int]:
         section = manager.get(url).content.decode().split('class="mb-4 team-plans"')[1]
