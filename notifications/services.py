@@ -28,31 +28,36 @@ def link(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
+def after_commit(func) -> None:
+    """Run `func` once the current transaction commits (at once outside one). The tests
+    replace it (tests/conftest.py) so that a test's own transaction counts as none."""
+    transaction.on_commit(func)
+
+
 def _enqueue(message_ids: Iterable[int]) -> None:
     from .tasks import deliver
 
     for pk in message_ids:
-        transaction.on_commit(lambda pk=pk: deliver.delay(pk))
+        after_commit(lambda pk=pk: deliver.delay(pk))
 
 
 def mail_queue(
     *, to: str, subject: str, text: str, html: str = "", user=None, key: str = ""
 ) -> None:
     """Send a message written in the caller's language, once the transaction commits."""
-    with transaction.atomic():
-        message, created = Message.objects.get_or_create(
-            key=key or f"{TRANSACTIONAL}:{uuid.uuid4().hex}",
-            defaults={
-                "kind": TRANSACTIONAL,
-                "user": user,
-                "to": to,
-                "subject": " ".join(subject.split())[:300],
-                "text": text,
-                "html": html,
-            },
-        )
-        if created:
-            _enqueue([message.pk])
+    message, created = Message.objects.get_or_create(
+        key=key or f"{TRANSACTIONAL}:{uuid.uuid4().hex}",
+        defaults={
+            "kind": TRANSACTIONAL,
+            "user": user,
+            "to": to,
+            "subject": " ".join(subject.split())[:300],
+            "text": text,
+            "html": html,
+        },
+    )
+    if created:
+        _enqueue([message.pk])
 
 
 def language_remember(*, user, language: str) -> None:
@@ -130,7 +135,7 @@ def record(drafts: Iterable[Draft]) -> list[int]:
     with transaction.atomic():
         Message.objects.bulk_create(rows, ignore_conflicts=True)
         ids = list(Message.objects.filter(batch=batch).values_list("pk", flat=True))
-        _enqueue(ids)
+    _enqueue(ids)
     return ids
 
 
