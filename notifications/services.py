@@ -215,9 +215,9 @@ def _due_drafts(today: date) -> list[Draft]:
     if not cycles:
         return []
     submitted = set(
-        Assessment.objects.filter(
-            cycle__in=cycles, status=Assessment.Status.SUBMITTED
-        ).values_list("cycle_id", "owner_id")
+        Assessment.objects.filter(cycle__in=cycles, status=Assessment.Status.SUBMITTED).values_list(
+            "cycle_id", "owner_id"
+        )
     )
     members = defaultdict(list)
     for m in TeamMembership.objects.filter(
@@ -295,22 +295,26 @@ def _digest_drafts(today: date) -> list[Draft]:
     if not cycles:
         return []
     submitted = set(
-        Assessment.objects.filter(
-            cycle__in=cycles, status=Assessment.Status.SUBMITTED
-        ).values_list("cycle_id", "owner_id")
+        Assessment.objects.filter(cycle__in=cycles, status=Assessment.Status.SUBMITTED).values_list(
+            "cycle_id", "owner_id"
+        )
     )
     by_team: dict[int, dict[str, list]] = defaultdict(lambda: {"managers": [], "members": []})
-    for m in TeamMembership.objects.filter(
-        team__in={c.team_id for c in cycles}
-    ).select_related("user__notification_preference"):
+    for m in TeamMembership.objects.filter(team__in={c.team_id for c in cycles}).select_related(
+        "user__notification_preference"
+    ):
         by_team[m.team_id]["managers" if m.is_manager else "members"].append(m)
     sections: dict[int, list[dict]] = defaultdict(list)
     managers: dict[int, object] = {}
     for cycle in cycles:
         people = by_team[cycle.team_id]
-        done = [m.user.get_username() for m in people["members"] if (cycle.pk, m.user_id) in submitted]
+        done = [
+            m.user.get_username() for m in people["members"] if (cycle.pk, m.user_id) in submitted
+        ]
         waiting = [
-            m.user.get_username() for m in people["members"] if (cycle.pk, m.user_id) not in submitted
+            m.user.get_username()
+            for m in people["members"]
+            if (cycle.pk, m.user_id) not in submitted
         ]
         section = {
             "team": cycle.team.name,

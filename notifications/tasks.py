@@ -31,9 +31,7 @@ def deliver(self, message_id: int) -> str:
     if message.sent_at is not None:
         return "already sent"
     Message.objects.filter(pk=message_id).update(attempts=F("attempts") + 1)
-    email = EmailMultiAlternatives(
-        subject=message.subject, body=message.text, to=[message.to]
-    )
+    email = EmailMultiAlternatives(subject=message.subject, body=message.text, to=[message.to])
     if message.html:
         email.attach_alternative(message.html, "text/html")
     try:
