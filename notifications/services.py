@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -85,7 +86,7 @@ class Draft:
 
     key: str
     kind: str
-    user: object
+    user: Any
     context: dict
 
 
@@ -113,7 +114,7 @@ def record(drafts: Iterable[Draft]) -> list[int]:
     for draft in drafts:
         preference = _preference(draft.user)
         email = getattr(draft.user, "email", "")
-        if not email or not draft.user.is_active or not preference.wants(draft.kind):  # type: ignore[attr-defined]
+        if not email or not draft.user.is_active or not preference.wants(draft.kind):
             continue
         subject, text, html = render(
             draft.kind, language=preference.language, context=draft.context
@@ -305,7 +306,7 @@ def _digest_drafts(today: date) -> list[Draft]:
     ):
         by_team[m.team_id]["managers" if m.is_manager else "members"].append(m)
     sections: dict[int, list[dict]] = defaultdict(list)
-    managers: dict[int, object] = {}
+    managers: dict[int, Any] = {}
     for cycle in cycles:
         people = by_team[cycle.team_id]
         done = [
