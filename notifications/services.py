@@ -341,6 +341,11 @@ def _digest_drafts(today: date) -> list[Draft]:
     ]
 
 
+def drafts_send(drafts: list[Draft]) -> list[int]:
+    """Record and queue the drafts not sent before."""
+    return record(_fresh(drafts))
+
+
 def reminders_send(now=None) -> list[int]:
     """Write down and queue every reminder due now that was not sent before; the ids of
     the new messages. Running it twice sends nothing new. The number of queries does
@@ -348,4 +353,4 @@ def reminders_send(now=None) -> list[int]:
     now = now or timezone.now()
     today = timezone.localdate(now)
     drafts = _due_drafts(today) + _stale_drafts(now) + _plan_drafts(today) + _digest_drafts(today)
-    return record(_fresh(drafts))
+    return drafts_send(drafts)

@@ -63,13 +63,13 @@ def send_reminders() -> int:
 
 @shared_task
 def cycle_opened(cycle_id: int) -> int:
-    from .services import _fresh, cycle_opened_drafts, record
+    from .services import cycle_opened_drafts, drafts_send
 
-    return len(record(_fresh(cycle_opened_drafts(cycle_id))))
+    return len(drafts_send(cycle_opened_drafts(cycle_id)))
 
 
 @shared_task
 def review_shared(assessment_id: int) -> int:
-    from .services import _fresh, record, review_shared_drafts
+    from .services import drafts_send, review_shared_drafts
 
-    return len(record(_fresh(review_shared_drafts(assessment_id))))
+    return len(drafts_send(review_shared_drafts(assessment_id)))
