@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 def opens_for(user, url: str) -> None:
     client = Client()
     client.force_login(user)
-    response = client.get(path_of(url))
+    response = client.get(path_of(url), follow=True)  # a draft opens at its step
     assert response.status_code == 200, url
 
 
@@ -116,6 +116,7 @@ def test_a_stale_draft_is_reminded_once_with_its_link(world, smtp_server):
     message = only_message(smtp_server, "alice@example.com")
     (url,) = Mailbox.links(message)
     assert path_of(url) == draft.get_absolute_url()
+    opens_for(world["alice"], url)
     assert smtp_server.to("bob@example.com") == [], fresh
 
 
@@ -195,6 +196,7 @@ def test_a_shared_review_reaches_the_member(world, smtp_server, django_capture_o
     message = only_message(smtp_server, "alice@example.com")
     (url,) = Mailbox.links(message)
     assert path_of(url) == reverse("teams:shared_review", args=[assessment.pk])
+    opens_for(world["alice"], url)
 
 
 def test_a_kind_turned_off_is_not_sent(world, smtp_server):
@@ -246,3 +248,15 @@ def test_the_scan_s_queries_do_not_grow_with_people(
         ids = reminders_send()
 
     assert len(ids) == len(queued) == 3 * (people - 1) + 3 + 3  # due, stale drafts, digests
+
+
+def test_the_language_signed_in_with_is_the_messages_language(world, client):
+    client.cookies["django_language"] = "en"
+    assert (
+        client.post(
+            reverse("login"), {"username": "alice", "password": "correct-horse-battery"}
+        ).status_code
+        == 302
+    )
+
+    assert Preference.objects.get(user=world["alice"]).language == "en"
