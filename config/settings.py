@@ -249,6 +249,8 @@ CELERY_BEAT_SCHEDULE = {
 # MAIL_RETRY_SECONDS, then twice as long each time (at most an hour).
 MAIL_MAX_RETRIES = int(os.environ.get("MAIL_MAX_RETRIES", "5"))
 MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "30"))
+# Without a broker a retry would run at once, holding the page: none by default.
+MAIL_INLINE_RETRIES = int(os.environ.get("MAIL_INLINE_RETRIES", "0"))
 # The address the reminders' links start with (they are sent with no request at hand).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 

@@ -48,7 +48,7 @@ def test_the_back_off_doubles_up_to_an_hour(settings):
 
 def test_a_failing_mail_server_is_retried_then_the_failure_is_visible(db, settings, admin_client):
     settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
-    settings.MAIL_MAX_RETRIES = 3
+    settings.MAIL_INLINE_RETRIES = 3  # inline, the retries run at once (none by default)
     ATTEMPTS.clear()
 
     mail_queue(to="alice@example.com", subject="Bonjour", text="Corps")
@@ -64,6 +64,48 @@ def test_a_failing_mail_server_is_retried_then_the_failure_is_visible(db, settin
     assert page.status_code == 200 and failure.task_id.encode() in page.content
     page = admin_client.get("/admin/notifications/message/")
     assert b"SMTPServerDisconnected" in page.content
+
+
+def test_inline_a_refused_message_is_given_up_at_once(db, settings):
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    ATTEMPTS.clear()
+
+    mail_queue(to="alice@example.com", subject="Bonjour", text="Corps")
+
+    assert len(ATTEMPTS) == 1, "no page waits for retries"
+    assert Message.objects.get().failed_at is not None
+
+
+def test_a_worker_retries_with_back_off(db, settings, monkeypatch):
+    """Through a broker, each retry is queued with the back-off's countdown."""
+    from celery.app.task import Task
+
+    from notifications import tasks
+
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
+    settings.MAIL_MAX_RETRIES, settings.MAIL_RETRY_SECONDS = 3, 30
+    countdowns: list[float] = []
+    retries = iter(range(4))
+
+    def retry(self, *, exc, countdown, max_retries):
+        countdowns.append(countdown)
+        return RuntimeError("retry queued")
+
+    monkeypatch.setattr(Task, "retry", retry)
+    mail_queue_message = Message.objects.create(
+        key="k", kind="t", to="a@example.com", subject="s", text="t"
+    )
+    for n in retries:
+        request = {"is_eager": False, "retries": n}
+        tasks.deliver.push_request(**request)
+        try:
+            with pytest.raises((RuntimeError, smtplib.SMTPServerDisconnected)):
+                tasks.deliver.run(mail_queue_message.pk)
+        finally:
+            tasks.deliver.pop_request()
+
+    assert countdowns == [30, 60, 120], "then the last try gives up"
+    assert Message.objects.get().failed_at is not None
 
 
 def test_a_message_already_sent_is_not_sent_again(db, smtp_server):

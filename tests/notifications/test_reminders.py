@@ -260,3 +260,17 @@ def test_the_language_signed_in_with_is_the_messages_language(world, client):
     )
 
     assert Preference.objects.get(user=world["alice"]).language == "en"
+
+
+def test_the_command_runs_the_scan_and_twice_sends_nothing_new(world, smtp_server):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    cycle_due_in(world["team"], 7)
+    out = StringIO()
+    call_command("send_reminders", stdout=out)
+    call_command("send_reminders", stdout=out)
+
+    assert out.getvalue().splitlines() == ["3 reminder(s) queued.", "0 reminder(s) queued."]
+    assert len(smtp_server.messages) == 3  # Alice, Bob, and Maud's digest
