@@ -2,6 +2,7 @@
 flushed before and after; the app back to running tasks inline afterwards."""
 
 import contextlib
+import importlib
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/12"
 
@@ -28,7 +29,8 @@ def worker_on_redis(settings):
         app.close()  # connections made for another broker earlier in the session
         app.amqp._producer_pool = None
 
-    app.loader.import_default_modules()  # every app's tasks.py, as `celery worker` does
+    for name in ("careers.tasks", "notifications.tasks", "teams.tasks"):
+        importlib.import_module(name)  # registered before the worker reads the registry
     redis.Redis.from_url(REDIS_TEST_URL).flushdb()
     settings.CELERY_TASK_ALWAYS_EAGER = False
     reset(broker_url=REDIS_TEST_URL, task_always_eager=False)

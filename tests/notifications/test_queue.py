@@ -185,29 +185,16 @@ def test_a_worker_on_redis_sends_it_and_the_request_does_not_wait(
     settings, slow_smtp_server, client
 ):
     """A real Celery worker (in this process, its own thread) on Redis database 12."""
-    import redis
-    from celery.contrib.testing.worker import start_worker
-
-    from config.celery import app
     from tests.factories import UserFactory
+    from tests.worker import worker_on_redis
 
-    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
-    app.conf.update(broker_url=REDIS_TEST_URL, task_always_eager=False)
-    app.close()  # connections made for another broker earlier in the session
-    app.amqp._producer_pool = None
     client.force_login(
         UserFactory(username="alice", email="alice@example.com", email_confirmed=False)
     )
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            waited = confirm_link_request(client)
-            assert slow_smtp_server.to("alice@example.com") == [], "not sent yet"
-            wait_for(slow_smtp_server, "alice@example.com")
-    finally:
-        app.conf.update(task_always_eager=True)
-        app.close()
-        app.amqp._producer_pool = None
-        redis.Redis.from_url(REDIS_TEST_URL).flushdb()
+    with worker_on_redis(settings):
+        waited = confirm_link_request(client)
+        assert slow_smtp_server.to("alice@example.com") == [], "not sent yet"
+        wait_for(slow_smtp_server, "alice@example.com")
     assert len(slow_smtp_server.to("alice@example.com")) == 1, "the worker sent it"
     assert Message.objects.get().sent_at is not None
     assert TaskResult.objects.filter(
