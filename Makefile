@@ -35,19 +35,22 @@ run: catalogue
 demo: catalogue
 	$(BIN)/python manage.py demo_team --base-url http://$(HOST)
 
-# Production-like: gunicorn on PostgreSQL, DEBUG off, static files through whitenoise.
+# Production-like: gunicorn on PostgreSQL, DEBUG off, static files through whitenoise,
+# a Celery worker and the scheduler (beat) on Redis (scripts/serve.py stops them together).
 # Set SECRET_KEY (and PRODUCTION=true behind HTTPS) for a real deployment.
 DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/skills
+CELERY_BROKER_URL ?= redis://127.0.0.1:6379/0
 WORKERS ?= 4
 serve: install
 	@export SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 		DATABASE_URL="$(DATABASE_URL)" DEBUG="$${DEBUG:-false}" \
-		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" CONN_MAX_AGE="$${CONN_MAX_AGE:-60}"; \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" CONN_MAX_AGE="$${CONN_MAX_AGE:-60}" \
+		CELERY_BROKER_URL="$(CELERY_BROKER_URL)" SITE_URL="$${SITE_URL:-http://$(HOST)}"; \
 	$(BIN)/python scripts/ensure_database.py && \
 	$(BIN)/python manage.py migrate --noinput && \
 	$(BIN)/python manage.py load_catalogue && \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0 && \
-	exec $(BIN)/gunicorn config.wsgi --bind $(HOST) --workers $(WORKERS) --access-logfile -
+	exec $(BIN)/python scripts/serve.py $(HOST) $(WORKERS)
 
 test: install-dev
 	$(BIN)/ruff check --quiet .

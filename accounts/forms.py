@@ -85,6 +85,29 @@ class PasswordResetRequestForm(PasswordResetForm):
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
 
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        """Queued as a task (notifications.services.mail_queue), in the active language."""
+        from django.template import loader
+
+        from notifications.services import mail_queue
+
+        subject = loader.render_to_string(subject_template_name, context)
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        mail_queue(to=to_email, subject=subject, text=body, html=html)
+
     def save(self, *args, **kwargs) -> None:
         email, request = self.cleaned_data["email"], kwargs.get("request")
         if not throttle.throttle_allow(rule=throttle.RESET_PER_ADDRESS, key=email):

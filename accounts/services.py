@@ -6,13 +6,13 @@ from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from notifications.services import mail_queue
 from teams.models import Team
 from teams.selectors import DepartureBlocker, departure_blockers, teams_only_of
 
@@ -28,15 +28,12 @@ LinkFor = Callable[[str], str]
 
 
 def _mail(template: str, *, to: str, context: dict) -> bool:
-    """Send registration/<template>_subject.txt and _email.txt, in the active language;
-    False, logged, when the mail server refused it."""
+    """Queue registration/<template>_subject.txt and _email.txt, in the active language
+    (notifications.services.mail_queue: a task sends it once the transaction commits,
+    retried with back-off; a failure is logged and shown in the admin)."""
     subject = " ".join(render_to_string(f"registration/{template}_subject.txt", context).split())
     body = render_to_string(f"registration/{template}_email.txt", context)
-    try:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[to])
-    except (OSError, BadHeaderError, UnicodeError):  # smtplib: OSErrors
-        logger.warning("%s: the e-mail could not be sent", template, exc_info=True)
-        return False
+    mail_queue(to=to, subject=subject, text=body)
     return True
 
 

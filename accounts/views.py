@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from notifications import services as notification_services
+from notifications.models import Kind
 from teams.selectors import departure_blockers
 
 from . import oidc, services, throttle
@@ -210,9 +212,26 @@ def email_change(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def account(request):
+    """The account's page; its form turns each kind of reminder on or off."""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("reminders"))
+        notification_services.preferences_save(
+            user=request.user,
+            turned_off=[kind for kind in Kind.values if kind not in wanted],
+            language=request.LANGUAGE_CODE,
+        )
+        messages.success(request, _("Your reminders are saved."))
+        return redirect("account")
+    preference = notification_services.preference_of(request.user)
     return render(
-        request, "registration/account.html", {"confirmed": bool(confirmed_email(request.user))}
+        request,
+        "registration/account.html",
+        {
+            "confirmed": bool(confirmed_email(request.user)),
+            "reminders": [(kind, label, preference.wants(kind)) for kind, label in Kind.choices],
+        },
     )
 
 

@@ -4,6 +4,7 @@ from collections import defaultdict
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -440,6 +441,22 @@ def catalogue_import_view(request):
                 _preview(
                     request, context, pending.name, bytes(pending.content), confirm.cleaned_data
                 )
+            elif not settings.CELERY_TASK_ALWAYS_EAGER:
+                # A broker is set: a worker imports it (careers/tasks.py); the page
+                # does not wait. The preview is checked here, so a refusal shows now.
+                from .tasks import catalogue_import_confirm
+
+                pending = interchange.pending_import_find(**named)
+                catalogue_import_confirm.delay(request.user.pk, named["token"], named["digest"])
+                messages.info(
+                    request,
+                    _(
+                        "%(name)s is being imported in the background: the roles show it "
+                        "in a moment; its result is in Task results."
+                    )
+                    % {"name": pending.name},
+                )
+                return redirect("admin:careers_role_changelist")
             else:
                 name, report = interchange.pending_import_confirm(**named)
                 messages.success(

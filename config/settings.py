@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "teams",
     "accounts",
     "plans",
+    "notifications",
+    "django_celery_results",
 ]
 
 MIDDLEWARE = [
@@ -223,12 +225,52 @@ OIDC_RP_SCOPES = "openid email"
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # the log-out's id_token_hint
 
+# Background work (notifications/tasks.py, teams/tasks.py; README "Background work"):
+# Celery on the broker CELERY_BROKER_URL names (redis://127.0.0.1:6379/0, or
+# amqp://guest:guest@127.0.0.1:5672//). Unset, tasks run inline once the transaction
+# commits, so `make run` needs no other service. Results, failures included, are kept
+# in the database (django-celery-results), where the admin shows them.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_STORE_EAGER_RESULT = True
+CELERY_RESULT_BACKEND = "django-db"
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-task leaves it on the queue
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": float(os.environ.get("REMINDERS_EVERY_SECONDS", "3600")),
+    },
+}
+# A message the mail server refuses is tried again MAIL_MAX_RETRIES times, waiting
+# MAIL_RETRY_SECONDS, then twice as long each time (at most an hour).
+MAIL_MAX_RETRIES = int(os.environ.get("MAIL_MAX_RETRIES", "5"))
+MAIL_RETRY_SECONDS = float(os.environ.get("MAIL_RETRY_SECONDS", "30"))
+# Without a broker a retry would run at once, holding the page: none by default.
+MAIL_INLINE_RETRIES = int(os.environ.get("MAIL_INLINE_RETRIES", "0"))
+# The address the reminders' links start with (they are sent with no request at hand).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # A password reset link works once, for 3 days (the pages and e-mails say so).
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 
 # The apps' own code: what a cached rendering can depend on (not tests, bench, scripts).
-APP_PACKAGES = ("accounts", "assessments", "careers", "config", "plans", "scoring", "teams")
+APP_PACKAGES = (
+    "accounts",
+    "assessments",
+    "careers",
+    "config",
+    "notifications",
+    "plans",
+    "scoring",
+    "teams",
+)
 
 
 def code_release(base: Path = BASE_DIR) -> str:

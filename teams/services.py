@@ -133,7 +133,12 @@ def invitation_deliver(*, invitation: Invitation, link: str) -> bool:
 
 
 def _deliver_after_commit(invitation: Invitation, link: str) -> None:
-    transaction.on_commit(lambda: invitation_deliver(invitation=invitation, link=link))
+    # A task (teams/tasks.py): a worker sends it when a broker is set, the page does
+    # not wait on the mail server; inline otherwise.
+    from .tasks import deliver_invitation
+
+    pk = invitation.pk
+    transaction.on_commit(lambda: deliver_invitation.delay(pk, link))
 
 
 def invitation_create(*, team: Team, email: str, kind: str, invited_by, link_for) -> Invitation:
@@ -269,8 +274,12 @@ def membership_set_target(*, membership: TeamMembership, role: Role | None) -> N
 
 @transaction.atomic
 def cycle_open(*, team: Team, name: str, due_date: date) -> ReviewCycle:
+    from notifications.tasks import cycle_opened
+
     team_touch(team_id=team.pk)
-    return ReviewCycle.objects.create(team=team, name=name, due_date=due_date)
+    cycle = ReviewCycle.objects.create(team=team, name=name, due_date=due_date)
+    transaction.on_commit(lambda: cycle_opened.delay(cycle.pk))
+    return cycle
 
 
 @transaction.atomic
@@ -409,3 +418,8 @@ def review_share(*, assessment: Assessment, manager, shared: bool = True) -> Non
     )
     assessment_touch(assessment_id=assessment.pk)
     team_touch(team_id=team.pk)
+    if shared:
+        from notifications.tasks import review_shared
+
+        pk = assessment.pk
+        transaction.on_commit(lambda: review_shared.delay(pk))

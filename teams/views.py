@@ -135,6 +135,9 @@ def _show_link(request, invitation: Invitation, sent_message: str) -> None:
         "email": invitation.email,
         "link": request.build_absolute_uri(invitation.get_absolute_url()),
     }
+    # Sent inline (no broker), the task has recorded how it went; a worker may not have
+    # tried yet ("queued"): the team page shows the state when it changes.
+    invitation.refresh_from_db(fields=["sent_at", "send_failed_at", "send_error"])
     if invitation.send_state != "failed":
         messages.success(request, sent_message)
     else:

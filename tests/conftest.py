@@ -140,3 +140,21 @@ def smtp_server(settings):
         yield mailbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def queued_after_the_codes_commit(monkeypatch):
+    """A test runs in a transaction that never commits: a message queued outside the
+    code's own transactions is sent at once, as it would be in production; one queued
+    inside them waits for their end (transaction.on_commit), as in production."""
+    from django.db import connection, transaction
+
+    from notifications import services
+
+    def after_commit(func) -> None:
+        if all(block._from_testcase for block in connection.atomic_blocks):
+            func()
+        else:
+            transaction.on_commit(func)
+
+    monkeypatch.setattr(services, "after_commit", after_commit)

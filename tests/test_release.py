@@ -40,6 +40,7 @@ def test_tests_benchmarks_and_scripts_leave_the_release_alone(tmp_path):
         "assessments",
         "careers",
         "config",
+        "notifications",
         "plans",
         "scoring",
         "teams",

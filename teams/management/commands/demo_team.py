@@ -208,6 +208,11 @@ class Command(BaseCommand):
         user.first_name, user.email = first_name, f"{username}@example.com"
         user.set_password(password)
         user.save()
+        # Made-up addresses: the demo people get no reminders (My account turns them on).
+        from notifications.models import Kind
+        from notifications.services import preferences_save
+
+        preferences_save(user=user, turned_off=Kind.values)
         return user
 
     def levels(self, role, offsets):
