@@ -119,8 +119,9 @@ def _team_of(size: int, role):
 
 
 def _queries(user, url: str) -> int:
-    from api.tokens import token_create
     from rest_framework.test import APIClient
+
+    from api.tokens import token_create
 
     api = APIClient()
     api.credentials(
