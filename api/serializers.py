@@ -10,14 +10,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careers.interchange import PREFIX_LENGTH
 from teams.models import TeamMembership
 
 
+@extend_schema_field(OpenApiTypes.OBJECT)
 class Document(serializers.JSONField):
-    """A JSON object (documented in docs/DESIGN.md or the README)."""
+    """A JSON object (its shape is the import's: README, the role catalogue)."""
+
+
+class Text(serializers.CharField):
+    """A string, and only a string (DRF's CharField would take 0 for "0")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class ResultSummary(serializers.Serializer):
@@ -28,15 +40,13 @@ class ResultSummary(serializers.Serializer):
 
 
 class CatalogueImport(serializers.Serializer):
-    document = serializers.JSONField(
+    document = Document(
         help_text=_("The catalogue in the import's JSON format (README, the role catalogue).")
     )
     dry_run = serializers.BooleanField(
         default=True, help_text=_("Check and report only, write nothing (the default).")
     )
-    prefix = serializers.CharField(
-        max_length=PREFIX_LENGTH, required=False, allow_blank=True, default=""
-    )
+    prefix = Text(max_length=PREFIX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class ImportReport(serializers.Serializer):
@@ -82,9 +92,9 @@ class Matrix(serializers.Serializer):
 
 class Account(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    username = serializers.CharField(max_length=150)
+    username = Text(max_length=150)
     email = serializers.EmailField(required=False, allow_blank=True, default="")
-    password = serializers.CharField(
+    password = Text(
         write_only=True,
         required=False,
         allow_blank=True,

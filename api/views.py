@@ -62,7 +62,7 @@ class CatalogueImportView(Base):
         summary="Import a catalogue document (dry run by default)",
         description="The same checks and load as the admin's import (careers/interchange.py).",
         request=serializers.CatalogueImport,
-        responses={200: serializers.ImportReport, 400: serializers.ImportErrors},
+        responses={200: serializers.ImportReport},
     )
     def post(self, request: Request) -> Response:
         given = serializers.CatalogueImport(data=request.data)

@@ -10,7 +10,7 @@ import pytest
 import schemathesis
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from api.throttles import ReadThrottle, WriteThrottle
 from config.wsgi import application
@@ -53,13 +53,22 @@ schema.app = application
 
 @schema.parametrize()
 @settings(
-    max_examples=12,
+    max_examples=25,
     deadline=None,
     suppress_health_check=list(HealthCheck),
     derandomize=True,
 )
 def test_no_server_error(case, superuser_token):
-    response = case.call(headers={"Authorization": f"Bearer {superuser_token}"})
+    response = case.call(
+        headers={"Authorization": f"Bearer {superuser_token}", "Accept-Encoding": "identity"}
+    )
     OPERATIONS.add(case.operation.label)
     STATUSES[response.status_code] += 1
-    case.validate_response(response, checks=[not_a_server_error])
+    # Every check (server errors, status codes and content types documented, responses
+    # as the schema says, requests outside the schema refused) but two: ignored_auth (the
+    # test sends a valid token on every request, so the invalid ones schemathesis makes
+    # never reach the app: test_tokens.py has those) and positive_data_acceptance (rules a
+    # JSON schema cannot say refuse some schema-valid requests: a username taken, an
+    # empty catalogue, a prefix the import refuses).
+    case.validate_response(response, excluded_checks=[ignored_auth, positive_data_acceptance])
+    assert response.status_code < 500
