@@ -8,6 +8,8 @@ from collections import Counter
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
@@ -32,7 +34,13 @@ def figures():
 
 
 @pytest.fixture
-def superuser_token(people, monkeypatch):
+def superuser_token(people, monkeypatch, request):
+    # As Django's test client does: the WSGI handler's end of request would close the
+    # database connection, and with it the test's transaction (on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    request.addfinalizer(lambda: request_started.connect(close_old_connections))
+    request.addfinalizer(lambda: request_finished.connect(close_old_connections))
     monkeypatch.setattr(ReadThrottle, "rate", "100000/min", raising=False)
     monkeypatch.setattr(WriteThrottle, "rate", "100000/min", raising=False)
     olivia = people.w.manager
