@@ -6,6 +6,8 @@ so requests pass unthrottled rather than fail: the limit protects, it never brea
 
 from rest_framework.throttling import SimpleRateThrottle
 
+from config.proxies import client_address
+
 
 class _PerToken(SimpleRateThrottle):
     def get_cache_key(self, request, view):
@@ -14,6 +16,11 @@ class _PerToken(SimpleRateThrottle):
         token = request.auth
         ident = f"token-{token.pk}" if token is not None else self.get_ident(request)
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def get_ident(self, request) -> str:
+        """The client's address as the log-in throttle reads it (behind PROXY_COUNT
+        proxies), not DRF's, which would believe any X-Forwarded-For a client sends."""
+        return client_address(request) or "unknown"
 
     def applies(self, request) -> bool:
         raise NotImplementedError

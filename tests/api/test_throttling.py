@@ -40,6 +40,15 @@ def test_anonymous_reads_are_limited_per_client(people, low_rates):
     assert codes == [200, 200, 200, 429]
 
 
+def test_a_forged_forwarded_address_does_not_reset_the_count(people, low_rates):
+    anonymous = people.client(None)
+    codes = [
+        anonymous.get("/api/v1/catalogue/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+
+
 def test_a_redis_that_does_not_answer_throttles_nothing_and_fails_nothing(
     people, settings, low_rates
 ):
