@@ -130,3 +130,19 @@ def test_deactivation_by_an_admin_revokes_the_tokens(people):
     assert admin.post(url).json()["is_active"] is False
     assert client_with(secret).get("/api/v1/results/").status_code == 401
     assert not AccessToken.objects.filter(owner=people.w.outsider, revoked_at=None).exists()
+
+
+def test_an_admin_revokes_a_token_in_the_admin(client, individual):
+    from django.contrib.auth import get_user_model
+
+    token, secret = token_create(owner=individual, name="leaked", scope="write")
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "pw-root-1234")
+    client.force_login(root)
+    listing = client.get(reverse("admin:api_accesstoken_changelist"))
+    assert listing.status_code == 200 and b"leaked" in listing.content
+    assert secret.encode() not in listing.content
+    client.post(
+        reverse("admin:api_accesstoken_changelist"),
+        {"action": "revoke", "_selected_action": [token.pk]},
+    )
+    assert client_with(secret).get("/api/v1/results/").status_code == 401
