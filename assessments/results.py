@@ -281,6 +281,16 @@ def result_document(assessment: Assessment, language: str | None = None) -> dict
     }
 
 
+def result_export(reader, assessment: Assessment) -> dict[str, Any]:
+    """The result JSON file (and the API's result): the contract and its additions."""
+    from . import extensions
+
+    document = result_document(assessment)
+    for extend in extensions.RESULT_JSON:  # additions to the contract (the plan)
+        document |= extend(reader, assessment)
+    return document
+
+
 def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str, Any]]]:
     """Fit per role across submitted assessments, oldest first: (role codes, rows)."""
     codes: list[str] = []

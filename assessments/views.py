@@ -33,6 +33,7 @@ from .results import (
     latest_results,
     pick,
     result_document,
+    result_export,
     scores_for,
 )
 from .selectors import (
@@ -443,9 +444,7 @@ def result_compare(request, pk: int):
 @login_required
 def result_json(request, pk: int):
     assessment = result_get(request.user, pk)
-    document = result_document(assessment)
-    for extend in extensions.RESULT_JSON:  # additions to the contract (the plan)
-        document |= extend(request.user, assessment)
+    document = result_export(request.user, assessment)
     response = JsonResponse(document, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = f'inline; filename="result-{assessment.pk}.json"'
     return response

@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "plans",
     "notifications",
     "django_celery_results",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here (no CDN: the CSP)
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +267,7 @@ PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 # The apps' own code: what a cached rendering can depend on (not tests, bench, scripts).
 APP_PACKAGES = (
     "accounts",
+    "api",
     "assessments",
     "careers",
     "config",
@@ -390,4 +395,36 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+# The REST API (api/, README "REST API"): personal access tokens only, no session (so no
+# CSRF to hold), JSON only. Rates per token (per client address without one), in the cache.
+API_READ_RATE = os.environ.get("API_READ_RATE", "600/min")
+API_WRITE_RATE = os.environ.get("API_WRITE_RATE", "60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.ReadThrottle", "api.throttles.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api-read": API_READ_RATE, "api-write": API_WRITE_RATE},
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Skills self-assessment API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.common_responses",
+    ],
 }

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from accounts.forms import AdminLoginForm
+from api import account as api_account
 from careers.views import home
 from config.views import healthz, healthz_database, readyz
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("healthz/database", healthz_database, name="healthz_database"),
     path("readyz", readyz, name="readyz"),
+    path("accounts/tokens/", api_account.token_list, name="api_tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", api_account.token_revoke, name="api_token_revoke"),
     path("accounts/", include("accounts.urls")),
     path("assessments/", include("assessments.urls")),
     path("roles/", include("careers.urls")),
@@ -27,6 +30,7 @@ urlpatterns = [
         "assessments/<int:pk>/manager-review/",
         RedirectView.as_view(pattern_name="teams:shared_review", permanent=True),
     ),
+    path("api/v1/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

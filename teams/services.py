@@ -230,6 +230,19 @@ def invitation_accept(*, token: str, user) -> TeamMembership:
     return membership
 
 
+@transaction.atomic
+def membership_add(*, team: Team, user, kind: str) -> TeamMembership:
+    """Put someone in the team without an invitation (an administrator's provisioning);
+    someone in it already takes the kind given, as an accepted invitation would."""
+    team_touch(team_id=team.pk)
+    membership = TeamMembership.objects.filter(team=team, user=user).first()
+    if membership is None:
+        return TeamMembership.objects.create(team=team, user=user, kind=kind)
+    if kind != membership.kind:
+        membership_set_kind(membership=membership, kind=kind)
+    return membership
+
+
 class LastManager(Exception):
     pass
 

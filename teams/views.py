@@ -470,11 +470,17 @@ def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
     return response
 
 
+def matrix_document(cycle: ReviewCycle) -> dict[str, Any]:
+    """The matrix JSON file's document (and the API's matrix)."""
+    rows = matrix_rows(dashboard_data(cycle_members(cycle)))
+    return {"team": cycle.team.name, "cycle": cycle.name, "rows": rows}
+
+
 def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes | compressed.Piece:
     """The file's bytes; CSV and JSON kept compressed (an XLSX file is a zip already)."""
-    rows = matrix_rows(dashboard_data(cycle_members(cycle)))
+    data = matrix_document(cycle)
+    rows = data["rows"]
     if fmt == "json":
-        data = {"team": cycle.team.name, "cycle": cycle.name, "rows": rows}
         return compressed.piece(json.dumps(data, ensure_ascii=False, indent=2).encode())
     if fmt == "csv":
         text = io.StringIO()  # not the response: a write per row cost more than the rows

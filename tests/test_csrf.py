@@ -306,11 +306,14 @@ def test_same_post_with_the_token_goes_through(world, case):
 
 
 def test_no_view_is_exempt_from_the_check():
-    """The middleware checks every POST unless a view opts out: none does, admin included."""
+    """The middleware checks every POST unless a view opts out: none does, admin included,
+    but the REST API's (DRF's views opt out). The API reads no cookie, only an
+    `Authorization: Bearer` token, which a browser never adds on its own: another site's
+    form cannot act with it (tests/api/test_no_session.py)."""
     assert "django.middleware.csrf.CsrfViewMiddleware" in settings.MIDDLEWARE
     exempt = [route for route, view in _views(get_resolver().url_patterns) if _is_exempt(view)]
 
-    assert exempt == []
+    assert exempt and all(route.startswith("api/v1/") for route in exempt)
     assert _is_exempt(csrf_exempt(lambda request: None))  # the probe does see an opt-out
 
 

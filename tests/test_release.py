@@ -37,6 +37,7 @@ def test_tests_benchmarks_and_scripts_leave_the_release_alone(tmp_path):
     assert code_release(tmp_path) == first
     assert set(APP_PACKAGES) == {
         "accounts",
+        "api",
         "assessments",
         "careers",
         "config",
