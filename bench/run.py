@@ -1138,6 +1138,9 @@ def write_results(path: Path, facts: dict, results: dict, args, settings: dict) 
     lines += ["", "## Targets", "", "| target | measured | verdict |", "| --- | --- | --- |"]
     for target, measured, ok in checks:
         lines.append(f"| {target} | {measured} | {verdict(ok)} |")
+    limits = BENCH / "limits.md"  # what limits each MISS: profiles read by hand, dated
+    if limits.exists():
+        lines += ["", limits.read_text().strip()]
 
     if load:
         lines += [
