@@ -11,6 +11,7 @@ from django_celery_results.models import TaskResult
 from notifications.models import Message
 from notifications.services import mail_queue
 from notifications.tasks import backoff
+from tests.worker import redis_up
 
 ATTEMPTS: list[int] = []
 
@@ -115,19 +116,6 @@ def test_a_message_already_sent_is_not_sent_again(db, smtp_server):
     deliver.delay(Message.objects.get().pk)  # the broker delivered it twice
 
     assert len(smtp_server.to("alice@example.com")) == 1
-
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/12"
-
-
-def redis_up() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5).ping()
-    except Exception:
-        return False
-    return True
 
 
 SLOW = 2.0  # seconds the slow mail server takes to accept a message
