@@ -87,3 +87,21 @@ def test_questionnaire_and_result_on_a_phone(open_page, small_catalogue, make_us
     # The gap table stacks its rows: none is wider than the screen.
     for box in page.locator(".table-responsive").all():
         assert box.evaluate("b => b.getBoundingClientRect().right") <= 375
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_my_account_and_the_tokens_page_fit_a_phone(open_page, make_user, shoot, language):
+    """The reminder choices and a list of tokens with long names stack at 375 px."""
+    user = make_user("é" * 20 + "-" + "x" * 129)
+    page = open_page(user, phone=True, language=language)
+    page.goto("/accounts/")
+    expect(page.locator("input[type=checkbox]").first).to_be_visible()
+    fits(page)
+    page.goto("/accounts/tokens/")
+    for n in range(3):
+        page.fill("input[name=name]", f"Synchronisation RH {n} " + "n" * 120)
+        page.locator("form button[type=submit]").last.click()
+        expect(page.locator("[data-secret]")).to_be_visible()  # shown once
+    expect(page.locator("tr[data-token-row]")).to_have_count(3)
+    fits(page)
+    shoot(page, f"tokens-{language}")
