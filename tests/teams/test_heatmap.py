@@ -405,3 +405,40 @@ def test_the_cycle_pdf_says_which_roles_are_hidden_too(manager_client, world):
     text = pdf_text(manager_client.get(url))
 
     assert "masqué : moins de 3 membres évalués sur ce rôle" in text  # BBB: dave alone
+
+
+# --- the board's markup, written in Python (teams/templatetags/heatmap.py) ------------
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_a_fit_is_written_as_floatformat_writes_it(language):
+    from django.template.defaultfilters import floatformat
+    from django.utils import translation
+    from django.utils.formats import get_format
+
+    from teams.templatetags.heatmap import _fit_text
+
+    with translation.override(language):
+        separator = get_format("DECIMAL_SEPARATOR")
+        values = [i / 10 for i in range(1001)] + [0.05, 54.55, 73.25, 81.25, 1234.5, -1.0]
+        for value in values:
+            assert _fit_text(value, separator) == floatformat(value, 1), value
+        assert _fit_text(54.5, separator) == ("54,5" if language == "fr" else "54.5")
+
+
+def test_a_row_of_cells_is_the_same_written_by_identity_or_one_by_one():
+    from teams.dashboard import Cell, shared_cell
+    from teams.templatetags.heatmap import _cell, _cells, _written
+
+    absent = "<td class=na><b>not required</b>"
+    cells = [shared_cell(3, 2, True), None, shared_cell(0, 4, False), shared_cell(4, 4, True)]
+    one_by_one = "".join(_cell(cell, absent) for cell in cells)
+    assert _cells(cells, absent, _written(absent)) == one_by_one
+    assert (
+        one_by_one
+        == "<td class=c32>3*<td class=na><b>not required</b><td class=c04>0<td class=c44>4*"
+    )
+    # A Cell that is not the shared one (no such data today) is written the slow way.
+    odd = [Cell(2, 3, False), Cell(7, 3, False)]
+    written = _cells(odd, absent, _written(absent))
+    assert written.startswith('<td class=c23>2<td class="heat heat-')
