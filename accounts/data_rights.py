@@ -83,30 +83,22 @@ def _account(user) -> dict[str, Any]:
     }
 
 
-def _grouped(rows: Iterable, key: str) -> "Grouped":
-    return Grouped(groupby(rows, key=attrgetter(key)))
-
-
-@dataclass
 class Grouped:
-    """Rows ordered by `key`, taken group by group for keys asked in increasing order."""
+    """Rows ordered by `key`, handed out group by group for keys asked in increasing
+    order: a merge with another ordered reading, so neither is held whole."""
 
-    groups: Iterator
-    pending: tuple | None = None
+    def __init__(self, rows: Iterable, key: str) -> None:
+        self.groups = groupby(rows, key=attrgetter(key))
+        self.pending: tuple[Any, Iterator] | None = next(self.groups, None)
 
     def take(self, value: int) -> list:
-        while True:
-            if self.pending is None:
-                self.pending = next(self.groups, (None, iter(())))
-                if self.pending[0] is None:
-                    return []
-            found, rows = self.pending
-            if found == value:
-                self.pending = None
-                return list(rows)
-            if found > value:
-                return []
-            self.pending = None
+        while self.pending is not None and self.pending[0] < value:
+            self.pending = next(self.groups, None)
+        if self.pending is None or self.pending[0] != value:
+            return []
+        rows = list(self.pending[1])
+        self.pending = next(self.groups, None)
+        return rows
 
 
 def _assessments(zf: zipfile.ZipFile, user) -> int:
@@ -122,7 +114,7 @@ def _assessments(zf: zipfile.ZipFile, user) -> int:
         "assessment_id", "role__code"
     ):
         roles.setdefault(pk, []).append(code)
-    answers = _grouped(
+    answers = Grouped(
         Answer.objects.filter(assessment__owner=user)
         .select_related("skill")
         .order_by("assessment_id", "skill__category__order", "skill__order", "skill__code")
@@ -174,7 +166,7 @@ def _assessments(zf: zipfile.ZipFile, user) -> int:
 
 def _plan(user) -> dict[str, Any]:
     items = PlanItem.objects.filter(owner=user).select_related("skill", "agreed_by").order_by("pk")
-    comments = _grouped(
+    comments = Grouped(
         PlanComment.objects.filter(item__owner=user)
         .select_related("author")
         .order_by("item_id", "created_at", "pk")
