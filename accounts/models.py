@@ -106,3 +106,6 @@ class ErasureRecord(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.former_user_id} · {self.erased_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:accounts_erasurerecord_change", args=[self.pk])

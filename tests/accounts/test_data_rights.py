@@ -80,7 +80,12 @@ def world(individual, outsider, catalogue):
     token_create(owner=individual, name="My laptop script", scope="read")
     Preference.objects.create(user=individual, language="en", turned_off=["digest"])
     Message.objects.create(
-        key="k-alice", kind="due_7", user=individual, to=individual.email, subject="Due soon", text="Hi"
+        key="k-alice",
+        kind="due_7",
+        user=individual,
+        to=individual.email,
+        subject="Due soon",
+        text="Hi",
     )
     Invitation.objects.create(
         team=team, email=individual.email, invited_by=olivia, expires_at=timezone.now()
@@ -91,7 +96,12 @@ def world(individual, outsider, catalogue):
     Answer.objects.filter(assessment=theirs).update(note="MALLORY-SECRET")
     token_create(owner=outsider, name="MALLORY-TOKEN", scope="write")
     Message.objects.create(
-        key="k-mallory", kind="due_7", user=outsider, to=outsider.email, subject="MALLORY-MAIL", text="x"
+        key="k-mallory",
+        kind="due_7",
+        user=outsider,
+        to=outsider.email,
+        subject="MALLORY-MAIL",
+        text="x",
     )
     return {"result": result, "draft": draft, "review": review, "team": team, "item": item}
 
@@ -196,9 +206,11 @@ def test_nobody_elses_data_and_no_secret_is_inside(client, individual, outsider,
 
 
 def test_unshared_reviews_stay_out_of_the_persons_own_archive(client, individual, world):
-    review_share(assessment=world["review"], manager=world["team"].memberships.get(
-        kind="manager"
-    ).user, shared=False)
+    review_share(
+        assessment=world["review"],
+        manager=world["team"].memberships.get(kind="manager").user,
+        shared=False,
+    )
     client.force_login(individual)
 
     archive = read(client.post(reverse("account_data")))
