@@ -218,3 +218,18 @@ def test_the_erasure_plan_says_what_goes_and_what_blocks(individual, closed_revi
     assert (plan.assessments, plan.memberships, plan.cycles) == (2, 2, 1)
     assert [(t, [m.user.username for m in ms]) for t, ms in plan.handovers] == [(team, ["bob"])]
     assert plan.teams_removed == [] and plan.teams_kept == []
+
+
+def test_a_persons_own_account_deletion_recomputes_the_figures_too(
+    client, individual, closed_review
+):
+    client.force_login(individual)
+
+    response = client.post(reverse("account_delete"), {"password": "correct-horse-battery"})
+
+    assert response["Location"] == reverse("home")
+    closed_review["cycle"].refresh_from_db()
+    assert closed_review["cycle"].figures["fits"] == {
+        str(closed_review["bob"].pk): {"TPM": 25.0},
+        str(closed_review["carol"].pk): {"TPM": 75.0},
+    }
