@@ -15,6 +15,7 @@ with the number of assessments, nor its memory with their size. Its layout:
     teams.json                     memberships and invitations to the person's address
     notifications.json             reminder choices, and the messages sent to the person
     api_tokens.json                personal access tokens: name, scope, dates, never the secret
+    logins.json                    log-ins, log-outs and failed log-ins kept for the account
 """
 
 import io
@@ -27,6 +28,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import IO, Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -335,11 +337,33 @@ def _tokens(user) -> list[dict[str, Any]]:
     ]
 
 
+def _logins(user) -> dict[str, Any]:
+    """What django-axes keeps under the username: log-ins (address, browser, times),
+    failed ones, and the failures counted towards a lockout now."""
+    username = user.get_username()
+    seen = ("ip_address", "user_agent", "path_info", "attempt_time")
+    return {
+        "logins": [
+            {**{name: getattr(row, name) for name in seen}, "logout_time": row.logout_time}
+            for row in AccessLog.objects.filter(username=username).order_by("attempt_time")
+        ],
+        "failures": [
+            {name: getattr(row, name) for name in seen}
+            for row in AccessFailureLog.objects.filter(username=username).order_by("attempt_time")
+        ],
+        "counted_now": [
+            {**{name: getattr(row, name) for name in seen}, "failures": row.failures_since_start}
+            for row in AccessAttempt.objects.filter(username=username).order_by("attempt_time")
+        ],
+    }
+
+
 def person_archive(*, user, language: str | None = None, unshared_ratings: bool = False) -> IO:
     """The zip of everything the app holds about `user`, in a temporary file opened at
     its start (the caller closes it, which deletes it). Written in `language` (by
     default the person's own): README.txt, the names in results and answers, the CSV
-    headers. 17 queries, whatever the number of assessments, items or messages."""
+    headers. 16 reads (17 without `language`), whatever the number of assessments, items
+    or messages."""
     language = language or person_language(user)
     out = tempfile.TemporaryFile()  # noqa: SIM115 (returned open, to be streamed)
     with (
@@ -359,6 +383,7 @@ def person_archive(*, user, language: str | None = None, unshared_ratings: bool 
         _json(zf, "notifications.json", notifications)
         tokens = _tokens(user)
         _json(zf, "api_tokens.json", tokens)
+        _json(zf, "logins.json", _logins(user))
         readme = render_to_string(
             "accounts/data_archive_readme.txt",
             {
@@ -451,7 +476,7 @@ def person_erase(*, user, by, successors: dict[int, int] | None = None) -> Erasu
     - A team they are the last person of, whose cycles hold the results of people who
       left it, is kept, with those results (their owners' data), without members.
     - Teams they were alone in otherwise go; so do the messages and invitations
-      addressed to them.
+      addressed to them, and the log-in records kept under their username.
     - Every cycle that held their assessments bumps its team's revision, and a closed
       one stores its figures again without them (teams.services.cycles_refigure).
     """
@@ -482,6 +507,8 @@ def person_erase(*, user, by, successors: dict[int, int] | None = None) -> Erasu
         cycle_ids = cycles_of_person(user)
         assessments = Assessment.objects.filter(owner=user).count()
         _messages_of(user).delete()
+        for log in (AccessLog, AccessFailureLog, AccessAttempt):
+            log.objects.filter(username=user.get_username()).delete()
         if email:
             invitations_forget(email=email)
         user.delete()

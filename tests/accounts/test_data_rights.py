@@ -7,6 +7,7 @@ import json
 import zipfile
 
 import pytest
+from axes.models import AccessFailureLog, AccessLog
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +39,7 @@ LAYOUT = {
     "teams.json",
     "notifications.json",
     "api_tokens.json",
+    "logins.json",
 }
 
 
@@ -91,7 +93,11 @@ def world(individual, outsider, catalogue):
         team=team, email=individual.email, invited_by=olivia, expires_at=timezone.now()
     )
 
+    AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="Firefox")
+    AccessFailureLog.objects.create(username="alice", ip_address="10.0.0.2", user_agent="curl")
+
     # Mallory's data, everywhere Alice's is.
+    AccessLog.objects.create(username="mallory", ip_address="10.9.9.9", user_agent="MALLORY-UA")
     theirs = submitted(assessment_start(owner=outsider, roles=catalogue))
     Answer.objects.filter(assessment=theirs).update(note="MALLORY-SECRET")
     token_create(owner=outsider, name="MALLORY-TOKEN", scope="write")
@@ -179,6 +185,14 @@ def test_the_archive_holds_each_kind_of_data_file_by_file(client, individual, wo
     # The language is the one last used: the French pages just read.
     assert notifications["preference"] == {"language": "fr", "reminders_turned_off": ["digest"]}
     assert [m["subject"] for m in notifications["messages"]] == ["Due soon"]
+
+    logins = load(archive, "logins.json")
+    # The test client's log-in is recorded too (no address: no request).
+    assert [(row["ip_address"], row["user_agent"]) for row in logins["logins"]] == [
+        ("10.0.0.1", "Firefox"),
+        (None, "<unknown>"),
+    ]
+    assert [row["ip_address"] for row in logins["failures"]] == ["10.0.0.2"]
 
     tokens = load(archive, "api_tokens.json")
     assert [(t["name"], t["scope"]) for t in tokens] == [("My laptop script", "read")]
@@ -298,13 +312,14 @@ def _with_assessments(person, catalogue, count: int) -> None:
         )
 
 
-# Session and user, then the archive: account, its confirmation, 3 for the assessments,
-# 2 for the plan and 1 for its sharing, ratings, memberships, invitations, preference,
-# messages, tokens; and the savepoint's own.
+# The session and the user; then the archive's 16 reads: the address's confirmation,
+# assessments, their roles, answers, plan items, comments, sharing, ratings,
+# memberships, invitations, preference, messages, tokens, the 3 log-in records; and its
+# transaction's savepoint and release.
 QUERIES = 20
 
 
-@pytest.mark.parametrize("count", [1, 6])
+@pytest.mark.parametrize("count", [1, 8])
 def test_query_count_does_not_grow_with_the_assessments(
     client, individual, catalogue, django_assert_max_num_queries, count
 ):

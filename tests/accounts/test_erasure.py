@@ -1,6 +1,7 @@
 """An administrator's erasure of one person's data (accounts.data_rights.person_erase)."""
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +92,8 @@ def test_the_erasure_removes_the_data_and_records_who_and_when(
     theirs = team_create(manager=outsider, name="Theirs")
     Invitation.objects.create(team=theirs, email="ALICE@example.com", expires_at=timezone.now())
     kept = submitted(assessment_start(owner=outsider, roles=catalogue))
+    AccessLog.objects.create(username="alice", ip_address="10.0.0.1")
+    AccessLog.objects.create(username="mallory", ip_address="10.0.0.9")
     pk, email = individual.pk, individual.email
 
     record = data_rights.person_erase(user=individual, by=admin_user)
@@ -105,6 +108,7 @@ def test_the_erasure_removes_the_data_and_records_who_and_when(
     assert not Invitation.objects.exists()
     assert not Team.objects.filter(pk=solo.pk).exists()
     assert Team.objects.filter(pk=theirs.pk).exists()
+    assert list(AccessLog.objects.values_list("username", flat=True)) == ["mallory"]
     assert (record.former_user_id, record.erased_by, record.erased_by_username) == (
         pk,
         admin_user,
