@@ -67,3 +67,45 @@ class ThrottleEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class ErasureRecord(models.Model):
+    """That an administrator erased one person's data, and when (accounts/data_rights.py).
+
+    It holds nothing of the person: their former id, and a keyed hash of their address
+    that lets an administrator answer "was my data erased?" for an address given to
+    them, without the address being readable here. The permissions say who may export
+    and who may erase a person's data from the admin.
+    """
+
+    former_user_id = models.PositiveIntegerField(_("former user id"))
+    email_digest = models.CharField(_("e-mail address digest"), max_length=64, blank=True)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    # Kept as text too: the administrator's own account may be deleted later.
+    erased_by_username = models.CharField(_("erased by (username)"), max_length=150)
+    erased_at = models.DateTimeField(_("erased"), default=timezone.now)
+    assessments = models.PositiveIntegerField(_("assessments removed"), default=0)
+    teams_removed = models.PositiveIntegerField(_("teams removed"), default=0)
+    teams_handed_over = models.PositiveIntegerField(_("teams handed over"), default=0)
+    cycles_recomputed = models.PositiveIntegerField(_("closed cycles recomputed"), default=0)
+
+    class Meta:
+        verbose_name = _("erasure record")
+        verbose_name_plural = _("erasure records")
+        ordering = ["-erased_at", "-pk"]
+        permissions = [
+            ("export_personal_data", _("Can export a person's data")),
+            ("erase_personal_data", _("Can erase a person's data")),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.former_user_id} · {self.erased_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:accounts_erasurerecord_change", args=[self.pk])

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from notifications.services import mail_queue
 from teams.models import Team
-from teams.selectors import DepartureBlocker, departure_blockers, teams_only_of
+from teams.selectors import (
+    DepartureBlocker,
+    cycles_of_person,
+    departure_blockers,
+    teams_only_of,
+)
+from teams.services import cycles_refigure
 
 from . import throttle
 from .models import EmailConfirmation
@@ -145,6 +151,7 @@ class DeletionBlocked(Exception):
 def account_delete(*, user) -> None:
     """Delete the person with their assessments, answers, ratings received and
     memberships, and the teams they were alone in; never another person's assessment.
+    The closed cycles that counted their results store their figures again without them.
 
     Refused (DeletionBlocked) while they are the only manager of a team that has other
     people, or the last person of a team whose cycles hold the assessments of people who
@@ -163,8 +170,10 @@ def account_delete(*, user) -> None:
             if blockers:
                 raise DeletionBlocked(blockers)
             alone = teams_only_of(user)
+            cycle_ids = cycles_of_person(user)
             user.delete()  # first: the cycles of these teams hold the user's assessments
             Team.objects.filter(pk__in=alone).delete()
+            cycles_refigure(cycle_ids=cycle_ids)  # closed cycles' figures, without them
     except (ProtectedError, RestrictedError):
         # Someone's assessment reached one of those teams after the check; the deletion
         # rolled back, but Django had already cleared the instance's id.

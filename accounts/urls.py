@@ -10,6 +10,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup_done"),
     path("", views.account, name="account"),
+    path("data/", views.account_data, name="account_data"),
     path("delete/", views.account_delete, name="account_delete"),
     path("email/", views.email_change, name="email_change"),
     path("email/confirm/", views.email_confirmation_send, name="email_confirmation_send"),

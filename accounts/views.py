@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,7 @@ from notifications import services as notification_services
 from notifications.models import Kind
 from teams.selectors import departure_blockers
 
-from . import oidc, services, throttle
+from . import data_rights, oidc, services, throttle
 from .forms import (
     DeleteAccountForm,
     EmailChangeForm,
@@ -232,6 +232,20 @@ def account(request):
             "confirmed": bool(confirmed_email(request.user)),
             "reminders": [(kind, label, preference.wants(kind)) for kind, label in Kind.choices],
         },
+    )
+
+
+@login_required
+@require_POST
+def account_data(request):
+    """The archive of everything the app holds about the person signed in
+    (accounts/data_rights.py), in the page's language; nobody else's, by construction."""
+    archive = data_rights.person_archive(user=request.user, language=request.LANGUAGE_CODE)
+    return FileResponse(
+        archive,
+        as_attachment=True,
+        filename=data_rights.archive_name(request.user),
+        content_type="application/zip",
     )
 
 

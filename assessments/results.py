@@ -18,6 +18,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, get_language_info, gettext
 
 import scoring
+from careers.csvcells import csv_writer
 from careers.models import Level, NextStepAction
 
 from .models import Assessment
@@ -289,6 +290,43 @@ def result_export(reader, assessment: Assessment) -> dict[str, Any]:
     for extend in extensions.RESULT_JSON:  # additions to the contract (the plan)
         document |= extend(reader, assessment)
     return document
+
+
+def gaps_csv_write(document: dict[str, Any], stream) -> None:
+    """The result's gaps.csv (docs/DESIGN.md, section 3) from `result_document`, written
+    to a text stream: a BOM, localized headers, one row per role and skill."""
+    stream.write("\ufeff")  # BOM: spreadsheet programs then read the accents right
+    writer = csv_writer(stream)
+    writer.writerow(
+        [
+            gettext("role"),
+            gettext("fit"),
+            gettext("skill code"),
+            gettext("skill"),
+            gettext("weight"),
+            gettext("target"),
+            gettext("level"),
+            gettext("gap"),
+            gettext("priority"),
+            gettext("mode"),
+        ]
+    )
+    for role in document["roles"]:
+        for skill in role["skills"]:
+            writer.writerow(
+                [
+                    role["code"],
+                    role["fit"],
+                    skill["code"],
+                    skill["name"],
+                    skill["weight"],
+                    skill["target"],
+                    skill["level"],
+                    skill["gap"],
+                    skill["priority"],
+                    document["mode"],
+                ]
+            )
 
 
 def fit_history(assessments: list[Assessment]) -> tuple[list[str], list[dict[str, Any]]]:

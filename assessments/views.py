@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from careers.bidi import with_names
-from careers.csvcells import csv_writer
 from careers.models import Level, Role
 from careers.selectors import catalogue_snapshot, published_codes, published_roles
 from careers.signals import keep_under_catalogue, kept_under_catalogue
@@ -28,6 +27,7 @@ from .results import (
     build_result,
     compare_with_current,
     fit_history,
+    gaps_csv_write,
     history_chart,
     history_role_names,
     latest_results,
@@ -453,41 +453,9 @@ def result_json(request, pk: int):
 @login_required
 def result_csv(request, pk: int):
     assessment = result_get(request.user, pk)
-    document = result_document(assessment)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="gaps-{assessment.pk}.csv"'
-    response.write("\ufeff")  # BOM: spreadsheet programs then read the accents right
-    writer = csv_writer(response)
-    writer.writerow(
-        [
-            _("role"),
-            _("fit"),
-            _("skill code"),
-            _("skill"),
-            _("weight"),
-            _("target"),
-            _("level"),
-            _("gap"),
-            _("priority"),
-            _("mode"),
-        ]
-    )
-    for role in document["roles"]:
-        for skill in role["skills"]:
-            writer.writerow(
-                [
-                    role["code"],
-                    role["fit"],
-                    skill["code"],
-                    skill["name"],
-                    skill["weight"],
-                    skill["target"],
-                    skill["level"],
-                    skill["gap"],
-                    skill["priority"],
-                    document["mode"],
-                ]
-            )
+    gaps_csv_write(result_document(assessment), response)
     return response
 
 

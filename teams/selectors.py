@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, NamedTuple, TypeVar
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
 import scoring
 from assessments.models import Assessment
@@ -313,5 +313,17 @@ def teams_only_of(user) -> list[int]:
         Team.objects.filter(pk__in=mine)
         .annotate(people=Count("memberships"))
         .filter(people=1)
+        .values_list("pk", flat=True)
+    )
+
+
+def cycles_of_person(user) -> list[int]:
+    """The cycles that hold the person's assessments, or whose stored figures name them
+    (a result deleted earlier, with an account, left its fits there)."""
+    return list(
+        ReviewCycle.objects.filter(
+            Q(assessments__owner=user) | Q(figures__fits__has_key=str(user.pk))
+        )
+        .distinct()
         .values_list("pk", flat=True)
     )

@@ -309,6 +309,30 @@ def cycle_close(*, cycle: ReviewCycle) -> None:
         ReviewCycle.objects.filter(pk=cycle.pk).update(figures=closed_figures(cycle))
 
 
+@transaction.atomic
+def cycles_refigure(*, cycle_ids: list[int]) -> int:
+    """After a person's assessments went (an erasure): bump the revision of the teams of
+    those cycles, and store the closed ones' figures again (closed_figures), now without
+    that person. Returns how many closed cycles were recomputed."""
+    cycles = list(ReviewCycle.objects.filter(pk__in=cycle_ids).order_by("pk"))
+    for team_id in sorted({cycle.team_id for cycle in cycles}):
+        team_touch(team_id=team_id)
+    closed = [cycle for cycle in cycles if not cycle.is_open]
+    for cycle in closed:
+        ReviewCycle.objects.filter(pk=cycle.pk).update(figures=closed_figures(cycle))
+    return len(closed)
+
+
+@transaction.atomic
+def invitations_forget(*, email: str) -> None:
+    """Delete the invitations addressed to `email` (an erased person's), bumping their
+    teams' revisions: a board shows the pending ones."""
+    invitations = Invitation.objects.filter(email__iexact=email)
+    for team_id in sorted(set(invitations.values_list("team_id", flat=True))):
+        team_touch(team_id=team_id)
+    invitations.delete()
+
+
 def cycle_assessment_start(
     *, cycle: ReviewCycle, membership: TeamMembership, roles=None
 ) -> Assessment:
