@@ -18,9 +18,9 @@ from assessments.results import result_export
 from careers import interchange
 from teams import services as team_services
 from teams.access import team_for_manager, team_for_member, teams_of
+from teams.exports import matrix_document
 from teams.models import Team, TeamMembership
 from teams.selectors import by_username
-from teams.views import matrix_document
 
 from . import provisioning, serializers
 from .permissions import IsEditor, IsProvisioner, TokenScope, is_editor

@@ -250,7 +250,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_reminders",
         "schedule": float(os.environ.get("REMINDERS_EVERY_SECONDS", "3600")),
     },
+    "prune-exports": {"task": "teams.tasks.prune_exports", "schedule": 6 * 3600.0},
 }
+# A cycle's file (report PDF, matrix) that fails to be made is tried again
+# EXPORT_MAX_RETRIES times, waiting EXPORT_RETRY_SECONDS, then twice as long each time
+# (at most 10 minutes); inline, EXPORT_INLINE_RETRIES times (the page waits). Files are
+# deleted once superseded, and after EXPORT_KEEP_DAYS whatever their key.
+EXPORT_MAX_RETRIES = int(os.environ.get("EXPORT_MAX_RETRIES", "3"))
+EXPORT_RETRY_SECONDS = float(os.environ.get("EXPORT_RETRY_SECONDS", "10"))
+EXPORT_INLINE_RETRIES = int(os.environ.get("EXPORT_INLINE_RETRIES", "0"))
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
 # A message the mail server refuses is tried again MAIL_MAX_RETRIES times, waiting
 # MAIL_RETRY_SECONDS, then twice as long each time (at most an hour).
 MAIL_MAX_RETRIES = int(os.environ.get("MAIL_MAX_RETRIES", "5"))

@@ -271,3 +271,74 @@ class BoardRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assessment_id} · {self.language}: {self.revision}"
+
+
+class CycleExport(models.Model):
+    """A cycle's file (report PDF, matrix CSV/JSON/XLSX), made by a task and kept here.
+
+    Its key is all the file depends on: the cycle, the team's revision and the catalogue
+    version (the data and the columns), the format, the language and the code's release.
+    Asking again under the same key finds this row, so a file is made once per key; a
+    change to the team's data moves the key and the next ask makes a new file. The bytes
+    are in the database, so every app server serves what any worker made.
+    """
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("Report (PDF)")
+        CSV = "csv", _("Matrix (CSV)")
+        JSON = "json", _("Matrix (JSON)")
+        XLSX = "xlsx", _("Matrix (XLSX)")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(
+        ReviewCycle, on_delete=models.CASCADE, related_name="exports", verbose_name=_("cycle")
+    )
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=10)
+    revision = models.PositiveBigIntegerField(_("team revision"))
+    catalogue = models.CharField(_("catalogue version"), max_length=64)
+    release = models.CharField(_("release"), max_length=64)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    content = models.BinaryField(_("content"), null=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    created_at = models.DateTimeField(_("asked"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("cycle export")
+        verbose_name_plural = _("cycle exports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "format", "language", "revision", "catalogue", "release"],
+                name="teams_cycleexport_once_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(format__in=["pdf", "csv", "json", "xlsx"]),
+                name="teams_cycleexport_format",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "ready", "failed"]),
+                name="teams_cycleexport_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle} · {self.format} · {self.language} · {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("teams:cycle_exports", args=[self.cycle.team_id, self.cycle_id])

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from django.contrib.auth import get_user_model
 from django.core.mail import BadHeaderError, send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from careers.validators import single_line
 from .access import Standing, invitation_standing
 from .models import (
     BoardRow,
+    CycleExport,
     Invitation,
     ManagerRating,
     ReviewCycle,
@@ -30,6 +31,12 @@ from .revision import team_touch, teams_of_cycle_touch
 from .scored import closed_figures
 
 logger = logging.getLogger(__name__)
+
+
+def after_commit(func) -> None:
+    """Run `func` once the current transaction commits (at once outside one). The tests
+    replace it (tests/conftest.py) so that a test's own transaction counts as none."""
+    transaction.on_commit(func)
 
 
 class InvitationUnusable(Exception):
@@ -460,3 +467,86 @@ def review_share(*, assessment: Assessment, manager, shared: bool = True) -> Non
 
         pk = assessment.pk
         transaction.on_commit(lambda: review_shared.delay(pk))
+
+
+# ------------------------------------------------------------------- cycle exports
+
+
+def export_request(*, cycle: ReviewCycle, fmt: str, user) -> CycleExport:
+    """The cycle's file in `fmt` under today's key (teams/exports.py), asked for once.
+
+    Idempotent: a second ask under the same key finds the same row, made or being made,
+    and queues nothing. A failed one is asked again (its task queued anew). The rows of
+    the same file under older keys are deleted: nobody is served them any more.
+    With no broker the task runs inline after the commit, so the file is ready at once.
+    """
+    from .exports import export_key
+    from .tasks import build_export
+
+    key = export_key(cycle, fmt)
+    with transaction.atomic():
+        export, created = CycleExport.objects.defer("content").get_or_create(
+            **key, defaults={"requested_by": user}
+        )
+        queue = created
+        if export.status == CycleExport.Status.FAILED:
+            queue = bool(
+                CycleExport.objects.filter(pk=export.pk, status=CycleExport.Status.FAILED).update(
+                    status=CycleExport.Status.PENDING, attempts=0, error="", requested_by=user
+                )
+            )
+            export.status = CycleExport.Status.PENDING
+        if created:
+            CycleExport.objects.filter(cycle=cycle, format=fmt, language=key["language"]).exclude(
+                pk=export.pk
+            ).delete()
+    if queue:
+        pk = export.pk
+        after_commit(lambda: build_export.delay(pk))
+    return export
+
+
+def export_build(*, export_id: int) -> str:
+    """Make the row's file, in its language; a file made already is not made again."""
+    from django.utils import translation
+
+    from .exports import export_bytes
+
+    export = (
+        CycleExport.objects.defer("content").select_related("cycle__team").filter(pk=export_id)
+    ).first()
+    if export is None:
+        return "gone"
+    if export.status == CycleExport.Status.READY:
+        return "already made"
+    CycleExport.objects.filter(pk=export_id).update(attempts=F("attempts") + 1)
+    with translation.override(export.language):
+        content = export_bytes(export.cycle, export.format)
+    CycleExport.objects.filter(pk=export_id).exclude(status=CycleExport.Status.READY).update(
+        content=content, status=CycleExport.Status.READY, finished_at=timezone.now(), error=""
+    )
+    return "made"
+
+
+def export_failed(*, export_id: int, error: str, last: bool) -> None:
+    """Record a failed try; the last one marks the row failed (the page offers to ask again)."""
+    fields: dict = {"error": error[:300]}
+    if last:
+        fields |= {"status": CycleExport.Status.FAILED, "finished_at": timezone.now()}
+    CycleExport.objects.filter(pk=export_id).exclude(status=CycleExport.Status.READY).update(
+        **fields
+    )
+
+
+def exports_prune(*, older_than: timedelta) -> int:
+    """Delete the files nobody is served any more: made under a team revision or a
+    release that has moved on, or older than `older_than` whatever their key."""
+    from django.conf import settings
+
+    now = timezone.now()
+    stale = CycleExport.objects.filter(created_at__lt=now - timedelta(minutes=10)).filter(
+        Q(revision__lt=F("cycle__team__revision")) | ~Q(release=settings.RELEASE)
+    )
+    deleted = stale.delete()[0]
+    deleted += CycleExport.objects.filter(created_at__lt=now - older_than).delete()[0]
+    return deleted

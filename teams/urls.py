@@ -30,6 +30,12 @@ urlpatterns = [
     path("<int:pk>/cycles/new/", views.cycle_new, name="cycle_new"),
     path("<int:pk>/cycles/<int:cycle_pk>/", views.cycle_dashboard, name="cycle"),
     path("<int:pk>/cycles/<int:cycle_pk>/report.pdf", views.cycle_pdf, name="cycle_pdf"),
+    path("<int:pk>/cycles/<int:cycle_pk>/exports/", views.cycle_exports, name="cycle_exports"),
+    path(
+        "<int:pk>/cycles/<int:cycle_pk>/exports/<str:fmt>/",
+        views.cycle_export_request,
+        name="cycle_export_request",
+    ),
     path("<int:pk>/cycles/<int:cycle_pk>/close/", views.cycle_close, name="cycle_close"),
     path("<int:pk>/cycles/<int:cycle_pk>/start/", views.cycle_start, name="cycle_start"),
     path(

@@ -1,7 +1,5 @@
 """Team reviews: teams and invitations, review cycles, manager ratings, the dashboard."""
 
-import io
-import json
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -20,13 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from assessments.forms import RoleChoiceForm
-from assessments.spreadsheets import XLSX_CONTENT_TYPE, workbook_bytes
-from careers.bidi import isolated, with_names
-from careers.csvcells import csv_writer
+from careers.bidi import with_names
 from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed, kept_page
-from config.pdf import render_pdf
 
 from . import services
 from .access import (
@@ -41,14 +36,10 @@ from .access import (
     team_for_member,
 )
 from .dashboard import (
-    Category,
-    CycleFigures,
     HeatFilter,
-    build_dashboard,
-    cycle_figures,
     heat_view,
-    matrix_rows,
 )
+from .exports import CYCLE_CACHE_SECONDS, board_context, export_headers, export_key
 from .forms import (
     CycleForm,
     InvitationForm,
@@ -58,19 +49,12 @@ from .forms import (
     TeamRenameForm,
     level_text,
 )
-from .models import Invitation, ManagerRating, ReviewCycle, TeamMembership
-from .scored import board_members, closed_figures, previous_figures
+from .models import CycleExport, Invitation, ManagerRating, ReviewCycle, TeamMembership
 from .selectors import (
     by_username,
-    catalogue_order,
-    cycle_members,
-    dashboard_data,
     natural_key,
-    previous_cycle,
     review_rows,
-    skill_categories,
 )
-from .spreadsheets import matrix_workbook
 
 
 def _flash_errors(request, form) -> None:
@@ -276,11 +260,6 @@ def cycle_new(request, pk: int):
     return redirect(cycle)
 
 
-# How long a rendered board or a matrix file is kept: its key changes with the data
-# anyway, this only lets entries nobody asks for any more leave the cache.
-CYCLE_CACHE_SECONDS = 3600
-
-
 def _kept(kind: str, cycle: ReviewCycle, make: Callable[[], tuple[datetime | None, Any]]):
     """What `make` returns for the cycle, kept under the team's revision.
 
@@ -324,7 +303,7 @@ def cycle_dashboard(request, pk: int, cycle_pk: int):
     wanted = heat_filter(request.GET)
 
     def make_board():
-        context = _board_context(cycle)
+        context = board_context(cycle)
         rows = context["members"]
         context["heat"] = heat_view(context["board"], context.pop("categories"), wanted)
         html = render_to_string("teams/_board.html", context)
@@ -372,57 +351,6 @@ def heat_filter(query) -> HeatFilter:
 BOARD = "\x00team-board\x00"
 
 
-def _catalogue_readings() -> tuple[dict[str, tuple[int, ...]], dict[str, Category]]:
-    """Today's catalogue as the board reads it (its skills' order, their categories named
-    in the language), kept under the catalogue version: 1 cache read instead of 3 queries."""
-    key = f"board-catalogue:{get_language()}"
-    version, kept = kept_under_catalogue(key)
-    if kept is None:
-        kept = (catalogue_order(), skill_categories())
-        keep_under_catalogue(key, version, kept, CYCLE_CACHE_SECONDS)
-    return kept
-
-
-def _board_context(cycle: ReviewCycle) -> dict:
-    """The board's figures: each member's scored row is kept until their data changes
-    (teams/scored.py), the team's figures are sums over the rows."""
-    language = get_language()
-    rows, members, load_actions = board_members(cycle, language)
-    before = previous_cycle(cycle)
-    skill_order, categories = _catalogue_readings()
-    return {
-        "categories": categories,
-        "team": cycle.team,
-        "cycle": cycle,  # closing it bumps the team's revision, so the kept board follows
-        "members": rows,
-        "board": build_dashboard(
-            members,
-            language=language,
-            load_actions=load_actions,
-            previous_figures=_previous_figures(before, rows, language),
-            skill_order=skill_order,
-        ),
-        "previous": before,
-    }
-
-
-def _previous_figures(before: ReviewCycle | None, rows: list, language: str) -> CycleFigures | None:
-    """The previous cycle's figures, for the team's members of today. A closed cycle's
-    are stored on it (written when it closed; for a cycle closed before they were, once,
-    on first need); an open one's are summed from its kept scored rows."""
-    if before is None:
-        return None
-    if before.closed_at is None:
-        return cycle_figures(board_members(before, language)[1], language)
-    if before.figures is None:
-        before.figures = closed_figures(before)
-        ReviewCycle.objects.filter(pk=before.pk, figures__isnull=True).update(
-            figures=before.figures
-        )
-    user_ids = [row.membership.user_id for row in rows if row.membership]
-    return previous_figures(before, user_ids, language)
-
-
 @login_required
 @require_POST
 def cycle_close(request, pk: int, cycle_pk: int):
@@ -430,67 +358,6 @@ def cycle_close(request, pk: int, cycle_pk: int):
     services.cycle_close(cycle=cycle)
     messages.success(request, _("Cycle closed: its answers and ratings are now frozen."))
     return redirect(cycle)
-
-
-MATRIX_COLUMNS = [
-    "member",
-    "role",
-    "skill",
-    "skill_name",
-    "self",
-    "manager",
-    "used",
-    "target",
-    "gap",
-    "mode",  # "quick": a provisional result (core skills only), "full" otherwise
-]
-
-
-MATRIX_CONTENT_TYPES = {
-    "json": "application/json",
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": XLSX_CONTENT_TYPE,
-}
-
-
-@login_required
-def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
-    """The matrix as a file, kept in the cache like the dashboard's board (~90 ms to
-    work out for 200 members; the XLSX takes longer still to write)."""
-    cycle = cycle_for_manager(request.user, pk, cycle_pk)
-    if fmt not in MATRIX_CONTENT_TYPES:
-        raise Http404
-    content = _kept(f"team-matrix-{fmt}", cycle, lambda: (None, _matrix_file(cycle, fmt)))
-    if isinstance(content, compressed.Piece):
-        response = compressed.response(request, [content], content_type=MATRIX_CONTENT_TYPES[fmt])
-    else:
-        response = HttpResponse(content, content_type=MATRIX_CONTENT_TYPES[fmt])
-    filename = f"team-{cycle.team_id}-cycle-{cycle.pk}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def matrix_document(cycle: ReviewCycle) -> dict[str, Any]:
-    """The matrix JSON file's document (and the API's matrix)."""
-    rows = matrix_rows(dashboard_data(cycle_members(cycle)))
-    return {"team": cycle.team.name, "cycle": cycle.name, "rows": rows}
-
-
-def _matrix_file(cycle: ReviewCycle, fmt: str) -> bytes | compressed.Piece:
-    """The file's bytes; CSV and JSON kept compressed (an XLSX file is a zip already)."""
-    data = matrix_document(cycle)
-    rows = data["rows"]
-    if fmt == "json":
-        return compressed.piece(json.dumps(data, ensure_ascii=False, indent=2).encode())
-    if fmt == "csv":
-        text = io.StringIO()  # not the response: a write per row cost more than the rows
-        text.write("\ufeff")
-        writer = csv_writer(text)
-        writer.writerow(MATRIX_COLUMNS)
-        writer.writerows([row[column] for column in MATRIX_COLUMNS] for row in rows)
-        return compressed.piece(text.getvalue().encode())
-    title = f"{isolated(cycle.team.name)} · {isolated(cycle.name)}"
-    return workbook_bytes(matrix_workbook(rows, columns=MATRIX_COLUMNS, title=title))
 
 
 @login_required
@@ -781,29 +648,60 @@ def shared_review(request, pk: int):
 
 @login_required
 def cycle_pdf(request, pk: int, cycle_pk: int):
-    """The cycle's board as a PDF file, for the team's current managers: the dashboard's
-    figures, and the heatmap summed up per skill (a 50 x 30 grid does not fit a page)."""
+    """The cycle's board as a PDF report (teams/exports.py), for the team's managers."""
     cycle = cycle_for_manager(request.user, pk, cycle_pk)
-    context = _board_context(cycle)
-    board = context["board"]
-    below = [
-        {
-            "name": name,
-            "of": len(cells),
-            "below": sum(1 for cell in cells if cell.delta < 0),
-            "far": sum(1 for cell in cells if cell.delta <= -2),
-            "coverage": board.coverage[index],
-        }
-        for index, (_code, name) in enumerate(board.skills)
-        if (
-            cells := [
-                cell
-                for row in board.rows
-                if not row.provisional and (cell := row.cells[index]) is not None
-            ]
-        )
+    return _export_response(request, cycle, CycleExport.Format.PDF)
+
+
+@login_required
+def cycle_matrix(request, pk: int, cycle_pk: int, fmt: str):
+    """The matrix as a CSV, JSON or XLSX file, for the team's managers."""
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    if fmt not in CycleExport.Format.values or fmt == CycleExport.Format.PDF:
+        raise Http404
+    return _export_response(request, cycle, fmt)
+
+
+def _export_response(request, cycle: ReviewCycle, fmt: str):
+    """The file under today's key when it is made; otherwise it is asked for (made at once
+    with no broker) and, while a worker makes it, the exports page says so."""
+    ready = CycleExport.objects.filter(**export_key(cycle, fmt), status=CycleExport.Status.READY)
+    export = ready.first()
+    if export is None:
+        asked = services.export_request(cycle=cycle, fmt=fmt, user=request.user)
+        export = ready.filter(pk=asked.pk).first()
+    if export is None:
+        return redirect(reverse("teams:cycle_exports", args=[cycle.team_id, cycle.pk]))
+    return HttpResponse(bytes(export.content or b""), headers=export_headers(cycle, fmt))
+
+
+@login_required
+def cycle_exports(request, pk: int, cycle_pk: int):
+    """The cycle's files under today's key: made (a link), being made, failed, or not asked."""
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    key = export_key(cycle, "")
+    del key["format"]
+    found = {e.format: e for e in CycleExport.objects.filter(**key).defer("content")}
+    exports = [
+        {"format": fmt, "label": label, "export": found.get(fmt), "url": _download_url(cycle, fmt)}
+        for fmt, label in CycleExport.Format.choices
     ]
-    below.sort(key=lambda skill: -skill["below"])
-    context |= {"heat_summary": below, "today": timezone.localdate()}
-    filename = f"{cycle.team.name}-{cycle.name}.pdf"
-    return render_pdf(request, "teams/cycle_pdf.html", context, filename)
+    pending = any(e.status == CycleExport.Status.PENDING for e in found.values())
+    context = {"team": cycle.team, "cycle": cycle, "exports": exports, "pending": pending}
+    return render(request, "teams/exports.html", context)
+
+
+@login_required
+@require_POST
+def cycle_export_request(request, pk: int, cycle_pk: int, fmt: str):
+    cycle = cycle_for_manager(request.user, pk, cycle_pk)
+    if fmt not in CycleExport.Format.values:
+        raise Http404
+    services.export_request(cycle=cycle, fmt=fmt, user=request.user)
+    return redirect(reverse("teams:cycle_exports", args=[cycle.team_id, cycle.pk]))
+
+
+def _download_url(cycle: ReviewCycle, fmt: str) -> str:
+    if fmt == CycleExport.Format.PDF:
+        return reverse("teams:cycle_pdf", args=[cycle.team_id, cycle.pk])
+    return reverse("teams:cycle_matrix", args=[cycle.team_id, cycle.pk, fmt])

@@ -150,6 +150,7 @@ def queued_after_the_codes_commit(monkeypatch):
     from django.db import connection, transaction
 
     from notifications import services
+    from teams import services as team_services
 
     def after_commit(func) -> None:
         if all(block._from_testcase for block in connection.atomic_blocks):
@@ -158,3 +159,4 @@ def queued_after_the_codes_commit(monkeypatch):
             transaction.on_commit(func)
 
     monkeypatch.setattr(services, "after_commit", after_commit)
+    monkeypatch.setattr(team_services, "after_commit", after_commit)

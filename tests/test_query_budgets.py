@@ -93,8 +93,10 @@ PAGES = [
     ("manager", "teams:detail", lambda w: [w["team"].pk], 11),
     ("manager", "teams:cycle", lambda w: [w["team"].pk, w["cycle"].pk], 18),
     ("manager", "teams:review", lambda w: [w["team"].pk, w["in_cycle"].pk], 7),
-    ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "csv"], 9),
-    ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "xlsx"], 9),
+    # The first ask makes the file inline (no broker): the ask's row, the file, its write.
+    ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "csv"], 24),
+    ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "xlsx"], 24),
+    ("manager", "teams:cycle_exports", lambda w: [w["team"].pk, w["cycle"].pk], 4),
     ("editor", "admin:index", lambda w: [], 6),
     ("editor", "admin:careers_role_changelist", lambda w: [], 8),
     ("editor", "admin:careers_role_change", lambda w: [w["roles"][0].pk], 12),

@@ -24,10 +24,10 @@ from assessments.services import assessment_start
 from assessments.spreadsheets import XLSX_CONTENT_TYPE
 from careers.models import Role, Skill
 from teams.dashboard import MIN_GROUP
+from teams.exports import MATRIX_COLUMNS
 from teams.models import TeamMembership
 from teams.services import cycle_assessment_start, cycle_open, ratings_save, team_create
 from teams.spreadsheets import HEAT
-from teams.views import MATRIX_COLUMNS
 from tests.assessments.helpers import submitted
 from tests.factories import UserFactory
 

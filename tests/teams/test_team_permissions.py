@@ -22,7 +22,7 @@ from assessments.services import assessment_start
 from assessments.spreadsheets import XLSX_CONTENT_TYPE
 from careers.models import Role
 from teams import urls as team_urls
-from teams.models import Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
+from teams.models import CycleExport, Invitation, ManagerRating, ReviewCycle, Team, TeamMembership
 from teams.selectors import member_cycles
 from teams.services import (
     cycle_assessment_start,
@@ -155,6 +155,12 @@ def request_for(w: World, name: str, team_pk: int | None = None):
         "cycle_matrix-json": ("get", reverse("teams:cycle_matrix", args=[t, c, "json"]), {}),
         "cycle_matrix-xlsx": ("get", reverse("teams:cycle_matrix", args=[t, c, "xlsx"]), {}),
         "cycle_pdf": ("get", reverse("teams:cycle_pdf", args=[t, c]), {}),
+        "cycle_exports": ("get", reverse("teams:cycle_exports", args=[t, c]), {}),
+        "cycle_export_request": (
+            "post",
+            reverse("teams:cycle_export_request", args=[t, c, "xlsx"]),
+            {},
+        ),
         "review-get": ("get", reverse("teams:review", args=[t, a]), {}),
         "review-post": ("post", reverse("teams:review", args=[t, a]), every_skill),
         "review_rating": (
@@ -208,6 +214,8 @@ EXPECTED = {
     "cycle_matrix-json": (200, 404, 404, 404, LOGIN),
     "cycle_matrix-xlsx": (200, 404, 404, 404, LOGIN),
     "cycle_pdf": (200, 404, 404, 404, LOGIN),
+    "cycle_exports": (200, 404, 404, 404, LOGIN),
+    "cycle_export_request": (302, 404, 404, 404, LOGIN),
     "review-get": (200, 404, 404, 404, LOGIN),
     "review-post": (302, 404, 404, 404, LOGIN),
     "review_rating": (200, 404, 404, 404, LOGIN),
@@ -250,6 +258,8 @@ SUB_OBJECT = [
     "cycle_matrix-json",
     "cycle_matrix-xlsx",
     "cycle_pdf",
+    "cycle_exports",
+    "cycle_export_request",
     "review-get",
     "review-post",
     "review_rating",
@@ -270,6 +280,7 @@ def state():
         list(ReviewCycle.objects.order_by("pk").values_list("pk", "closed_at")),
         list(Assessment.objects.order_by("pk").values_list("pk", "status", "review_shared_at")),
         list(ManagerRating.objects.order_by("pk").values_list("pk", "level", "comment")),
+        list(CycleExport.objects.order_by("pk").values_list("pk", "status")),
     )
 
 
@@ -477,6 +488,8 @@ ELSEWHERE = {
     "teams:member_target": "carol's membership",
     "teams:cycle_new": "a new cycle holds nobody's results",
     "teams:cycle_close": "closes the cycle, shows nothing",
+    "teams:cycle_exports": "which files are made: no content (BOARD serves them)",
+    "teams:cycle_export_request": "asks for a file, shows nothing (it is served as BOARD's)",
     "teams:cycle_start": "members start their own assessment; managers get 404",
     "teams:shared_review": "carol's, for carol alone",
     "assessments:list": "olivia's own",

@@ -1198,7 +1198,9 @@ def test_team_pages_cost_the_same_for_5_and_50_members(client, manager, team, ro
     assert fifty == five, f"{five} queries for 5 members, {fifty} for 50: a query per member"
     # Kept in the cache: session, user, the cycle (with the access check and the revision);
     # the members' plans under the board are kept under the same revision.
-    assert fifty_kept == five_kept == 3, f"kept: {five_kept} queries for 5, {fifty_kept} for 50"
+    # A matrix file is kept as a row of its own (teams.CycleExport): one query more.
+    kept = 3 if name == "cycle" else 4
+    assert fifty_kept == five_kept == kept, f"kept: {five_kept} queries for 5, {fifty_kept} for 50"
 
 
 def test_the_shared_review_s_old_address_leads_to_it(client, manager, individual, result):
