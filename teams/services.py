@@ -434,7 +434,7 @@ def review_share(*, assessment: Assessment, manager, shared: bool = True) -> Non
     )
     assessment_touch(assessment_id=assessment.pk)
     team_touch(team_id=team.pk)
-    review_changed.send(sender=Assessment, assessment=locked)
+    review_changed.send(sender=Assessment, assessment=locked, sharing=True)
     if shared:
         from notifications.tasks import review_shared
 
