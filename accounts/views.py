@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import services as notification_services
 from notifications.models import Kind
+from organisation.selectors import is_findable
 from teams.selectors import departure_blockers
 
 from . import data_rights, oidc, services, throttle
@@ -231,6 +232,7 @@ def account(request):
         {
             "confirmed": bool(confirmed_email(request.user)),
             "reminders": [(kind, label, preference.wants(kind)) for kind, label in Kind.choices],
+            "findable": is_findable(request.user),
         },
     )
 

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "accounts",
     "plans",
     "notifications",
+    "organisation",
     "django_celery_results",
     "rest_framework",
     "drf_spectacular",

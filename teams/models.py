@@ -27,6 +27,16 @@ class Team(models.Model):
     # Bumped by every write to the team's data (teams/revision.py), in the same
     # transaction: the team's cached board and matrix files are keyed on it.
     revision = models.PositiveBigIntegerField(_("revision"), default=0, editable=False)
+    # The organisation unit it belongs to (organisation/), set in the admin; none until
+    # it is placed. A unit with teams cannot be deleted: move them first.
+    unit = models.ForeignKey(
+        "organisation.Unit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="teams",
+        verbose_name=_("organisation unit"),
+    )
 
     class Meta:
         db_table = "assessments_team"

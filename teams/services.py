@@ -29,6 +29,7 @@ from .models import (
 )
 from .revision import team_touch, teams_of_cycle_touch
 from .scored import closed_figures
+from .signals import review_changed
 
 logger = logging.getLogger(__name__)
 
@@ -448,6 +449,8 @@ def ratings_save(
             changed += 1
         if changed and locked.cycle_id:
             teams_of_cycle_touch(cycle_id=locked.cycle_id)
+        if changed:
+            review_changed.send(sender=Assessment, assessment=locked)
     return RatingsSaved(changed=changed, conflicts=conflicts)
 
 
@@ -462,6 +465,7 @@ def review_share(*, assessment: Assessment, manager, shared: bool = True) -> Non
     )
     assessment_touch(assessment_id=assessment.pk)
     team_touch(team_id=team.pk)
+    review_changed.send(sender=Assessment, assessment=locked, sharing=True)
     if shared:
         from notifications.tasks import review_shared
 

@@ -83,7 +83,7 @@ PAGES = [
     ("individual", "assessments:result_csv", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:result_xlsx", lambda w: [w["result"].pk], 5),
     ("manager", "assessments:result_xlsx", lambda w: [w["in_cycle"].pk], 6),
-    ("individual", "account", lambda w: [], 4),  # + the reminder choices (Preference)
+    ("individual", "account", lambda w: [], 5),  # + the reminder choices, the findable choice
     ("individual", "email_change", lambda w: [], 3),
     ("outsider", "teams:invitation", lambda w: [w["invitation"].token], 4),
     ("individual", "account_delete", lambda w: [], 6),

@@ -293,10 +293,11 @@ def test_a_row_costs_a_few_queries_whatever_the_size(client, review, django_asse
 
     # Session, user, the page's access check (team, assessment); the service's savepoint,
     # locks and checks (assessment, cycle, team, memberships), the rating read and
-    # written, the team's revision; the version sent back. None per skill of the review.
-    with django_assert_max_num_queries(14):
+    # written, the team's revision; whether the review is shared (the skills inventory
+    # follows shared ratings only); the version sent back. None per skill of the review.
+    with django_assert_max_num_queries(15):
         first = client.post(url(r), row(r["skill"], "2"))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         update = client.post(url(r, r["other_skill"]), row(r["other_skill"], "3", "", version))
 
     assert first.status_code == update.status_code == 200

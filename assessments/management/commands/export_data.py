@@ -18,9 +18,10 @@ from django.core import serializers
 from django.core.management.base import BaseCommand
 
 # Order matters for loading: what is referred to comes first. Assessments refer to
-# review cycles and manager ratings to assessments, so the teams app comes in two parts.
-APPS = ["auth", "accounts", "careers", "teams", "assessments"]
-LAST = {"teams.ManagerRating"}
+# review cycles and manager ratings to assessments, so the teams app comes in two parts;
+# teams refer to organisation units, and the inventory's levels to assessments.
+APPS = ["auth", "accounts", "careers", "organisation", "teams", "assessments"]
+LAST = {"teams.ManagerRating", "organisation.LatestLevel"}
 # Permissions are recreated by migrate (groups refer to them by natural key); a pending
 # import is an upload waiting an hour at most for its confirm; throttle counts last an
 # hour.
