@@ -25,6 +25,7 @@ urlpatterns = [
     path("roles/", include("careers.urls")),
     path("teams/", include("teams.urls")),
     path("plan/", include("plans.urls")),
+    path("peers/", include("peers.urls")),
     # Where a member's shared review was before it moved to the teams app.
     path(
         "assessments/<int:pk>/manager-review/",

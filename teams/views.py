@@ -27,6 +27,7 @@ from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed, kept_page
 from config.pdf import render_pdf
+from peers.selectors import peer_summary, with_peers
 
 from . import services
 from .access import (
@@ -641,6 +642,8 @@ def review(request, pk: int, assessment_pk: int):
                 )
         else:
             messages.error(request, _("Some ratings could not be saved: see below."))
+    peers = peer_summary(assessment)
+    with_peers(rows, peers)
     return render(
         request,
         "teams/review.html",
@@ -650,6 +653,8 @@ def review(request, pk: int, assessment_pk: int):
             "rows": rows,
             "levels": dict(Level.choices),
             "blind_spots": sum(1 for row in rows if row["blind_spot"]),
+            "peers": peers,
+            "peer_blind_spots": sum(1 for row in rows if row["peer_blind_spot"]),
         },
         status=status,
     )
@@ -772,10 +777,13 @@ def invitation_accept(request, token: str):
 def shared_review(request, pk: int):
     """The manager's ratings beside the member's own, once the manager shared them."""
     assessment = shared_review_get(request.user, pk)
+    rows = review_rows(assessment)
+    peers = peer_summary(assessment)
+    with_peers(rows, peers)
     return render(
         request,
         "teams/shared_review.html",
-        {"assessment": assessment, "rows": review_rows(assessment), "levels": dict(Level.choices)},
+        {"assessment": assessment, "rows": rows, "levels": dict(Level.choices), "peers": peers},
     )
 
 
