@@ -92,10 +92,6 @@ class PeerInvitation(models.Model):
             models.UniqueConstraint(
                 fields=["request", "email"], name="peers_peerinvitation_one_per_address"
             ),
-            models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")),
-                name="peers_peerinvitation_expires_after_creation",
-            ),
         ]
 
     def __str__(self) -> str:
