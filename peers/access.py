@@ -8,14 +8,15 @@
   and the chosen skills, never their results nor other peers' answers.
 """
 
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from assessments.access import result_get
+from assessments.access import readable_results
 from assessments.models import Assessment
 
 
 def assessment_for_peers(user, pk: int) -> Assessment:
-    assessment = result_get(user, pk)
-    if assessment.cycle is None:
-        raise Http404("Peer input is for review cycles.")
-    return assessment
+    """A cycle's result that the user may read (result_get's rule), or 404."""
+    return get_object_or_404(
+        readable_results(user).filter(cycle__isnull=False).select_related("owner", "cycle__team"),
+        pk=pk,
+    )

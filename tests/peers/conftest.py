@@ -33,7 +33,7 @@ class PeerWorld:
     def skill_ids(self, n: int | None = None) -> list[int]:
         snapshot = self.assessment.read_snapshot()
         ids = [s["id"] for s in sorted(snapshot["skills"].values(), key=lambda s: s["order"])]
-        return ids[:n] if n else ids
+        return ids if n is None else ids[:n]
 
     def self_level(self, skill_id: int) -> int:
         snapshot = self.assessment.read_snapshot()
