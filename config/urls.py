@@ -26,6 +26,7 @@ urlpatterns = [
     path("teams/", include("teams.urls")),
     path("plan/", include("plans.urls")),
     path("organisation/", include("organisation.urls")),
+    path("peers/", include("peers.urls")),
     # Where a member's shared review was before it moved to the teams app.
     path(
         "assessments/<int:pk>/manager-review/",

@@ -141,7 +141,9 @@ def used_levels(
     return {**self_levels, **manager_levels}
 
 
-def is_blind_spot(self_level: int | None, manager_level: int | None) -> bool:
+def is_blind_spot(self_level: float | None, manager_level: float | None) -> bool:
+    """Two views of one skill 2 levels or more apart; the other view may be the peers'
+    one-decimal average."""
     if self_level is None or manager_level is None:
         return False
     return abs(self_level - manager_level) >= BLIND_SPOT_GAP

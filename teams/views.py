@@ -22,6 +22,7 @@ from careers.bidi import with_names
 from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed, kept_page
+from peers.selectors import peer_summary, with_peers
 
 from . import services
 from .access import (
@@ -508,6 +509,8 @@ def review(request, pk: int, assessment_pk: int):
                 )
         else:
             messages.error(request, _("Some ratings could not be saved: see below."))
+    peers = peer_summary(assessment)
+    with_peers(rows, peers)
     return render(
         request,
         "teams/review.html",
@@ -517,6 +520,8 @@ def review(request, pk: int, assessment_pk: int):
             "rows": rows,
             "levels": dict(Level.choices),
             "blind_spots": sum(1 for row in rows if row["blind_spot"]),
+            "peers": peers,
+            "peer_blind_spots": sum(1 for row in rows if row["peer_blind_spot"]),
         },
         status=status,
     )
@@ -639,10 +644,13 @@ def invitation_accept(request, token: str):
 def shared_review(request, pk: int):
     """The manager's ratings beside the member's own, once the manager shared them."""
     assessment = shared_review_get(request.user, pk)
+    rows = review_rows(assessment)
+    peers = peer_summary(assessment)
+    with_peers(rows, peers)
     return render(
         request,
         "teams/shared_review.html",
-        {"assessment": assessment, "rows": review_rows(assessment), "levels": dict(Level.choices)},
+        {"assessment": assessment, "rows": rows, "levels": dict(Level.choices), "peers": peers},
     )
 
 

@@ -78,7 +78,10 @@ PAGES = [
     ("individual", "assessments:simulate", lambda w: [w["result"].pk], 3),
     ("individual", "assessments:path", lambda w: [w["result"].pk, "AAA"], 4),
     ("individual", "plans:plan", lambda w: [], 5),
-    ("individual", "teams:shared_review", lambda w: [w["in_cycle"].pk], 6),
+    # + the open peer request, if any (peers.selectors.peer_summary: 1 query without one)
+    ("individual", "teams:shared_review", lambda w: [w["in_cycle"].pk], 7),
+    ("individual", "peers:assessment", lambda w: [w["in_cycle"].pk], 5),
+    ("manager", "peers:assessment", lambda w: [w["in_cycle"].pk], 5),
     ("individual", "assessments:result_json", lambda w: [w["result"].pk], 5),
     ("individual", "assessments:result_csv", lambda w: [w["result"].pk], 4),
     ("individual", "assessments:result_xlsx", lambda w: [w["result"].pk], 5),
@@ -92,7 +95,7 @@ PAGES = [
     ("individual", "teams:detail", lambda w: [w["team"].pk], 5),
     ("manager", "teams:detail", lambda w: [w["team"].pk], 11),
     ("manager", "teams:cycle", lambda w: [w["team"].pk, w["cycle"].pk], 18),
-    ("manager", "teams:review", lambda w: [w["team"].pk, w["in_cycle"].pk], 7),
+    ("manager", "teams:review", lambda w: [w["team"].pk, w["in_cycle"].pk], 8),  # + peers
     # The first ask makes the file inline (no broker): the ask's row, the file, its write.
     ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "csv"], 24),
     ("manager", "teams:cycle_matrix", lambda w: [w["team"].pk, w["cycle"].pk, "xlsx"], 24),
