@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('organisation', '0001_units_leads_inventory'),
-        ('teams', '0006_board_rows'),
+        ('teams', '0007_cycle_exports'),
     ]
 
     operations = [
