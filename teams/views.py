@@ -22,6 +22,7 @@ from careers.bidi import with_names
 from careers.models import Level, Role, SkillCategory
 from careers.signals import keep_under_catalogue, kept_under_catalogue
 from config import compressed, kept_page
+from organisation.access import is_unit_lead
 from peers.selectors import peer_summary, with_peers
 
 from . import services
@@ -80,7 +81,10 @@ def team_list(request):
         TeamMembership.objects.filter(user=request.user).select_related("team"),
         key=lambda m: natural_key(m.team.name),
     )
-    return render(request, "teams/list.html", {"memberships": memberships, "form": form})
+    # A unit lead reaches the organisation's pages from here (organisation/, issue 19).
+    leads = is_unit_lead(request.user)
+    context = {"memberships": memberships, "form": form, "leads_units": leads}
+    return render(request, "teams/list.html", context)
 
 
 @login_required

@@ -91,7 +91,7 @@ PAGES = [
     ("outsider", "teams:invitation", lambda w: [w["invitation"].token], 4),
     ("individual", "account_delete", lambda w: [], 6),
     ("individual", "password_change", lambda w: [], 3),
-    ("individual", "teams:list", lambda w: [], 4),
+    ("individual", "teams:list", lambda w: [], 5),  # + whether they lead a unit
     ("individual", "teams:detail", lambda w: [w["team"].pk], 5),
     ("manager", "teams:detail", lambda w: [w["team"].pk], 11),
     ("manager", "teams:cycle", lambda w: [w["team"].pk, w["cycle"].pk], 18),

@@ -57,3 +57,15 @@ def test_the_landing_costs_the_same_whatever_the_size(
     with django_assert_max_num_queries(4, info="the session, the user, the units with counts"):
         response = client.get(URL)
     assert len(response.context["units"]) == 3 + size
+
+
+def test_my_teams_links_to_the_landing_for_unit_leads_only(client, org):
+    link = reverse("organisation:landing")
+    client.force_login(org.lea)
+    assert link in client.get(reverse("teams:list")).content.decode()
+    for who in (org.mara, org.alice):
+        client.force_login(who)
+        assert link not in client.get(reverse("teams:list")).content.decode()
+    unit_lead_revoke(lead=org.grant)
+    client.force_login(org.lea)
+    assert link not in client.get(reverse("teams:list")).content.decode()
