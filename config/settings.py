@@ -283,6 +283,7 @@ APP_PACKAGES = (
     "careers",
     "config",
     "notifications",
+    "organisation",
     "peers",
     "plans",
     "scoring",

@@ -42,6 +42,8 @@ def test_tests_benchmarks_and_scripts_leave_the_release_alone(tmp_path):
         "careers",
         "config",
         "notifications",
+        "organisation",
+        "peers",
         "plans",
         "scoring",
         "teams",
